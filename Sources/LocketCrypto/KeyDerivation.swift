@@ -1,0 +1,34 @@
+import CSodium
+
+/// Sub-keys derived from a master key with libsodium's `crypto_kdf` (BLAKE2b).
+/// Each purpose has a fixed id; the context names the scheme and its version.
+public enum SubkeyPurpose: UInt64, Sendable, CaseIterable {
+    /// Wraps per-entry data keys and the vault's index key.
+    case wrap = 1
+    /// Keys the key-check value that tells whether a master key is the vault's.
+    case check = 2
+    /// Keys lookup ids of names (see `LookupHash`).
+    case lookup = 3
+}
+
+/// `crypto_kdf_derive_from_key` over guarded keys.
+public enum KeyDerivation {
+    /// The 8-byte KDF context for this key schedule.
+    public static let context = "LocketV1"
+
+    /// Derives the sub-key for `purpose` from `master` (32 bytes each).
+    public static func derive(_ purpose: SubkeyPurpose, from master: SecureKey) throws(CryptoError) -> SecureKey {
+        Sodium.ensure()
+        guard master.count == Int(crypto_kdf_KEYBYTES) else { throw .malformedInput("master key must be 32 bytes") }
+        return try master.withUnsafeBytes { (m) throws(CryptoError) in
+            try SecureKey(count: 32) { (out) throws(CryptoError) in
+                let rc = context.withCString { ctx in
+                    crypto_kdf_derive_from_key(
+                        out.baseAddress!.assumingMemoryBound(to: UInt8.self), 32,
+                        purpose.rawValue, ctx, m.baseAddress!.assumingMemoryBound(to: UInt8.self))
+                }
+                if rc != 0 { throw .malformedInput("crypto_kdf_derive_from_key failed") }
+            }
+        }
+    }
+}

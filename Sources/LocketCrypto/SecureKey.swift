@@ -1,0 +1,93 @@
+import CSodium
+import Synchronization
+
+/// Key material held in guarded memory.
+///
+/// The bytes live in `sodium_malloc` memory: locked into RAM (never swapped),
+/// fenced by guard pages, and `mprotect`-ed to no access except while a
+/// `withUnsafeBytes` call is running. They are zeroed and freed on deinit.
+///
+/// A `SecureKey` is a reference with no API that copies its bytes out: the
+/// only way to read them is a scoped borrow, so it cannot be duplicated by
+/// accident. Concurrent readers are counted, so the page is made readable once
+/// for all of them and closed again when the last one returns.
+public final class SecureKey: @unchecked Sendable {
+    /// Length of the key in bytes.
+    public let count: Int
+    private let base: UnsafeMutableRawPointer
+    // Number of borrows in flight; transitions 0→1 and 1→0 change the page protection.
+    private let readers = Mutex<Int>(0)
+
+    /// Allocates `count` bytes of guarded memory and lets `initialize` fill them.
+    /// The memory is read-write only during `initialize`.
+    public init(count: Int, initialize: (UnsafeMutableRawBufferPointer) throws(CryptoError) -> Void) throws(CryptoError) {
+        guard Sodium.ready else { throw .sodiumUnavailable }
+        guard count > 0, let pointer = sodium_malloc(count) else { throw .outOfSecureMemory }
+        self.count = count
+        self.base = pointer
+        do {
+            try initialize(UnsafeMutableRawBufferPointer(start: pointer, count: count))
+        } catch {
+            sodium_memzero(pointer, count)
+            sodium_free(pointer)
+            throw error
+        }
+        sodium_mprotect_noaccess(pointer)
+    }
+
+    /// A fresh random key of `count` bytes (32 by default).
+    public static func random(count: Int = 32) throws(CryptoError) -> SecureKey {
+        try SecureKey(count: count) { SecureRandom.fill($0) }
+    }
+
+    /// A key whose bytes are copied from `source`. The caller stays responsible
+    /// for wiping `source`.
+    public convenience init(copying source: UnsafeRawBufferPointer) throws(CryptoError) {
+        try self.init(count: source.count) { destination in
+            destination.copyMemory(from: source)
+        }
+    }
+
+    deinit {
+        sodium_mprotect_readwrite(base)
+        sodium_memzero(base, count)
+        sodium_free(base)
+    }
+
+    /// Borrows the key bytes for the duration of `body`. Do not let the pointer escape.
+    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        readers.withLock { count in
+            if count == 0 { sodium_mprotect_readonly(base) }
+            count += 1
+        }
+        defer {
+            readers.withLock { count in
+                count -= 1
+                if count == 0 { sodium_mprotect_noaccess(base) }
+            }
+        }
+        return try body(UnsafeRawBufferPointer(start: base, count: count))
+    }
+
+    /// Whether two keys hold the same bytes (constant time).
+    public func hasSameBytes(as other: SecureKey) -> Bool {
+        guard count == other.count else { return false }
+        return withUnsafeBytes { a in
+            other.withUnsafeBytes { b in sodium_memcmp(a.baseAddress!, b.baseAddress!, count) == 0 }
+        }
+    }
+}
+
+/// Runs `body` with a temporary heap buffer for short-lived key material
+/// (per-entry data keys) and wipes it afterwards, whatever `body` does.
+public func withEphemeralKeyBuffer<R, E: Error>(
+    count: Int = 32,
+    _ body: (UnsafeMutableRawBufferPointer) throws(E) -> R
+) throws(E) -> R {
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 16)
+    defer {
+        secureZero(buffer)
+        buffer.deallocate()
+    }
+    return try body(buffer)
+}

@@ -1,0 +1,28 @@
+/// Why a key store could not do what was asked. Messages say what to do next
+/// and never contain key material or a passphrase.
+public enum KeyStoreError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The store cannot be reached now (no D-Bus session bus, no Secret Service,
+    /// no answer within the deadline, or its collection is locked).
+    case unavailable(String)
+    /// The passphrase store needs a passphrase and none was given.
+    case passphraseRequired
+    /// The passphrase did not open the wrapped key.
+    case wrongPassphrase
+    /// A key file is unsafe to use: looser modes than 0600, another owner, or not a regular file.
+    case insecureFile(path: String, reason: String)
+    /// A key file or keyring item exists but does not hold a key in Locket's format.
+    case malformed(String)
+    /// Reading or writing the key failed.
+    case io(String)
+
+    public var description: String {
+        switch self {
+        case .unavailable(let reason): "key store unavailable: \(reason)"
+        case .passphraseRequired: "this vault's key is protected by a passphrase: unlock it with `locket unlock`"
+        case .wrongPassphrase: "wrong passphrase"
+        case .insecureFile(let path, let reason): "refusing key file \(path): \(reason)"
+        case .malformed(let what): "malformed key: \(what)"
+        case .io(let what): "key store I/O failed: \(what)"
+        }
+    }
+}

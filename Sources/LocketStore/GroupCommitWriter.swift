@@ -1,0 +1,186 @@
+import Foundation
+
+/// The single writer: one thread, one SQLite connection. Concurrent writes are
+/// batched into one transaction and one sync (group commit); each caller is
+/// answered only after the transaction holding its write has committed
+/// (with `synchronous=FULL`, after the WAL was fsync-ed).
+///
+/// Each write runs inside its own SAVEPOINT, so a write that fails (a version
+/// conflict, a full disk) is rolled back alone and the rest of the batch commits.
+/// An *exclusive* write (key rotation) runs in a batch of its own.
+final class GroupCommitWriter: @unchecked Sendable {
+    struct Job {
+        /// Runs the write; returns false when it failed and must be rolled back.
+        let run: (SQLiteConnection) -> Bool
+        /// Called once the batch committed (nil) or failed to commit (the error).
+        let finish: (StoreError?) -> Void
+        let exclusive: Bool
+    }
+
+    private let connection: SQLiteConnection
+    private let maxBatch: Int
+    private let condition = NSCondition()
+    private var queue: [Job] = []
+    private var stopping = false
+    private var thread: Thread?
+    private let stopped = DispatchSemaphore(value: 0)
+
+    /// Statistics for tests and benchmarks: transactions committed and writes in them.
+    private(set) var commits = 0
+    private(set) var writesCommitted = 0
+
+    init(connection: SQLiteConnection, maxBatch: Int) {
+        self.connection = connection
+        self.maxBatch = max(1, maxBatch)
+        // The thread keeps the writer alive until `stop()` ends its loop.
+        let thread = Thread { self.loop() }
+        thread.name = "locket-writer"
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Queues a write. `finish` runs on the writer thread.
+    func submit(_ job: Job) {
+        condition.lock()
+        if stopping {
+            condition.unlock()
+            job.finish(.unavailable("the store is closed"))
+            return
+        }
+        queue.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Runs `body` as one write and blocks until it is durable.
+    func perform<R>(exclusive: Bool = false, _ body: @escaping (SQLiteConnection) throws(StoreError) -> R) throws(StoreError) -> R {
+        let done = DispatchSemaphore(value: 0)
+        let box = ResultBox<R>()
+        submit(Self.job(exclusive: exclusive, body) { box.result = $0; done.signal() })
+        done.wait()
+        return try box.result!.get()
+    }
+
+    /// Runs `body` as one write and calls `completion` (on the writer thread) once it is durable.
+    static func job<R>(
+        exclusive: Bool = false,
+        _ body: @escaping (SQLiteConnection) throws(StoreError) -> R,
+        completion: @escaping (Result<R, StoreError>) -> Void
+    ) -> Job {
+        let box = ResultBox<R>()
+        return Job(
+            run: { connection in
+                box.result = Result { () throws(StoreError) in try body(connection) }
+                if case .success = box.result { return true }
+                return false
+            },
+            finish: { commitError in
+                if let commitError, case .success = box.result {
+                    completion(.failure(commitError))
+                } else {
+                    completion(box.result ?? .failure(commitError ?? .unavailable("the write did not run")))
+                }
+            },
+            exclusive: exclusive)
+    }
+
+    /// Finishes queued writes, then stops the thread. Later submissions fail with `unavailable`.
+    func stop() {
+        condition.lock()
+        let wasRunning = !stopping
+        stopping = true
+        condition.signal()
+        condition.unlock()
+        if wasRunning {
+            stopped.wait()
+            // Closing the last connection checkpoints the WAL into the database file.
+            connection.close()
+        }
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && !stopping { condition.wait() }
+            if queue.isEmpty && stopping {
+                condition.unlock()
+                break
+            }
+            let batch = takeBatch()
+            condition.unlock()
+            commit(batch)
+        }
+        stopped.signal()
+    }
+
+    /// Takes the next batch: up to `maxBatch` ordinary writes, or one exclusive write alone.
+    private func takeBatch() -> [Job] {
+        if queue[0].exclusive { return [queue.removeFirst()] }
+        var count = 0
+        while count < queue.count && count < maxBatch && !queue[count].exclusive { count += 1 }
+        let batch = Array(queue[0..<count])
+        queue.removeFirst(count)
+        return batch
+    }
+
+    private func commit(_ batch: [Job]) {
+        do {
+            try connection.execute("BEGIN IMMEDIATE")
+        } catch {
+            batch.forEach { $0.finish(StoreError(sqlite: error)) }
+            return
+        }
+        for job in batch {
+            do {
+                try connection.execute("SAVEPOINT write")
+                if job.run(connection) {
+                    try connection.execute("RELEASE write")
+                } else {
+                    try connection.execute("ROLLBACK TO write; RELEASE write")
+                }
+            } catch {
+                // A savepoint statement itself failed: give up on the whole batch.
+                try? connection.execute("ROLLBACK")
+                batch.forEach { $0.finish(StoreError(sqlite: error)) }
+                return
+            }
+        }
+        do {
+            try connection.execute("COMMIT")
+            commits += 1
+            writesCommitted += batch.count
+            batch.forEach { $0.finish(nil) }
+        } catch {
+            try? connection.execute("ROLLBACK")
+            batch.forEach { $0.finish(StoreError(sqlite: error)) }
+        }
+    }
+}
+
+/// Carries a result from the writer thread to the waiting caller.
+final class ResultBox<R>: @unchecked Sendable {
+    var result: Result<R, StoreError>?
+}
+
+extension StoreError {
+    /// Maps a SQLite failure to the protocol's classes of error.
+    init(sqlite anyError: any Error) {
+        if let error = anyError as? StoreError {
+            self = error
+            return
+        }
+        guard let error = anyError as? SQLiteError else {
+            self = .unavailable("\(anyError)")
+            return
+        }
+        if error.isFull {
+            self = .unavailable("the disk is full; free some space and retry")
+        } else if error.isUnwritable {
+            self = .unavailable("the data folder cannot be written (\(error.message))")
+        } else if error.isCorrupt {
+            self = .corrupt("the database file is damaged (\(error.message))")
+        } else {
+            self = .unavailable("database error \(error.code): \(error.message)")
+        }
+    }
+}

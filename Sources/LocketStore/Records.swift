@@ -1,0 +1,116 @@
+import Foundation
+import LocketCrypto
+import LocketKeyStore
+
+/// The key material of an unlocked vault: sub-keys derived from the master
+/// key, and the index key they unwrap. The master key itself is not kept.
+final class VaultKeys: Sendable {
+    /// Wraps data keys and the index key.
+    let wrap: SecureKey
+    /// Makes lookup ids of names. Random per vault, so rotation leaves ids unchanged.
+    let index: SecureKey
+
+    init(wrap: SecureKey, index: SecureKey) {
+        self.wrap = wrap
+        self.index = index
+    }
+}
+
+/// Derivations, associated-data strings and byte layouts of stored records.
+enum Records {
+    /// The key-check value of `master` for `vault`: proves a key is the vault's without revealing it.
+    static func keyCheck(master: SecureKey, vault: VaultID) throws(CryptoError) -> [UInt8] {
+        let check = try KeyDerivation.derive(.check, from: master)
+        return LookupHash.hash(Array("locket key check v1 \(vault.hex)".utf8), key: check)
+    }
+
+    static func indexContext(_ vault: VaultID) -> [UInt8] { Array("locket index key v1 \(vault.hex)".utf8) }
+
+    static func dataKeyContext(_ lookup: [UInt8]) -> [UInt8] { Array("locket data key v1 ".utf8) + lookup }
+
+    /// Lookup id of (ns, key): unambiguous (length-prefixed) encoding, keyed hash.
+    static func lookupID(ns: String, key: String, keys: VaultKeys) -> [UInt8] {
+        var message: [UInt8] = [0x65] // "e"
+        appendField(&message, Array(ns.utf8))
+        appendField(&message, Array(key.utf8))
+        return LookupHash.hash(message, key: keys.index)
+    }
+
+    /// Namespace id, for listing one namespace without storing its name.
+    static func namespaceID(_ ns: String, keys: VaultKeys) -> [UInt8] {
+        var message: [UInt8] = [0x6e] // "n"
+        appendField(&message, Array(ns.utf8))
+        return LookupHash.hash(message, key: keys.index)
+    }
+
+    /// The plaintext of a sealed record: u32 ns length ‖ ns ‖ u32 key length ‖ key ‖ value.
+    static func payload(ns: String, key: String, value: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(ns.utf8.count + key.utf8.count + value.count + 8)
+        appendField(&out, Array(ns.utf8))
+        appendField(&out, Array(key.utf8))
+        out.append(contentsOf: value)
+        return out
+    }
+
+    /// Splits a payload back into its names and value.
+    static func parsePayload(_ bytes: [UInt8]) -> (ns: String, key: String, value: [UInt8])? {
+        var offset = 0
+        func field() -> [UInt8]? {
+            guard offset + 4 <= bytes.count else { return nil }
+            let length = Int(bytes[offset]) | Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2]) << 16 | Int(bytes[offset + 3]) << 24
+            offset += 4
+            guard length <= bytes.count - offset else { return nil }
+            defer { offset += length }
+            return Array(bytes[offset..<offset + length])
+        }
+        guard let ns = field(), let key = field(),
+              let nsText = String(validating: ns, as: UTF8.self),
+              let keyText = String(validating: key, as: UTF8.self) else { return nil }
+        return (nsText, keyText, Array(bytes[offset...]))
+    }
+
+    /// Opens a stored record: unwraps its data key, opens the payload, and checks
+    /// the names inside match the lookup id it was found under.
+    static func open(lookup: [UInt8], wrappedKey: [UInt8], sealed: [UInt8], keys: VaultKeys) throws(StoreError) -> (ns: String, key: String, value: [UInt8]) {
+        do {
+            var plain = try KeyWrap.withUnwrapped(wrappedKey, under: keys.wrap, context: dataKeyContext(lookup)) { (dataKey) throws(CryptoError) in
+                try sealed.withBytes { (box) throws(CryptoError) in
+                    try lookup.withBytes { (ad) throws(CryptoError) in
+                        try AEAD.open(box, key: dataKey, associatedData: ad)
+                    }
+                }
+            }
+            defer { secureZero(&plain) }
+            guard let parsed = parsePayload(plain) else { throw StoreError.corrupt("a record's payload is malformed") }
+            guard lookupID(ns: parsed.ns, key: parsed.key, keys: keys) == lookup else {
+                throw StoreError.corrupt("a record is filed under the wrong lookup id")
+            }
+            return parsed
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .corrupt("a record did not authenticate")
+        }
+    }
+
+    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
+
+    static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
+
+    private static func appendField(_ out: inout [UInt8], _ field: [UInt8]) {
+        let n = UInt32(field.count)
+        out.append(contentsOf: [UInt8(n & 0xff), UInt8(n >> 8 & 0xff), UInt8(n >> 16 & 0xff), UInt8(n >> 24 & 0xff)])
+        out.append(contentsOf: field)
+    }
+}
+
+/// A fresh data key that is wiped when the last reference goes, whether or
+/// not its write ever ran.
+final class DataKey: @unchecked Sendable {
+    private(set) var bytes: [UInt8]
+
+    init() { bytes = SecureRandom.bytes(AEAD.keyBytes) }
+
+    deinit { secureZero(&bytes) }
+}

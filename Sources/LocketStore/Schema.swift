@@ -1,0 +1,42 @@
+/// The on-disk layout (format 1).
+///
+/// `entries` holds one row per entry. Nothing in it names an entry in the
+/// clear: `lookup` is the keyed BLAKE2b of (ns, key) and `ns_id` of ns alone,
+/// under the vault's index key; `sealed` is {ns, key, value} under the entry's
+/// own data key with `lookup` as associated data; `wrapped_key` is that data
+/// key under the master key's wrap sub-key. Versions and times (milliseconds
+/// since 1970, UTC) are plain metadata.
+///
+/// `meta` holds the vault id, the key store's name, the key-check value and the
+/// wrapped index key.
+enum Schema {
+    static let version: Int64 = 1
+
+    static let create = """
+        CREATE TABLE meta (
+            name  TEXT PRIMARY KEY,
+            value BLOB NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE entries (
+            lookup      BLOB PRIMARY KEY,
+            ns_id       BLOB NOT NULL,
+            version     INTEGER NOT NULL,
+            created_at  INTEGER NOT NULL,
+            updated_at  INTEGER NOT NULL,
+            expires_at  INTEGER,
+            wrapped_key BLOB NOT NULL,
+            sealed      BLOB NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX entries_ns ON entries(ns_id);
+        CREATE INDEX entries_expiry ON entries(expires_at) WHERE expires_at IS NOT NULL;
+        PRAGMA user_version = 1;
+        """
+
+    enum Meta {
+        static let vaultID = "vault_id"
+        static let keyStore = "key_store"
+        static let keyCheck = "key_check"
+        static let indexKey = "index_key"
+        static let createdAt = "created_at"
+    }
+}

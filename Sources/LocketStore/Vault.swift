@@ -1,0 +1,89 @@
+import Foundation
+import LocketCrypto
+import LocketKeyStore
+import Synchronization
+
+/// A sealed, durable store of sessions: the layer under the daemon.
+///
+/// Every entry is sealed with its own data key; names are kept only inside the
+/// sealed records and as keyed hashes. Writes go through one group-commit
+/// writer and return only when durable. Reads run on the caller's thread.
+/// While locked, data operations throw `.locked` and nothing on disk changes.
+///
+/// All methods are thread-safe. Blocking methods may be called from any
+/// thread but not from an event loop; the callback forms suit an event loop.
+public final class Vault: Sendable {
+    /// This vault's id (also the name of its key in the key store).
+    public let vaultID: VaultID
+    /// The key store this vault uses.
+    public let keyStoreKind: KeyStoreKind
+    /// Something a person should know about the key store choice (e.g. the
+    /// file fallback when no Secret Service answered), or nil.
+    public let keyStoreNotice: String?
+    /// The configuration it was opened with.
+    public let configuration: VaultConfiguration
+
+    let writer: GroupCommitWriter
+    let readers: ReaderPool
+    private let fileLock: VaultFileLock
+    private let keyState: Mutex<KeyState>
+
+    enum KeyState {
+        case unlocked(VaultKeys)
+        case locked(LockReason)
+    }
+
+    init(vaultID: VaultID, keyStoreKind: KeyStoreKind, notice: String?, configuration: VaultConfiguration,
+         writer: GroupCommitWriter, readers: ReaderPool, fileLock: VaultFileLock, state: KeyState) {
+        self.vaultID = vaultID
+        self.keyStoreKind = keyStoreKind
+        self.keyStoreNotice = notice
+        self.configuration = configuration
+        self.writer = writer
+        self.readers = readers
+        self.fileLock = fileLock
+        self.keyState = Mutex(state)
+    }
+
+    deinit {
+        writer.stop()
+        readers.closeAll()
+    }
+
+    /// Finishes queued writes and closes the database. Later calls fail with `unavailable`.
+    public func close() {
+        writer.stop()
+        readers.closeAll()
+        keyState.withLock { $0 = .locked(.requested) }
+    }
+
+    /// Whether the master key is in memory.
+    public var state: VaultState {
+        keyState.withLock { state in
+            switch state {
+            case .unlocked: .unlocked
+            case .locked(let reason): .locked(reason)
+            }
+        }
+    }
+
+    /// Drops the keys from memory; data operations then throw `.locked(.requested)`.
+    public func lock() {
+        keyState.withLock { $0 = .locked(.requested) }
+    }
+
+    /// The keys, or `.locked` with the reason.
+    func currentKeys() throws(StoreError) -> VaultKeys {
+        let state = keyState.withLock { $0 }
+        switch state {
+        case .unlocked(let keys): return keys
+        case .locked(let reason): throw .locked(reason)
+        }
+    }
+
+    func setKeyState(_ state: KeyState) {
+        keyState.withLock { $0 = state }
+    }
+
+    var now: Date { configuration.clock() }
+}

@@ -1,0 +1,209 @@
+import Foundation
+import LocketCrypto
+import LocketKeyStore
+
+extension Vault {
+    /// Opens the vault in `configuration.dataDirectory`, creating it (and its
+    /// master key) if there is none.
+    ///
+    /// An existing vault uses the key store it recorded. If that store holds no
+    /// key, the wrong key, or cannot be reached, the vault opens *locked* with
+    /// the reason, and nothing on disk is changed. A new key is only ever made
+    /// for a vault that has never had one.
+    ///
+    /// Throws `.setup` when the data folder is unsafe or unusable, another
+    /// process has the vault open, or a new vault's key cannot be stored.
+    public static func open(_ configuration: VaultConfiguration) throws(StoreError) -> Vault {
+        let folder = configuration.dataDirectory
+        do {
+            try OwnerOnlyFolder.ensure(folder)
+        } catch {
+            throw .setup("data folder: \(error)")
+        }
+        let fileLock = try VaultFileLock(folder: folder)
+        _ = try DatabaseFile.createIfMissing(configuration.databasePath)
+        let connection: SQLiteConnection
+        let meta: [String: [UInt8]]
+        do {
+            connection = try SQLiteConnection(path: configuration.databasePath, readOnly: false)
+            try prepare(connection)
+            meta = try readMeta(connection)
+        } catch {
+            throw .setup("cannot open \(configuration.databasePath): \(StoreError(sqlite: error))")
+        }
+        let vaultID: VaultID
+        if let bytes = meta[Schema.Meta.vaultID], let text = String(validating: bytes, as: UTF8.self), let id = VaultID(hex: text) {
+            vaultID = id
+        } else if meta[Schema.Meta.keyCheck] == nil {
+            vaultID = .random()
+        } else {
+            throw .setup("\(configuration.databasePath) has a key check but no valid vault id")
+        }
+
+        let factory = configuration.keyStoreFactory
+        let kind: KeyStoreKind
+        let notice: String?
+        let state: KeyState
+        if let check = meta[Schema.Meta.keyCheck] {
+            guard let recordedName = meta[Schema.Meta.keyStore].flatMap({ String(validating: $0, as: UTF8.self) }),
+                  let recorded = KeyStoreKind(rawValue: recordedName) else {
+                throw .setup("\(configuration.databasePath) does not record a known key store")
+            }
+            kind = recorded
+            notice = recorded == .file ? fileNotice(factory) : nil
+            if let requested = configuration.keyStore.kind, requested != recorded {
+                state = .locked(.keyStoreMismatch(recorded: recorded, requested: requested))
+            } else {
+                state = unlockState(store: factory.make(recorded), vault: vaultID, keyCheck: check,
+                                    wrappedIndex: meta[Schema.Meta.indexKey] ?? [])
+            }
+        } else {
+            (kind, notice) = chooseNewKeyStore(configuration.keyStore, factory: factory)
+            state = .unlocked(try initialize(connection, vault: vaultID, store: factory.make(kind), now: configuration.clock()))
+        }
+
+        let vault = Vault(
+            vaultID: vaultID, keyStoreKind: kind, notice: notice, configuration: configuration,
+            writer: GroupCommitWriter(connection: connection, maxBatch: configuration.maxBatch),
+            readers: ReaderPool(path: configuration.databasePath), fileLock: fileLock, state: state)
+        if !state.isLocked {
+            // Expired entries are gone from disk at the latest at the next start.
+            _ = try? vault.sweepExpired()
+        }
+        return vault
+    }
+
+    /// Tries the key store again (with `passphrase` for the passphrase store).
+    /// Does nothing if already unlocked; throws `.locked` with the reason if
+    /// the key still cannot be had.
+    public func unlock(passphrase: SecureKey? = nil) throws(StoreError) {
+        if case .unlocked = state { return }
+        let meta = try readers.read { (connection) throws(StoreError) in
+            do { return try Self.readMeta(connection) } catch { throw StoreError(sqlite: error) }
+        }
+        var factory = configuration.keyStoreFactory
+        if let passphrase { factory.passphrase = passphrase }
+        let newState = Self.unlockState(
+            store: factory.make(keyStoreKind), vault: vaultID,
+            keyCheck: meta[Schema.Meta.keyCheck] ?? [], wrappedIndex: meta[Schema.Meta.indexKey] ?? [])
+        setKeyState(newState)
+        if case .locked(let reason) = newState { throw .locked(reason) }
+        _ = try? sweepExpired()
+    }
+
+    // MARK: - Steps
+
+    private static func prepare(_ connection: SQLiteConnection) throws(SQLiteError) {
+        let mode = try connection.statement("PRAGMA journal_mode")
+        let current = try mode.step() ? mode.text(0) : nil
+        mode.reset()
+        if current != "wal" { try connection.execute("PRAGMA journal_mode = WAL") }
+        try connection.execute("PRAGMA synchronous = FULL")
+        let format = try connection.scalarInt("PRAGMA user_version") ?? 0
+        if format == 0 {
+            let tables = try connection.scalarInt("SELECT count(*) FROM sqlite_schema") ?? 0
+            guard tables == 0 else { throw SQLiteError(code: 26, message: "not a Locket vault (it has other tables)") }
+            try connection.execute("BEGIN IMMEDIATE; \(Schema.create) COMMIT;")
+        } else if format > Schema.version {
+            throw SQLiteError(code: 26, message: "vault format \(format) is newer than this build understands (\(Schema.version))")
+        }
+    }
+
+    static func readMeta(_ connection: SQLiteConnection) throws(SQLiteError) -> [String: [UInt8]] {
+        let statement = try connection.statement("SELECT name, value FROM meta")
+        defer { statement.reset() }
+        var meta: [String: [UInt8]] = [:]
+        while try statement.step() {
+            if let name = statement.text(0) { meta[name] = statement.blob(1) }
+        }
+        return meta
+    }
+
+    private static func fileNotice(_ factory: KeyStoreFactory) -> String {
+        "the master key is kept in a key file in \(factory.folder): anyone who can read that file and the vault can open every session"
+    }
+
+    /// `auto` for a new vault: the Secret Service if one answers in time, else a key file.
+    private static func chooseNewKeyStore(_ choice: KeyStoreChoice, factory: KeyStoreFactory) -> (KeyStoreKind, String?) {
+        if let kind = choice.kind { return (kind, kind == .file ? fileNotice(factory) : nil) }
+        do {
+            try SecretServiceKeyStore(timeout: factory.secretServiceTimeout).probe()
+            return (.secretService, nil)
+        } catch {
+            return (.file, "no usable Secret Service (\(error)); \(fileNotice(factory))")
+        }
+    }
+
+    /// Makes and stores the master key of a new vault, then records it.
+    private static func initialize(_ connection: SQLiteConnection, vault: VaultID, store: any KeyStore, now: Date) throws(StoreError) -> VaultKeys {
+        do {
+            let master = try SecureKey.random()
+            let wrap = try KeyDerivation.derive(.wrap, from: master)
+            let index = try SecureKey.random()
+            let check = try Records.keyCheck(master: master, vault: vault)
+            do {
+                try store.saveKey(master, vault: vault, slot: .current)
+            } catch {
+                throw StoreError.setup("cannot store the new vault's master key in the \(store.kind.rawValue) key store: \(error)")
+            }
+            let rows: [(String, [UInt8])] = [
+                (Schema.Meta.vaultID, Array(vault.hex.utf8)),
+                (Schema.Meta.keyStore, Array(store.kind.rawValue.utf8)),
+                (Schema.Meta.indexKey, KeyWrap.wrap(index, under: wrap, context: Records.indexContext(vault))),
+                (Schema.Meta.createdAt, Array(String(Records.milliseconds(now)).utf8)),
+                (Schema.Meta.keyCheck, check),
+            ]
+            do {
+                try connection.execute("BEGIN IMMEDIATE")
+                for (name, value) in rows {
+                    try connection.statement("INSERT OR REPLACE INTO meta(name, value) VALUES (?, ?)")
+                        .bind(0, name).bind(1, value).run()
+                }
+                try connection.execute("COMMIT")
+            } catch {
+                try? connection.execute("ROLLBACK")
+                throw StoreError.setup("cannot record the new vault: \(StoreError(sqlite: error))")
+            }
+            return VaultKeys(wrap: wrap, index: index)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .setup("cannot create the master key: \(error)")
+        }
+    }
+
+    /// Loads the key from `store` and checks it against the vault's key check.
+    /// Finishes an interrupted rotation (promotes the `next` key) when that is the key that fits.
+    static func unlockState(store: any KeyStore, vault: VaultID, keyCheck: [UInt8], wrappedIndex: [UInt8]) -> KeyState {
+        func fits(_ key: SecureKey) -> Bool {
+            (try? Records.keyCheck(master: key, vault: vault)).map { constantTimeEqual($0, keyCheck) } ?? false
+        }
+        func keys(_ master: SecureKey) -> KeyState {
+            do {
+                let wrap = try KeyDerivation.derive(.wrap, from: master)
+                let index = try KeyWrap.unwrap(wrappedIndex, under: wrap, context: Records.indexContext(vault))
+                return .unlocked(VaultKeys(wrap: wrap, index: index))
+            } catch {
+                return .locked(.keyStore(store.kind, .malformed("the vault's index key does not open with its master key")))
+            }
+        }
+        let current: SecureKey?
+        do {
+            current = try store.loadKey(vault: vault, slot: .current)
+        } catch {
+            return .locked(.keyStore(store.kind, error))
+        }
+        if let current, fits(current) { return keys(current) }
+        if let next = try? store.loadKey(vault: vault, slot: .next), fits(next) {
+            // A rotation committed but did not get to promote its key: finish it.
+            try? store.saveKey(next, vault: vault, slot: .current)
+            try? store.deleteKey(vault: vault, slot: .next)
+            return keys(next)
+        }
+        return .locked(current == nil ? .noKey(store.kind) : .wrongKey(store.kind))
+    }
+}
+
+extension Vault.KeyState {
+    var isLocked: Bool { if case .locked = self { true } else { false } }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import LocketCrypto
+
+extension Vault {
+    /// The live entry under (`ns`, `key`), or `.notFound` (also when it has expired).
+    public func get(ns: String, key: String) throws(StoreError) -> Entry {
+        try Names.validate(ns, field: "ns")
+        try Names.validate(key, field: "key")
+        let keys = try currentKeys()
+        let lookup = Records.lookupID(ns: ns, key: key, keys: keys)
+        let now = Records.milliseconds(self.now)
+        let row = try readers.read { (connection) throws(StoreError) -> StoredRow? in
+            do {
+                let statement = try connection.statement(
+                    "SELECT version, created_at, updated_at, expires_at, wrapped_key, sealed FROM entries WHERE lookup = ?")
+                    .bind(0, lookup)
+                defer { statement.reset() }
+                guard try statement.step() else { return nil }
+                return StoredRow(lookup: lookup, statement: statement, offset: 0)
+            } catch {
+                throw StoreError(sqlite: error)
+            }
+        }
+        guard let row, row.isLive(at: now) else { throw .notFound }
+        let opened = try Records.open(lookup: lookup, wrappedKey: row.wrappedKey, sealed: row.sealed, keys: keys)
+        guard opened.ns == ns, opened.key == key else { throw .corrupt("a record holds other names than its lookup id") }
+        return Entry(ns: ns, key: key, value: opened.value, version: row.version,
+                     createdAt: Records.date(row.createdAt), updatedAt: Records.date(row.updatedAt),
+                     expiresAt: row.expiresAt.map(Records.date))
+    }
+
+    /// Names and metadata of the live entries in `ns` (all namespaces when nil),
+    /// sorted by namespace then key. Records that cannot be opened are counted, not returned.
+    public func list(ns: String? = nil) throws(StoreError) -> Listing {
+        if let ns { try Names.validate(ns, field: "ns") }
+        let keys = try currentKeys()
+        let now = Records.milliseconds(self.now)
+        let namespace = ns.map { Records.namespaceID($0, keys: keys) }
+        let rows = try readers.read { (connection) throws(StoreError) -> [StoredRow] in
+            do {
+                let columns = "lookup, version, created_at, updated_at, expires_at, wrapped_key, sealed"
+                let statement = try namespace.map {
+                    try connection.statement("SELECT \(columns) FROM entries WHERE ns_id = ? AND (expires_at IS NULL OR expires_at > ?)")
+                        .bind(0, $0).bind(1, now)
+                } ?? connection.statement("SELECT \(columns) FROM entries WHERE expires_at IS NULL OR expires_at > ?").bind(0, now)
+                defer { statement.reset() }
+                var rows: [StoredRow] = []
+                while try statement.step() {
+                    rows.append(StoredRow(lookup: statement.blob(0), statement: statement, offset: 1))
+                }
+                return rows
+            } catch {
+                throw StoreError(sqlite: error)
+            }
+        }
+        var items: [EntryInfo] = []
+        var unreadable = 0
+        for row in rows {
+            guard var opened = try? Records.open(lookup: row.lookup, wrappedKey: row.wrappedKey, sealed: row.sealed, keys: keys) else {
+                unreadable += 1
+                continue
+            }
+            secureZero(&opened.value)
+            items.append(EntryInfo(ns: opened.ns, key: opened.key, version: row.version,
+                                   createdAt: Records.date(row.createdAt), updatedAt: Records.date(row.updatedAt),
+                                   expiresAt: row.expiresAt.map(Records.date)))
+        }
+        items.sort { ($0.ns, $0.key) < ($1.ns, $1.key) }
+        return Listing(items: items, unreadable: unreadable)
+    }
+
+    /// Number of live entries. Works while locked (it reads no secret).
+    public func count() throws(StoreError) -> Int {
+        let now = Records.milliseconds(self.now)
+        return try readers.read { (connection) throws(StoreError) in
+            do {
+                let statement = try connection.statement("SELECT count(*) FROM entries WHERE expires_at IS NULL OR expires_at > ?").bind(0, now)
+                defer { statement.reset() }
+                return try statement.step() ? Int(statement.int64(0)) : 0
+            } catch {
+                throw StoreError(sqlite: error)
+            }
+        }
+    }
+
+    /// When the next live entry expires (nil: none does). Works while locked.
+    public func nextExpiry() throws(StoreError) -> Date? {
+        let now = Records.milliseconds(self.now)
+        return try readers.read { (connection) throws(StoreError) -> Date? in
+            do {
+                let statement = try connection.statement("SELECT min(expires_at) FROM entries WHERE expires_at > ?").bind(0, now)
+                defer { statement.reset() }
+                return try statement.step() ? statement.int64OrNil(0).map(Records.date) : nil
+            } catch {
+                throw StoreError(sqlite: error)
+            }
+        }
+    }
+}
+
+/// One row of `entries` as read from disk.
+struct StoredRow {
+    let lookup: [UInt8]
+    let version: Int
+    let createdAt: Int64
+    let updatedAt: Int64
+    let expiresAt: Int64?
+    let wrappedKey: [UInt8]
+    let sealed: [UInt8]
+
+    /// Reads version, created, updated, expires, wrapped key, sealed from columns `offset…offset+5`.
+    init(lookup: [UInt8], statement: Statement, offset: Int32) {
+        self.lookup = lookup
+        version = Int(statement.int64(offset))
+        createdAt = statement.int64(offset + 1)
+        updatedAt = statement.int64(offset + 2)
+        expiresAt = statement.int64OrNil(offset + 3)
+        wrappedKey = statement.blob(offset + 4)
+        sealed = statement.blob(offset + 5)
+    }
+
+    func isLive(at now: Int64) -> Bool { expiresAt.map { $0 > now } ?? true }
+}

@@ -1,0 +1,74 @@
+import LocketCrypto
+import LocketKeyStore
+
+extension Vault {
+    /// Replaces the master key: every data key and the index key are re-wrapped
+    /// under the new key in one transaction; afterwards the old key opens nothing.
+    ///
+    /// Crash-safe at every step: the new key is first stored in the key
+    /// store's `next` slot; the vault's key check flips to it in the same
+    /// transaction as the re-wrap; only then is it promoted to `current`. On
+    /// open, whichever slot fits the key check is used (and promoted).
+    /// Returns the number of entries re-wrapped.
+    @discardableResult
+    public func rotateMasterKey(passphrase: SecureKey? = nil) throws(StoreError) -> Int {
+        _ = try currentKeys()
+        var factory = configuration.keyStoreFactory
+        if let passphrase { factory.passphrase = passphrase }
+        let store = factory.make(keyStoreKind)
+        let master: SecureKey
+        let newKeys: (wrap: SecureKey, check: [UInt8])
+        do {
+            master = try SecureKey.random()
+            newKeys = (try KeyDerivation.derive(.wrap, from: master), try Records.keyCheck(master: master, vault: vaultID))
+        } catch {
+            throw .unavailable("cannot make a new master key: \(error)")
+        }
+        do {
+            try store.saveKey(master, vault: vaultID, slot: .next)
+        } catch {
+            throw .locked(.keyStore(store.kind, error))
+        }
+        let vault = vaultID
+        let count = try writer.perform(exclusive: true) { [self] (connection) throws(StoreError) -> Int in
+            let old = try currentKeys()
+            do {
+                let rows = try connection.statement("SELECT lookup, wrapped_key FROM entries")
+                var rewrapped: [([UInt8], [UInt8])] = []
+                while try rows.step() {
+                    let lookup = rows.blob(0)
+                    let context = Records.dataKeyContext(lookup)
+                    let wrapped = try KeyWrap.withUnwrapped(rows.blob(1), under: old.wrap, context: context) { dataKey in
+                        KeyWrap.wrap(dataKey, under: newKeys.wrap, context: context)
+                    }
+                    rewrapped.append((lookup, wrapped))
+                }
+                rows.reset()
+                let update = "UPDATE entries SET wrapped_key = ? WHERE lookup = ?"
+                for (lookup, wrapped) in rewrapped {
+                    try connection.statement(update).bind(0, wrapped).bind(1, lookup).run()
+                }
+                let setMeta = "INSERT OR REPLACE INTO meta(name, value) VALUES (?, ?)"
+                try connection.statement(setMeta)
+                    .bind(0, Schema.Meta.indexKey)
+                    .bind(1, KeyWrap.wrap(old.index, under: newKeys.wrap, context: Records.indexContext(vault))).run()
+                try connection.statement(setMeta).bind(0, Schema.Meta.keyCheck).bind(1, newKeys.check).run()
+                return rewrapped.count
+            } catch let error as SQLiteError {
+                throw StoreError(sqlite: error)
+            } catch {
+                throw StoreError.corrupt("a data key did not unwrap during rotation; nothing was changed")
+            }
+        }
+        // Committed: switch keys before any later write wraps under the old one.
+        // (The rotation ran alone in its batch, and writes wrap at run time.)
+        if let keys = try? currentKeys() { setKeyState(.unlocked(VaultKeys(wrap: newKeys.wrap, index: keys.index))) }
+        do {
+            try store.saveKey(master, vault: vaultID, slot: .current)
+            try store.deleteKey(vault: vaultID, slot: .next)
+        } catch {
+            // The vault already uses the new key and `next` holds it; the next open promotes it.
+        }
+        return count
+    }
+}
