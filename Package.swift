@@ -33,10 +33,17 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "LocketCryptoTests", dependencies: ["LocketCrypto"]),
-        .testTarget(name: "LocketKeyStoreTests", dependencies: ["LocketKeyStore", "LocketCrypto"]),
-        .testTarget(name: "LocketStoreTests", dependencies: ["LocketStore", "LocketKeyStore", "LocketCrypto", "CSQLite"]),
-        .testTarget(name: "LocketDemoTests", dependencies: ["LocketKeyStore"]),
+        // A child process for crash tests: writes a burst of puts, printing each acknowledged one.
+        .executableTarget(name: "locket-burst-writer", dependencies: ["LocketStore", "LocketKeyStore"],
+                          path: "Tests/LocketBurstWriter"),
+        // Shared by the test targets: private D-Bus + gnome-keyring, temp folders, child processes.
+        .target(name: "LocketTestSupport", path: "Tests/LocketTestSupport"),
+        .testTarget(name: "LocketCryptoTests", dependencies: ["LocketCrypto", "LocketTestSupport"]),
+        .testTarget(name: "LocketKeyStoreTests", dependencies: ["LocketKeyStore", "LocketCrypto", "LocketTestSupport"]),
+        .testTarget(name: "LocketStoreTests", dependencies: [
+            "LocketStore", "LocketKeyStore", "LocketCrypto", "LocketTestSupport", "CSQLite",
+        ]),
+        .testTarget(name: "LocketDemoTests", dependencies: ["LocketTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
