@@ -18,15 +18,12 @@ do {
     FileHandle.standardError.write(Data("open failed: \(error)\n".utf8))
     exit(1)
 }
-let output = NSLock()
-func acknowledge(_ line: String) {
-    output.lock()
-    defer { output.unlock() }
+/// One write(2) per line: atomic for short lines on a pipe, and unbuffered.
+@Sendable func acknowledge(_ line: String) {
     let bytes = Array((line + "\n").utf8)
     _ = bytes.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
 }
-print("ready")
-fflush(stdout)
+acknowledge("ready")
 DispatchQueue.concurrentPerform(iterations: writers) { writer in
     for n in 0..<perWriter {
         let key = "burst-\(writer)-\(n)"
