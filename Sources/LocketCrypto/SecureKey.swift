@@ -23,8 +23,8 @@ public final class SecureKey: @unchecked Sendable {
     public init(count: Int, initialize: (UnsafeMutableRawBufferPointer) throws(CryptoError) -> Void) throws(CryptoError) {
         guard Sodium.ready else { throw .sodiumUnavailable }
         guard count > 0, let pointer = sodium_malloc(count) else { throw .outOfSecureMemory }
-        self.count = count
-        self.base = pointer
+        // Fill before the stored properties are set: a throw from a fully
+        // initialised class runs deinit, which would free the memory a second time.
         do {
             try initialize(UnsafeMutableRawBufferPointer(start: pointer, count: count))
         } catch {
@@ -33,6 +33,8 @@ public final class SecureKey: @unchecked Sendable {
             throw error
         }
         sodium_mprotect_noaccess(pointer)
+        self.count = count
+        self.base = pointer
     }
 
     /// A fresh random key of `count` bytes (32 by default).

@@ -24,6 +24,10 @@ final class GroupCommitWriter: @unchecked Sendable {
     private var stopping = false
     private var thread: Thread?
     private let stopped = DispatchSemaphore(value: 0)
+    /// Guards `inBatch` and `batchesDone`, for `waitForBatchInFlight`.
+    private let batchState = NSCondition()
+    private var inBatch = false
+    private var batchesDone = 0
 
     /// Statistics for tests and benchmarks: transactions committed and writes in them.
     private(set) var commits = 0
@@ -91,10 +95,21 @@ final class GroupCommitWriter: @unchecked Sendable {
         stopping = true
         condition.signal()
         condition.unlock()
-        if wasRunning {
+        // On the writer thread itself (the vault's last reference went away with a
+        // finished job) the loop ends by itself after this batch: waiting would deadlock.
+        if wasRunning && Thread.current !== thread {
             stopped.wait()
-            // Closing the last connection checkpoints the WAL into the database file.
-            connection.close()
+        }
+    }
+
+    /// Waits until the batch being committed now, if any, has answered its callers
+    /// (so a rotation in it has switched the vault's keys). Returns at once on the writer thread.
+    func waitForBatchInFlight() {
+        guard Thread.current !== thread else { return }
+        batchState.withLock {
+            guard inBatch else { return }
+            let target = batchesDone + 1
+            while batchesDone < target { batchState.wait() }
         }
     }
 
@@ -108,8 +123,16 @@ final class GroupCommitWriter: @unchecked Sendable {
             }
             let batch = takeBatch()
             condition.unlock()
+            batchState.withLock { inBatch = true }
             commit(batch)
+            batchState.withLock {
+                inBatch = false
+                batchesDone += 1
+                batchState.broadcast()
+            }
         }
+        // Closing the last connection checkpoints the WAL into the database file.
+        connection.close()
         stopped.signal()
     }
 

@@ -55,6 +55,7 @@ public final class Vault: Sendable {
         writer.stop()
         readers.closeAll()
         keyState.withLock { $0 = .locked(.requested) }
+        fileLock.release()
     }
 
     /// Whether the master key is in memory.

@@ -1,12 +1,13 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
 /// An exclusive `flock` on `<data>/vault.lock`: one process per vault. The
 /// kernel releases it when the process dies, so a killed daemon never leaves
 /// a stale lock behind.
 final class VaultFileLock: Sendable {
-    private let fd: Int32
+    private let fd: Mutex<Int32>
 
     init(folder: String) throws(StoreError) {
         let path = "\(folder)/vault.lock"
@@ -16,12 +17,21 @@ final class VaultFileLock: Sendable {
             close(fd)
             throw .setup("another process has the vault in \(folder) open (is another locketd running?)")
         }
-        self.fd = fd
+        self.fd = Mutex(fd)
+    }
+
+    /// Releases the lock (once); `Vault.close()` calls it so the folder can be opened again.
+    func release() {
+        fd.withLock { fd in
+            guard fd >= 0 else { return }
+            flock(fd, LOCK_UN)
+            close(fd)
+            fd = -1
+        }
     }
 
     deinit {
-        flock(fd, LOCK_UN)
-        close(fd)
+        release()
     }
 }
 

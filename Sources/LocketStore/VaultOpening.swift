@@ -94,18 +94,21 @@ extension Vault {
     // MARK: - Steps
 
     private static func prepare(_ connection: SQLiteConnection) throws(SQLiteError) {
+        // Refuse a database that is not a Locket vault before changing anything in it.
+        let format = try connection.scalarInt("PRAGMA user_version") ?? 0
+        if format == 0 {
+            let tables = try connection.scalarInt("SELECT count(*) FROM sqlite_schema") ?? 0
+            guard tables == 0 else { throw SQLiteError(code: 26, message: "not a Locket vault (it has other tables)") }
+        } else if format > Schema.version {
+            throw SQLiteError(code: 26, message: "vault format \(format) is newer than this build understands (\(Schema.version))")
+        }
         let mode = try connection.statement("PRAGMA journal_mode")
         let current = try mode.step() ? mode.text(0) : nil
         mode.reset()
         if current != "wal" { try connection.execute("PRAGMA journal_mode = WAL") }
         try connection.execute("PRAGMA synchronous = FULL")
-        let format = try connection.scalarInt("PRAGMA user_version") ?? 0
         if format == 0 {
-            let tables = try connection.scalarInt("SELECT count(*) FROM sqlite_schema") ?? 0
-            guard tables == 0 else { throw SQLiteError(code: 26, message: "not a Locket vault (it has other tables)") }
             try connection.execute("BEGIN IMMEDIATE; \(Schema.create) COMMIT;")
-        } else if format > Schema.version {
-            throw SQLiteError(code: 26, message: "vault format \(format) is newer than this build understands (\(Schema.version))")
         }
     }
 

@@ -6,7 +6,30 @@ extension Vault {
     public func get(ns: String, key: String) throws(StoreError) -> Entry {
         try Names.validate(ns, field: "ns")
         try Names.validate(key, field: "key")
-        let keys = try currentKeys()
+        var keys = try currentKeys()
+        var attempts = 0
+        while true {
+            do {
+                return try get(ns: ns, key: key, keys: keys)
+            } catch {
+                // A rotation may have committed between taking the keys and reading the
+                // record (then the record is wrapped under the new key): retry with it.
+                guard case .corrupt = error, attempts < 3, let newer = keysAfterRotation(than: keys) else { throw error }
+                keys = newer
+                attempts += 1
+            }
+        }
+    }
+
+    /// The keys now in use if they differ from `keys`, once the batch the writer is
+    /// committing (maybe a rotation that has yet to switch keys) has finished.
+    private func keysAfterRotation(than keys: VaultKeys) -> VaultKeys? {
+        writer.waitForBatchInFlight()
+        guard let current = try? currentKeys(), current !== keys else { return nil }
+        return current
+    }
+
+    private func get(ns: String, key: String, keys: VaultKeys) throws(StoreError) -> Entry {
         let lookup = Records.lookupID(ns: ns, key: key, keys: keys)
         let now = Records.milliseconds(self.now)
         let row = try readers.read { (connection) throws(StoreError) -> StoredRow? in
@@ -33,7 +56,19 @@ extension Vault {
     /// sorted by namespace then key. Records that cannot be opened are counted, not returned.
     public func list(ns: String? = nil) throws(StoreError) -> Listing {
         if let ns { try Names.validate(ns, field: "ns") }
-        let keys = try currentKeys()
+        var keys = try currentKeys()
+        var listing = try list(ns: ns, keys: keys)
+        // As in `get`: records read just after a rotation committed need the new key.
+        var attempts = 0
+        while listing.unreadable > 0, attempts < 3, let newer = keysAfterRotation(than: keys) {
+            keys = newer
+            listing = try list(ns: ns, keys: keys)
+            attempts += 1
+        }
+        return listing
+    }
+
+    private func list(ns: String?, keys: VaultKeys) throws(StoreError) -> Listing {
         let now = Records.milliseconds(self.now)
         let namespace = ns.map { Records.namespaceID($0, keys: keys) }
         let rows = try readers.read { (connection) throws(StoreError) -> [StoredRow] in

@@ -1,3 +1,4 @@
+import Foundation
 import LocketCrypto
 import LocketKeyStore
 
@@ -30,7 +31,7 @@ extension Vault {
             throw .locked(.keyStore(store.kind, error))
         }
         let vault = vaultID
-        let count = try writer.perform(exclusive: true) { [self] (connection) throws(StoreError) -> Int in
+        let rewrap = { [self] (connection: SQLiteConnection) throws(StoreError) -> Int in
             let old = try currentKeys()
             do {
                 let rows = try connection.statement("SELECT lookup, wrapped_key FROM entries")
@@ -60,9 +61,20 @@ extension Vault {
                 throw StoreError.corrupt("a data key did not unwrap during rotation; nothing was changed")
             }
         }
-        // Committed: switch keys before any later write wraps under the old one.
-        // (The rotation ran alone in its batch, and writes wrap at run time.)
-        if let keys = try? currentKeys() { setKeyState(.unlocked(VaultKeys(wrap: newKeys.wrap, index: keys.index))) }
+        // Once committed, switch keys on the writer thread, before it runs the next
+        // batch: writes wrap at run time, so none may run under the old key after the
+        // commit. (The rotation runs alone in its batch.)
+        let done = DispatchSemaphore(value: 0)
+        let outcome = ResultBox<Int>()
+        writer.submit(GroupCommitWriter.job(exclusive: true, rewrap) { [self] result in
+            if case .success = result, let keys = try? currentKeys() {
+                setKeyState(.unlocked(VaultKeys(wrap: newKeys.wrap, index: keys.index)))
+            }
+            outcome.result = result
+            done.signal()
+        })
+        done.wait()
+        let count = try outcome.result!.get()
         do {
             try store.saveKey(master, vault: vaultID, slot: .current)
             try store.deleteKey(vault: vaultID, slot: .next)

@@ -33,25 +33,36 @@ public final class PrivateBus: @unchecked Sendable {
         env.removeValue(forKey: "DISPLAY")
         env["HOME"] = home.path
         env["XDG_RUNTIME_DIR"] = runtime.path
-        let bus = try Subprocess.run("/usr/bin/dbus-daemon", ["--session", "--fork", "--nopidfile", "--print-address=1", "--print-pid=1"],
-                                     environment: env, timeout: 20)
-        let lines = bus.stdout.split(separator: "\n").map(String.init)
-        guard bus.status == 0, lines.count >= 2, let pid = Int32(lines[1]) else {
-            throw BusError.failed("dbus-daemon did not start: \(bus.stderr)")
+        // The forked daemons keep their stdout open, so their output goes to files, not pipes.
+        let busInfo = runtime.appending("bus.info")
+        let busStatus = try Subprocess.startDaemon(
+            "exec /usr/bin/dbus-daemon --session --fork --nopidfile --print-address=1 --print-pid=1 > '\(busInfo)'",
+            environment: env)
+        let lines = (try? String(contentsOfFile: busInfo, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
+        guard busStatus == 0, lines.count >= 2, let pid = Int32(lines[1]) else {
+            throw BusError.failed("dbus-daemon did not start (status \(busStatus))")
         }
         address = lines[0]
         busPID = pid
         Self.watch(pid)
         if keyring {
             env["DBUS_SESSION_BUS_ADDRESS"] = address
-            let started = try Subprocess.run(
-                "/usr/bin/gnome-keyring-daemon", ["--unlock", "--components=secrets", "--daemonize"],
-                environment: env, input: password, timeout: 20)
-            guard started.status == 0 else { throw BusError.failed("gnome-keyring-daemon did not start: \(started.stderr)") }
-            let pidLine = started.stdout.split(separator: "\n").first { $0.hasPrefix("GNOME_KEYRING_PID=") }
-            keyringPID = pidLine.flatMap { Int32($0.dropFirst("GNOME_KEYRING_PID=".count)) }
-            if let keyringPID { Self.watch(keyringPID) }
+            let keyringInfo = runtime.appending("keyring.info")
+            let started = try Subprocess.startDaemon(
+                "printf %s \"$KEYRING_PASSWORD\" | /usr/bin/gnome-keyring-daemon --unlock --components=secrets --daemonize > '\(keyringInfo)'",
+                environment: env.merging(["KEYRING_PASSWORD": password]) { $1 })
+            guard started == 0 else { throw BusError.failed("gnome-keyring-daemon did not start (status \(started))") }
             try waitForSecretService()
+            // The daemon does not print its pid when daemonized: ask the bus who owns the name.
+            let owner = try Subprocess.run("/usr/bin/gdbus", [
+                "call", "--session", "--dest", "org.freedesktop.DBus", "--object-path", "/org/freedesktop/DBus",
+                "--method", "org.freedesktop.DBus.GetConnectionUnixProcessID", "org.freedesktop.secrets",
+            ], environment: environment, timeout: 5)
+            // Output looks like "(uint32 12345,)".
+            let digits = owner.stdout.split(whereSeparator: { !$0.isNumber }).last { $0 != "32" }
+            keyringPID = digits.flatMap { Int32($0) }
+            guard let keyringPID else { throw BusError.failed("cannot find the keyring's pid: \(owner.stdout) \(owner.stderr)") }
+            Self.watch(keyringPID)
         }
     }
 

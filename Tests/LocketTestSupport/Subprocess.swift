@@ -56,12 +56,37 @@ public enum Subprocess {
         let deadline = DispatchTime.now() + timeout
         if group.wait(timeout: deadline) == .timedOut {
             kill(process.processIdentifier, SIGKILL)
-            group.wait()
+            // A grandchild may still hold the pipes open; do not wait for it forever.
+            _ = group.wait(timeout: .now() + 5)
         }
         process.waitUntilExit()
         let status = process.terminationReason == .uncaughtSignal ? -process.terminationStatus : process.terminationStatus
         let (stdout, stderr) = collected.strings
         return ProcessOutput(status: status, stdout: stdout, stderr: stderr, seconds: Date().timeIntervalSince(started))
+    }
+
+    /// Runs a shell command that starts a daemon. A forked daemon inherits every
+    /// descriptor of its starter, and Foundation's `Process` learns that a child
+    /// exited when a socket it handed the child closes: a daemon keeping it open
+    /// would make the wait endless. So the shell closes every descriptor above 2
+    /// before it runs `command`, and there are no pipes: output goes to files.
+    public static func startDaemon(_ command: String, environment: [String: String], timeout: Double = 20) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        let closeInherited = #"for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done 2>/dev/null; "#
+        process.arguments = ["-c", closeInherited + command]
+        process.environment = environment
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            return -9
+        }
+        return process.terminationStatus
     }
 
     /// Runs a shell command line with `bash -c`.
