@@ -69,7 +69,7 @@ public final class PrivateBus: @unchecked Sendable {
     /// Stops the keyring (if any) and the bus.
     public func stop() {
         if let keyringPID { kill(keyringPID, SIGKILL) }
-        kill(busPID, SIGTERM)
+        kill(busPID, SIGKILL)
     }
 
     deinit { stop() }
