@@ -148,18 +148,19 @@ final class GroupCommitWriter: @unchecked Sendable {
 
     private func commit(_ batch: [Job]) {
         do {
-            try connection.execute("BEGIN IMMEDIATE")
+            try connection.statement("BEGIN IMMEDIATE").run()
         } catch {
             batch.forEach { $0.finish(StoreError(sqlite: error)) }
             return
         }
         for job in batch {
             do {
-                try connection.execute("SAVEPOINT write")
+                try connection.statement("SAVEPOINT write").run()
                 if job.run(connection) {
-                    try connection.execute("RELEASE write")
+                    try connection.statement("RELEASE write").run()
                 } else {
-                    try connection.execute("ROLLBACK TO write; RELEASE write")
+                    try connection.statement("ROLLBACK TO write").run()
+                    try connection.statement("RELEASE write").run()
                 }
             } catch {
                 // A savepoint statement itself failed: give up on the whole batch.
@@ -169,7 +170,7 @@ final class GroupCommitWriter: @unchecked Sendable {
             }
         }
         do {
-            try connection.execute("COMMIT")
+            try connection.statement("COMMIT").run()
             commits += 1
             writesCommitted += batch.count
             batch.forEach { $0.finish(nil) }

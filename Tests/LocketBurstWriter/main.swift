@@ -24,15 +24,22 @@ do {
     _ = bytes.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
 }
 acknowledge("ready")
-DispatchQueue.concurrentPerform(iterations: writers) { writer in
-    for n in 0..<perWriter {
-        let key = "burst-\(writer)-\(n)"
-        do {
-            let result = try vault.put(ns: "burst", key: key, value: Array("{\"n\":\(n),\"w\":\(writer)}".utf8))
-            acknowledge("ack \(key) \(result.version)")
-        } catch {
-            acknowledge("error \(key) \(error)")
+// One thread per writer: concurrentPerform would cap the concurrency at the core count.
+let finished = DispatchGroup()
+for writer in 0..<writers {
+    finished.enter()
+    Thread {
+        defer { finished.leave() }
+        for n in 0..<perWriter {
+            let key = "burst-\(writer)-\(n)"
+            do {
+                let result = try vault.put(ns: "burst", key: key, value: Array("{\"n\":\(n),\"w\":\(writer)}".utf8))
+                acknowledge("ack \(key) \(result.version)")
+            } catch {
+                acknowledge("error \(key) \(error)")
+            }
         }
-    }
+    }.start()
 }
+finished.wait()
 vault.close()
