@@ -8,10 +8,14 @@ let package = Package(
         .library(name: "LocketCrypto", targets: ["LocketCrypto"]),
         .library(name: "LocketKeyStore", targets: ["LocketKeyStore"]),
         .library(name: "LocketStore", targets: ["LocketStore"]),
+        .library(name: "LocketProtocol", targets: ["LocketProtocol"]),
+        .executable(name: "locketd", targets: ["locketd"]),
         .executable(name: "locket-demo", targets: ["locket-demo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // System libraries, found through pkg-config (scripts/bootstrap installs them).
@@ -28,6 +32,19 @@ let package = Package(
         .target(name: "LocketCrypto", dependencies: ["CSodium", "CLocketSys"]),
         .target(name: "LocketKeyStore", dependencies: ["LocketCrypto", "CSecret"]),
         .target(name: "LocketStore", dependencies: ["LocketCrypto", "LocketKeyStore", "CSQLite"]),
+        .target(name: "LocketProtocol"),
+        .target(name: "LocketServer", dependencies: [
+            "LocketProtocol", "LocketStore", "LocketKeyStore", "LocketCrypto",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "locketd", dependencies: [
+            "LocketServer", "LocketStore", "LocketKeyStore", "LocketCrypto", "LocketProtocol",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .executableTarget(name: "locket-demo", dependencies: [
             "LocketStore", "LocketKeyStore", "LocketCrypto",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -44,6 +61,7 @@ let package = Package(
             "LocketStore", "LocketKeyStore", "LocketCrypto", "LocketTestSupport", "CSQLite",
         ]),
         .testTarget(name: "LocketDemoTests", dependencies: ["LocketTestSupport"]),
+        .testTarget(name: "LocketProtocolTests", dependencies: ["LocketProtocol", "LocketTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

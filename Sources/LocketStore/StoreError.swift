@@ -2,8 +2,11 @@ import LocketKeyStore
 
 /// Why a vault is locked: what a person needs to know to unlock it.
 public enum LockReason: Equatable, Sendable, CustomStringConvertible {
-    /// Someone asked for it (`lock`), or the idle timer did.
+    /// Someone asked for it (`lock`).
     case requested
+    /// Nothing used the vault for the idle-lock period. A key store that needs
+    /// no person (Secret Service, file) can unlock again by itself.
+    case idle
     /// The key store holds no key for this vault.
     case noKey(KeyStoreKind)
     /// The key store's key is not this vault's key (the key check failed).
@@ -17,6 +20,8 @@ public enum LockReason: Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .requested:
             "locked on request; unlock it with `locket unlock`"
+        case .idle:
+            "locked after being idle; unlock it with `locket unlock`"
         case .noKey(let kind):
             "the \(kind.rawValue) key store holds no key for this vault; restore the key (never create a new one: that would orphan every session)"
         case .wrongKey(let kind):

@@ -68,9 +68,9 @@ public final class Vault: Sendable {
         }
     }
 
-    /// Drops the keys from memory; data operations then throw `.locked(.requested)`.
-    public func lock() {
-        keyState.withLock { $0 = .locked(.requested) }
+    /// Drops the keys from memory; data operations then throw `.locked(reason)`.
+    public func lock(reason: LockReason = .requested) {
+        keyState.withLock { $0 = .locked(reason) }
     }
 
     /// The keys, or `.locked` with the reason.

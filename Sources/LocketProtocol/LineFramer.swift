@@ -1,0 +1,47 @@
+/// Splits a byte stream into request lines: `\n` ends a line and a `\r`
+/// before it is dropped. A line longer than the limit is reported once as
+/// `.tooLong` (the caller answers `too_large` and closes); no more than
+/// `maxLineBytes` + 1 bytes are ever buffered.
+public struct LineFramer: Sendable {
+    public enum Frame: Equatable, Sendable {
+        case line([UInt8])
+        case tooLong
+    }
+
+    public let maxLineBytes: Int
+    private var buffer: [UInt8] = []
+    private var failed = false
+
+    public init(maxLineBytes: Int) {
+        self.maxLineBytes = maxLineBytes
+    }
+
+    /// Feeds bytes; returns the frames they complete.
+    public mutating func feed(_ bytes: some Collection<UInt8>) -> [Frame] {
+        guard !failed else { return [] }
+        var frames: [Frame] = []
+        var start = bytes.startIndex
+        while let newline = bytes[start...].firstIndex(of: 0x0a) {
+            buffer.append(contentsOf: bytes[start..<newline])
+            start = bytes.index(after: newline)
+            if buffer.last == 0x0d { buffer.removeLast() }
+            if buffer.count > maxLineBytes {
+                failed = true
+                return frames + [.tooLong]
+            }
+            frames.append(.line(buffer))
+            buffer.removeAll(keepingCapacity: true)
+        }
+        buffer.append(contentsOf: bytes[start...])
+        // One extra byte allows for a '\r' that the next '\n' would remove.
+        if buffer.count > maxLineBytes + 1 {
+            failed = true
+            buffer = []
+            frames.append(.tooLong)
+        }
+        return frames
+    }
+
+    /// Bytes held for an unfinished line.
+    public var pendingBytes: Int { buffer.count }
+}

@@ -1,0 +1,172 @@
+/// The operations of protocol v1.
+public enum Op: String, Sendable, CaseIterable {
+    case hello, ping, put, get, delete, list, status, lock, unlock, rotate
+
+    /// Whether the op needs the master key (the locked-state gate answers `locked` otherwise).
+    public var needsKey: Bool {
+        switch self {
+        case .put, .get, .delete, .list, .rotate: true
+        case .hello, .ping, .status, .lock, .unlock: false
+        }
+    }
+}
+
+/// A parsed, validated request. Built by `Request.parse` from one line.
+public struct Request: Sendable {
+    /// The request's `id` as the exact JSON text sent (a string or an integer), echoed verbatim.
+    public var idJSON: [UInt8]?
+    public var op: Op
+    public var ns: String?
+    public var key: String?
+    /// `value` as the exact JSON text sent.
+    public var valueJSON: [UInt8]?
+    public var ttl: Int?
+    public var ifVersion: Int?
+    /// `unlock`'s passphrase as bytes (never a String, so it can be wiped).
+    public var passphrase: [UInt8]?
+    /// `hello`'s requested protocol version.
+    public var version: Int?
+
+    /// The failure of a request that had a usable `id`: the id to echo with the error.
+    public struct Failure: Error, Sendable {
+        public var idJSON: [UInt8]?
+        public var error: ProtocolError
+    }
+
+    /// Parses one request line (without its line ending).
+    ///
+    /// Rejection rules: not UTF-8, not JSON, not an object, nesting over the
+    /// limit → `bad_request` without id; an `id` that is not a string or an
+    /// integer → `bad_request` without id; no `op` or a non-string `op` →
+    /// `bad_request`; an unknown op → `unknown_op`; a missing or mistyped member,
+    /// an invalid name, a duplicate member → `bad_request`; a value over the limit
+    /// → `too_large`. Unknown members are ignored.
+    public static func parse(_ line: UnsafeRawBufferPointer, limits: ProtocolLimits = .standard) throws(Failure) -> Request {
+        guard line.count <= limits.maxLineBytes else {
+            throw Failure(idJSON: nil, error: ProtocolError(.tooLarge, "request line is over \(limits.maxLineBytes) bytes"))
+        }
+        guard validUTF8(line) else { throw Failure(idJSON: nil, error: .bad("request is not valid UTF-8")) }
+        let members: [JSONScanner.Member]
+        do {
+            members = try JSONScanner.members(of: line, maxDepth: limits.maxDepth)
+        } catch {
+            throw Failure(idJSON: nil, error: error)
+        }
+        var byName: [String: JSONScanner.Member] = [:]
+        var duplicate: String?
+        for member in members {
+            if byName.updateValue(member, forKey: member.name) != nil, duplicate == nil { duplicate = member.name }
+        }
+        // The id first: every later error echoes it.
+        var idJSON: [UInt8]?
+        if let id = byName["id"] {
+            let text = Array(UnsafeRawBufferPointer(rebasing: line[id.range]))
+            switch id.kind {
+            case .string: idJSON = text
+            case .number where isInteger(text): idJSON = text
+            default: throw Failure(idJSON: nil, error: .bad("id must be a string or an integer"))
+            }
+        }
+        do {
+            let fields = Fields(line: line, members: byName, limits: limits)
+            if let duplicate { throw ProtocolError.bad("member \"\(duplicate)\" appears more than once") }
+            guard let opMember = byName["op"] else { throw ProtocolError.bad("missing member \"op\"") }
+            guard opMember.kind == .string else { throw ProtocolError.bad("\"op\" must be a string") }
+            let opName = try JSONScanner.decodeString(line, opMember.range)
+            guard let op = Op(rawValue: opName) else {
+                throw ProtocolError(.unknownOp, "unknown op \"\(Escaping.printable(opName, limit: 64))\"")
+            }
+            var request = Request(idJSON: idJSON, op: op)
+            switch op {
+            case .hello:
+                request.version = try fields.optionalInt("version", minimum: 0)
+            case .ping, .status, .lock, .rotate:
+                break
+            case .put:
+                request.ns = try fields.name("ns")
+                request.key = try fields.name("key")
+                request.valueJSON = try fields.value("value")
+                request.ttl = try fields.optionalInt("ttl", minimum: 1)
+                request.ifVersion = try fields.optionalInt("if_version", minimum: 0)
+            case .get:
+                request.ns = try fields.name("ns")
+                request.key = try fields.name("key")
+            case .delete:
+                request.ns = try fields.name("ns")
+                request.key = try fields.name("key")
+                request.ifVersion = try fields.optionalInt("if_version", minimum: 0)
+            case .list:
+                request.ns = try fields.optionalName("ns")
+            case .unlock:
+                request.passphrase = try fields.optionalStringBytes("passphrase")
+            }
+            return request
+        } catch {
+            throw Failure(idJSON: idJSON, error: error as? ProtocolError ?? .bad("\(error)"))
+        }
+    }
+
+    public init(idJSON: [UInt8]? = nil, op: Op) {
+        self.idJSON = idJSON
+        self.op = op
+    }
+
+    private static func isInteger(_ text: [UInt8]) -> Bool {
+        !text.contains(UInt8(ascii: ".")) && !text.contains(UInt8(ascii: "e")) && !text.contains(UInt8(ascii: "E"))
+    }
+
+    private static func validUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        // Fast path: pure ASCII needs no decoding.
+        if !bytes.contains(where: { $0 >= 0x80 }) { return true }
+        return String(validating: bytes, as: UTF8.self) != nil
+    }
+}
+
+/// Typed access to the members of one request, with the protocol's rules.
+private struct Fields {
+    let line: UnsafeRawBufferPointer
+    let members: [String: JSONScanner.Member]
+    let limits: ProtocolLimits
+
+    func name(_ field: String) throws(ProtocolError) -> String {
+        guard let name = try optionalName(field) else { throw .bad("missing member \"\(field)\"") }
+        return name
+    }
+
+    /// `ns` and `key`: strings of 1 to 256 UTF-8 bytes with no control characters.
+    func optionalName(_ field: String) throws(ProtocolError) -> String? {
+        guard let member = members[field] else { return nil }
+        guard member.kind == .string else { throw .bad("\"\(field)\" must be a string") }
+        let text = try JSONScanner.decodeString(line, member.range)
+        let count = text.utf8.count
+        guard count >= 1 else { throw .bad("\"\(field)\" must not be empty") }
+        guard count <= limits.maxNameBytes else { throw .bad("\"\(field)\" is \(count) bytes; at most \(limits.maxNameBytes)") }
+        guard !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else {
+            throw .bad("\"\(field)\" must not contain control characters")
+        }
+        return text
+    }
+
+    func value(_ field: String) throws(ProtocolError) -> [UInt8] {
+        guard let member = members[field] else { throw .bad("missing member \"\(field)\"") }
+        guard member.range.count <= limits.maxValueBytes else {
+            throw ProtocolError(.tooLarge, "\"\(field)\" is \(member.range.count) bytes of JSON; at most \(limits.maxValueBytes)")
+        }
+        return Array(UnsafeRawBufferPointer(rebasing: line[member.range]))
+    }
+
+    func optionalInt(_ field: String, minimum: Int) throws(ProtocolError) -> Int? {
+        guard let member = members[field] else { return nil }
+        if member.kind == .null { return nil }
+        let text = String(decoding: UnsafeRawBufferPointer(rebasing: line[member.range]), as: UTF8.self)
+        guard member.kind == .number, let value = Int(text) else { throw .bad("\"\(field)\" must be an integer") }
+        guard value >= minimum else { throw .bad("\"\(field)\" must be at least \(minimum)") }
+        return value
+    }
+
+    func optionalStringBytes(_ field: String) throws(ProtocolError) -> [UInt8]? {
+        guard let member = members[field] else { return nil }
+        guard member.kind == .string else { throw .bad("\"\(field)\" must be a string") }
+        return try JSONScanner.decodeStringBytes(line, member.range)
+    }
+}

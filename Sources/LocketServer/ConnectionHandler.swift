@@ -1,0 +1,231 @@
+import LocketProtocol
+import NIOCore
+
+/// Asks a connection to finish what it has read, answer it, and close.
+struct QuiesceEvent {}
+
+/// One client connection: dispatches request lines, writes the answers in
+/// request order (pipelining), and applies backpressure. Requests wait in a
+/// local queue (bounded by what one read delivers) while the connection has
+/// `maxInFlight` unanswered requests or the client is not reading its
+/// answers; reads from the socket stop until that clears. So a client that
+/// never reads cannot grow the daemon's memory without bound.
+final class ConnectionHandler: ChannelDuplexHandler {
+    typealias InboundIn = InboundFrame
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let dispatcher: Dispatcher
+    private let maxInFlight: Int
+    private let idleTimeout: TimeAmount
+
+    /// Requests read (and parsed) but not dispatched yet; `nil` stands for a line over the limit.
+    private var queued = CircularBuffer<Dispatcher.Parsed?>()
+    /// Dispatched requests in order; nil until answered.
+    private var answers = CircularBuffer<[UInt8]?>()
+    /// Unanswered dispatched requests by ordering class, for per-connection program order.
+    private var running: [Dispatcher.Ordering: Int] = [.read: 0, .write: 0, .exclusive: 0]
+    /// Sequence number of `answers.first`.
+    private var firstSequence = 0
+    private var readPending = false
+    /// No more requests: answer what is in flight, then close.
+    private var closing = false
+    private var idleTask: Scheduled<Void>?
+
+    init(dispatcher: Dispatcher, maxInFlight: Int, idleTimeout: TimeAmount) {
+        self.dispatcher = dispatcher
+        self.maxInFlight = max(1, maxInFlight)
+        self.idleTimeout = idleTimeout
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        resetIdleTimer(context: context)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        idleTask?.cancel()
+        idleTask = nil
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !closing else { return }
+        switch unwrapInboundIn(data) {
+        case .line(let line): queued.append(dispatcher.parse(line))
+        case .tooLong: queued.append(nil)
+        }
+        resetIdleTimer(context: context)
+        process(context: context)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is QuiesceEvent || (event as? ChannelEvent) == .inputClosed {
+            // The client finished sending (half-close), or the daemon is stopping.
+            closing = true
+            if event is QuiesceEvent { queued.removeAll() }
+            process(context: context)
+            closeIfDone(context: context)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            process(context: context)
+            resumeReading(context: context)
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if mustPause(context: context) {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+
+    // MARK: - Flow
+
+    private func mustPause(context: ChannelHandlerContext) -> Bool {
+        closing || !queued.isEmpty || answers.count >= maxInFlight || !context.channel.isWritable
+    }
+
+    private func resumeReading(context: ChannelHandlerContext) {
+        if readPending && !mustPause(context: context) {
+            readPending = false
+            context.read()
+        }
+    }
+
+    /// Whether the next queued request may start now without breaking program order.
+    private func mayStart(_ ordering: Dispatcher.Ordering) -> Bool {
+        guard running[.exclusive]! == 0 else { return false }
+        switch ordering {
+        case .read: return running[.write]! == 0
+        case .write: return running[.read]! == 0
+        case .exclusive: return running[.read]! == 0 && running[.write]! == 0
+        }
+    }
+
+    /// Dispatches queued requests while there is room and program order allows.
+    private func process(context: ChannelHandlerContext) {
+        while let next = queued.first, answers.count < maxInFlight, context.channel.isWritable {
+            guard let parsed = next else {
+                // A line over the limit: answer it after everything before it, then close.
+                queued.removeAll()
+                let limit = dispatcher.configuration.limits.maxLineBytes
+                answers.append(Response.failure(id: nil, ProtocolError(.tooLarge, "request line is over \(limit) bytes; closing the connection")).bytes)
+                closing = true
+                break
+            }
+            let ordering = parsed.ordering
+            guard mayStart(ordering) else { break }
+            queued.removeFirst()
+            running[ordering]! += 1
+            let sequence = firstSequence + answers.count
+            answers.append(nil)
+            let loop = context.eventLoop
+            dispatcher.dispatch(parsed, on: loop).hop(to: loop).assumeIsolated().whenComplete { result in
+                let bytes: [UInt8]
+                switch result {
+                case .success(let answer): bytes = answer
+                case .failure(let error):
+                    bytes = Response.failure(id: nil, ProtocolError(.internal, "request failed: \(error)")).bytes
+                }
+                self.running[ordering]! -= 1
+                self.answered(sequence, bytes, context: context)
+            }
+        }
+        writeReady(context: context)
+    }
+
+    private func answered(_ sequence: Int, _ bytes: [UInt8], context: ChannelHandlerContext) {
+        let index = sequence - firstSequence
+        guard index >= 0, index < answers.count else { return }
+        answers[answers.index(answers.startIndex, offsetBy: index)] = bytes
+        writeReady(context: context)
+        process(context: context)
+        resumeReading(context: context)
+    }
+
+    /// Writes the answers at the head that are ready, in order.
+    private func writeReady(context: ChannelHandlerContext) {
+        var wrote = false
+        while let first = answers.first, let bytes = first {
+            answers.removeFirst()
+            firstSequence += 1
+            var buffer = context.channel.allocator.buffer(capacity: bytes.count)
+            buffer.writeBytes(bytes)
+            context.write(wrapOutboundOut(buffer), promise: nil)
+            wrote = true
+        }
+        if wrote {
+            context.flush()
+            resetIdleTimer(context: context)
+        }
+        closeIfDone(context: context)
+    }
+
+    private func closeIfDone(context: ChannelHandlerContext) {
+        if closing && answers.isEmpty && queued.isEmpty && context.channel.isActive {
+            context.close(promise: nil)
+        }
+    }
+
+    /// A connection with no complete request (and nothing in flight) for `idleTimeout` is closed,
+    /// so a client dribbling one byte a second cannot hold a slot forever.
+    private func resetIdleTimer(context: ChannelHandlerContext) {
+        idleTask?.cancel()
+        let loop = context.eventLoop
+        idleTask = loop.assumeIsolated().scheduleTask(in: idleTimeout) {
+            if self.answers.isEmpty {
+                context.close(promise: nil)
+            } else {
+                self.resetIdleTimer(context: context)
+            }
+        }
+    }
+}
+
+/// Writes one error line as soon as the connection is active, then closes it.
+/// Used for a peer with another uid (`forbidden`) and past the connection cap (`unavailable`).
+final class RefuseHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let line: [UInt8]
+    private var refused = false
+
+    init(_ error: ProtocolError) {
+        line = Response.failure(id: nil, error).bytes
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { refuse(context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        refuse(context: context)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        // Nothing from this peer is read.
+    }
+
+    private func refuse(context: ChannelHandlerContext) {
+        guard !refused else { return }
+        refused = true
+        var buffer = context.channel.allocator.buffer(capacity: line.count)
+        buffer.writeBytes(line)
+        context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { _ in
+            context.close(promise: nil)
+        }
+    }
+}

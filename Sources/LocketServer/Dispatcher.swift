@@ -1,0 +1,141 @@
+import Foundation
+import LocketCrypto
+import LocketProtocol
+import LocketStore
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// Parses a request line, applies the locked-state gate once, and dispatches
+/// through one table (op → handler). Store work runs off the event loop:
+/// reads on a thread pool, writes through the vault's group-commit writer.
+final class Dispatcher: Sendable {
+    let vault: Vault
+    let pool: NIOThreadPool
+    let configuration: ServerConfiguration
+    let started = Date()
+    let expiry: ExpiryScheduler
+    /// Milliseconds since 1970 of the last request (for the idle lock).
+    let lastActivity = Atomic<Int64>(Dispatcher.nowMilliseconds())
+    /// Set once shutdown begins: new requests answer `unavailable`.
+    let shuttingDown = Atomic<Bool>(false)
+
+    typealias Handler = @Sendable (Dispatcher, Request, EventLoop) -> EventLoopFuture<[UInt8]>
+
+    /// The dispatch table.
+    static let handlers: [Op: Handler] = [
+        .hello: { d, r, l in l.makeSucceededFuture(d.hello(r)) },
+        .ping: { _, r, l in l.makeSucceededFuture(Response.success(id: r.idJSON).finished()) },
+        .put: { d, r, l in d.put(r, on: l) },
+        .get: { d, r, l in d.get(r, on: l) },
+        .delete: { d, r, l in d.delete(r, on: l) },
+        .list: { d, r, l in d.list(r, on: l) },
+        .status: { d, r, l in d.status(r, on: l) },
+        .lock: { d, r, l in d.lock(r, on: l) },
+        .unlock: { d, r, l in d.unlock(r, on: l) },
+        .rotate: { d, r, l in d.rotate(r, on: l) },
+    ]
+
+    init(vault: Vault, pool: NIOThreadPool, configuration: ServerConfiguration, expiry: ExpiryScheduler) {
+        self.vault = vault
+        self.pool = pool
+        self.configuration = configuration
+        self.expiry = expiry
+    }
+
+    /// A request line, parsed (or already answered, when it could not be parsed).
+    enum Parsed {
+        case request(Request)
+        case answer([UInt8])
+
+        /// How it may overlap with other requests of the same connection.
+        var ordering: Ordering {
+            guard case .request(let request) = self else { return .read }
+            switch request.op {
+            case .put, .delete: return .write
+            case .lock, .unlock, .rotate: return .exclusive
+            case .get, .list, .status, .hello, .ping: return .read
+            }
+        }
+    }
+
+    /// Requests of one connection take effect in the order they were sent:
+    /// reads may overlap reads, writes may overlap writes (the writer queue is
+    /// FIFO), but a read waits for earlier writes and a write for earlier reads;
+    /// an exclusive op waits for everything before it and holds back everything after.
+    enum Ordering {
+        case read, write, exclusive
+    }
+
+    /// Parses one request line.
+    func parse(_ line: ByteBuffer) -> Parsed {
+        lastActivity.store(Self.nowMilliseconds(), ordering: .relaxed)
+        do {
+            return .request(try line.withUnsafeReadableBytes { bytes throws(Request.Failure) in
+                try Request.parse(bytes, limits: configuration.limits)
+            })
+        } catch {
+            return .answer(Response.failure(id: error.idJSON, error.error).bytes)
+        }
+    }
+
+    /// Serves one parsed request; the future's bytes are the whole response line.
+    func dispatch(_ parsed: Parsed, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
+        guard case .request(let request) = parsed else {
+            guard case .answer(let bytes) = parsed else { fatalError("unreachable") }
+            return loop.makeSucceededFuture(bytes)
+        }
+        if shuttingDown.load(ordering: .relaxed) {
+            return loop.makeSucceededFuture(Response.failure(id: request.idJSON, ProtocolError(.unavailable, "locketd is shutting down")).bytes)
+        }
+        guard let handler = Self.handlers[request.op] else {
+            return loop.makeSucceededFuture(Response.failure(id: request.idJSON, ProtocolError(.unknownOp, "op not served")).bytes)
+        }
+        // The locked-state gate, once, before dispatch.
+        if request.op.needsKey, case .locked(let reason) = vault.state {
+            guard reason == .idle, vault.keyStoreKind != .passphrase else {
+                return loop.makeSucceededFuture(Response.failure(id: request.idJSON, ProtocolError(.locked, "vault is locked: \(reason)")).bytes)
+            }
+            // Locked for idleness with a key store that needs no person: fetch the key again, off the loop.
+            return pool.runIfActive(eventLoop: loop) { [vault] in
+                try? vault.unlock()
+            }.flatMap { [self] in
+                if case .locked(let reason) = vault.state {
+                    return loop.makeSucceededFuture(Response.failure(id: request.idJSON, ProtocolError(.locked, "vault is locked: \(reason)")).bytes)
+                }
+                return handler(self, request, loop)
+            }
+        }
+        return handler(self, request, loop)
+    }
+
+    /// Runs blocking store work on the thread pool and maps its result to a response line.
+    func offLoop(_ request: Request, on loop: EventLoop, _ work: @escaping @Sendable () throws(StoreError) -> Response) -> EventLoopFuture<[UInt8]> {
+        let id = request.idJSON
+        return pool.runIfActive(eventLoop: loop) { () -> [UInt8] in
+            do {
+                return try work().finished()
+            } catch let error as StoreError {
+                return Response.failure(id: id, Self.protocolError(error)).bytes
+            }
+        }.recover { error in
+            Response.failure(id: id, ProtocolError(.unavailable, "locketd is shutting down")).bytes
+        }
+    }
+
+    /// Maps a store error to its protocol code. Messages carry no secret.
+    static func protocolError(_ error: StoreError) -> ProtocolError {
+        switch error {
+        case .invalidName, .invalidTTL: ProtocolError(.badRequest, error.description)
+        case .valueTooLarge: ProtocolError(.tooLarge, error.description)
+        case .notFound: ProtocolError(.notFound, "no live entry for this ns and key")
+        case .conflict: ProtocolError(.conflict, error.description)
+        case .locked: ProtocolError(.locked, error.description)
+        case .unavailable: ProtocolError(.unavailable, error.description)
+        case .corrupt, .setup: ProtocolError(.internal, error.description)
+        }
+    }
+
+    static func nowMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}

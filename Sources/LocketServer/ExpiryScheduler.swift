@@ -1,0 +1,98 @@
+import Foundation
+import LocketStore
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// Drives the expiry sweep by the next expiry time, like git's credential
+/// cache: each sweep returns when the next entry expires, and that becomes the
+/// wait. A put with an earlier expiry pulls the next sweep forward. No polling.
+final class ExpiryScheduler: Sendable {
+    private let loop: EventLoop
+    private let pool: NIOThreadPool
+    private let logger: Logger
+    private let vault: Mutex<Vault?> = Mutex(nil)
+    /// When the scheduled sweep runs, and its task.
+    private let scheduled: Mutex<(at: Date, task: Scheduled<Void>)?> = Mutex(nil)
+    /// Longest sleep between sweeps even with nothing due (a safety net, not a poll).
+    static let longestWait: TimeInterval = 3600
+
+    init(loop: EventLoop, pool: NIOThreadPool, logger: Logger) {
+        self.loop = loop
+        self.pool = pool
+        self.logger = logger
+    }
+
+    /// Starts sweeping `vault`: once now, then by the next expiry.
+    func start(_ vault: Vault) {
+        self.vault.withLock { $0 = vault }
+        schedule(at: Date())
+    }
+
+    func stop() {
+        vault.withLock { $0 = nil }
+        scheduled.withLock { current in
+            current?.task.cancel()
+            current = nil
+        }
+    }
+
+    /// A put just set an expiry: sweep then, if that is sooner than planned.
+    func noteExpiry(_ date: Date) {
+        let sooner = scheduled.withLock { current in current.map { date < $0.at } ?? true }
+        if sooner { schedule(at: date) }
+    }
+
+    private func schedule(at date: Date) {
+        let delay = max(0, date.timeIntervalSinceNow)
+        scheduled.withLock { current in
+            if let current, current.at <= date, current.at > Date() { return }
+            current?.task.cancel()
+            // A little past the instant, so the entry has expired by the sweep's clock.
+            let task = loop.scheduleTask(in: .milliseconds(Int64(delay * 1000) + 5)) { [self] in sweep() }
+            current = (date, task)
+        }
+    }
+
+    private func sweep() {
+        scheduled.withLock { $0 = nil }
+        guard let vault = vault.withLock({ $0 }) else { return }
+        pool.runIfActive(eventLoop: loop) { () -> Date? in
+            guard !vault.state.isLocked else { return nil }
+            let result = try vault.sweepExpired()
+            return result.nextExpiry
+        }.whenComplete { [self] result in
+            switch result {
+            case .success(let next):
+                let fallback = Date().addingTimeInterval(Self.longestWait)
+                schedule(at: min(next ?? fallback, fallback))
+            case .failure(let error):
+                logger.warning("expiry sweep failed", metadata: ["error": "\(error)"])
+                schedule(at: Date().addingTimeInterval(60))
+            }
+        }
+    }
+}
+
+/// Locks the vault after a period with no requests (the master key leaves memory).
+final class IdleLocker: Sendable {
+    private let task: Mutex<RepeatedTask?> = Mutex(nil)
+
+    init(dispatcher: Dispatcher, after idle: TimeAmount, loop: EventLoop, logger: Logger) {
+        let period = TimeAmount.nanoseconds(max(idle.nanoseconds / 4, TimeAmount.milliseconds(100).nanoseconds))
+        let limit = idle.nanoseconds / 1_000_000
+        let repeated = loop.scheduleRepeatedTask(initialDelay: period, delay: period) { _ in
+            let idleFor = Dispatcher.nowMilliseconds() - dispatcher.lastActivity.load(ordering: .relaxed)
+            if idleFor >= limit, !dispatcher.vault.state.isLocked {
+                dispatcher.vault.lock(reason: .idle)
+                logger.notice("vault locked after idle time", metadata: ["idle_s": "\(idleFor / 1000)"])
+            }
+        }
+        task.withLock { $0 = repeated }
+    }
+
+    func stop() {
+        task.withLock { $0?.cancel() }
+    }
+}

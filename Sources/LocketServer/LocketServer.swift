@@ -1,0 +1,157 @@
+import Foundation
+import LocketProtocol
+import LocketStore
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// The socket server: listener (or inherited fd), peer check, framing,
+/// dispatch to the vault, lifecycle. Create it, `start()`, and later
+/// `shutdown()`; each connection is independent, so one bad connection never
+/// affects another.
+public final class LocketServer: Sendable {
+    /// The daemon's version, in `hello` and `status`.
+    public static let version = "0.1.0"
+
+    public enum State: Sendable, Equatable {
+        case idle, running, shuttingDown, stopped
+    }
+
+    public enum StartError: Error, CustomStringConvertible {
+        case alreadyRunning(String)
+        case cannotListen(String)
+
+        public var description: String {
+            switch self {
+            case .alreadyRunning(let path): "another locketd is running on \(path)"
+            case .cannotListen(let why): "cannot listen: \(why)"
+            }
+        }
+    }
+
+    public let configuration: ServerConfiguration
+    private let vault: Vault
+    private let group: MultiThreadedEventLoopGroup
+    private let pool: NIOThreadPool
+    private let dispatcher: Dispatcher
+    private let expiry: ExpiryScheduler
+    private let state = Mutex<State>(.idle)
+    private let listener = Mutex<Channel?>(nil)
+    private let connections = Mutex<[ObjectIdentifier: Channel]>([:])
+    private let idleLocker = Mutex<IdleLocker?>(nil)
+    /// The socket file this server created (removed at shutdown); nil under socket activation.
+    private let createdSocket = Mutex<String?>(nil)
+
+    public init(vault: Vault, configuration: ServerConfiguration) {
+        self.vault = vault
+        self.configuration = configuration
+        group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.eventLoopThreads))
+        pool = NIOThreadPool(numberOfThreads: max(1, configuration.storeThreads))
+        pool.start()
+        expiry = ExpiryScheduler(loop: group.next(), pool: pool, logger: configuration.logger)
+        dispatcher = Dispatcher(vault: vault, pool: pool, configuration: configuration, expiry: expiry)
+    }
+
+    /// Number of open client connections.
+    public var connectionCount: Int { connections.withLock { $0.count } }
+
+    /// Binds (or adopts the inherited socket) and starts serving. Returns once listening.
+    public func start() throws(StartError) {
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelInitializer { [self] channel in initialize(channel) }
+        let bound: Channel
+        do {
+            switch configuration.target {
+            case .unixSocket(let path):
+                do {
+                    try SocketFile.prepare(path)
+                } catch .alreadyRunning(let path) {
+                    throw StartError.alreadyRunning(path)
+                } catch {
+                    throw StartError.cannotListen("\(error)")
+                }
+                bound = try bootstrap.bind(unixDomainSocketPath: path).wait()
+                // The process umask is 0077, but say it explicitly: only the owner may connect.
+                chmod(path, 0o600)
+                createdSocket.withLock { $0 = path }
+            case .inheritedDescriptor(let fd, _):
+                bound = try bootstrap.withBoundSocket(fd).wait()
+            }
+        } catch let error as StartError {
+            throw error
+        } catch {
+            throw .cannotListen("\(error)")
+        }
+        listener.withLock { $0 = bound }
+        state.withLock { $0 = .running }
+        expiry.start(vault)
+        if let idle = configuration.idleLock {
+            idleLocker.withLock { $0 = IdleLocker(dispatcher: dispatcher, after: idle, loop: group.next(), logger: configuration.logger) }
+        }
+    }
+
+    /// Stops accepting, lets every connection finish and answer what it has
+    /// read (up to the grace period), closes the vault (its writer finishes and
+    /// syncs), and removes the socket file it created.
+    public func shutdown() {
+        let proceed = state.withLock { current -> Bool in
+            guard current == .running else { return false }
+            current = .shuttingDown
+            return true
+        }
+        guard proceed else { return }
+        dispatcher.shuttingDown.store(true, ordering: .relaxed)
+        try? listener.withLock { $0 }?.close().wait()
+        let open = connections.withLock { Array($0.values) }
+        for channel in open {
+            channel.pipeline.fireUserInboundEventTriggered(QuiesceEvent())
+        }
+        let deadline = NIODeadline.now() + configuration.shutdownGrace
+        for channel in open {
+            let closed = channel.closeFuture
+            let timeout = channel.eventLoop.scheduleTask(deadline: deadline) { channel.close(promise: nil) }
+            try? closed.wait()
+            timeout.cancel()
+        }
+        expiry.stop()
+        idleLocker.withLock { $0?.stop() }
+        vault.close()
+        if let path = createdSocket.withLock({ $0 }) { unlink(path) }
+        try? pool.syncShutdownGracefully()
+        try? group.syncShutdownGracefully()
+        state.withLock { $0 = .stopped }
+    }
+
+    // MARK: - Connections
+
+    private func initialize(_ channel: Channel) -> EventLoopFuture<Void> {
+        PeerCredentials.of(channel).flatMapThrowing { [self] peer in
+            let sync = channel.pipeline.syncOperations
+            guard let peer, peer.uid == getuid() else {
+                configuration.logger.warning("refused a connection from another user",
+                                             metadata: ["peer_uid": "\(peer.map { String($0.uid) } ?? "unknown")"])
+                try sync.addHandler(RefuseHandler(ProtocolError(.forbidden, "this socket serves uid \(getuid()) only")))
+                return
+            }
+            let admitted = connections.withLock { open -> Bool in
+                guard open.count < configuration.maxConnections else { return false }
+                open[ObjectIdentifier(channel)] = channel
+                return true
+            }
+            guard admitted else {
+                configuration.logger.warning("connection cap reached", metadata: ["cap": "\(configuration.maxConnections)"])
+                try sync.addHandler(RefuseHandler(ProtocolError(.unavailable, "too many connections (the cap is \(configuration.maxConnections)); retry later")))
+                return
+            }
+            channel.closeFuture.whenComplete { [self] _ in
+                _ = connections.withLock { $0.removeValue(forKey: ObjectIdentifier(channel)) }
+            }
+            try sync.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLineBytes: configuration.limits.maxLineBytes)))
+            try sync.addHandler(ConnectionHandler(dispatcher: dispatcher, maxInFlight: configuration.maxInFlightPerConnection,
+                                                  idleTimeout: configuration.idleTimeout))
+        }
+    }
+}

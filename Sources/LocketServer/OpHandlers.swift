@@ -1,0 +1,140 @@
+import Foundation
+import LocketCrypto
+import LocketProtocol
+import LocketStore
+import NIOCore
+
+/// One function per op. Each returns the complete response line.
+extension Dispatcher {
+    func hello(_ request: Request) -> [UInt8] {
+        var response = Response.success(id: request.idJSON)
+        response.int("protocol", 1)
+        response.string("server", "locketd \(configuration.serverVersion)")
+        response.array("ops", Op.allCases.map(\.rawValue)) { name, out in Escaping.appendString(name, to: &out) }
+        return response.finished()
+    }
+
+    func put(_ request: Request, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
+        let promise = loop.makePromise(of: [UInt8].self)
+        let id = request.idJSON
+        vault.put(ns: request.ns!, key: request.key!, value: request.valueJSON!, ttl: request.ttl, ifVersion: request.ifVersion) {
+            [expiry] result in
+            switch result {
+            case .success(let put):
+                if let expiresAt = put.expiresAt { expiry.noteExpiry(expiresAt) }
+                var response = Response.success(id: id)
+                response.bool("created", put.created)
+                response.int("version", put.version)
+                response.timestamp("expires_at", put.expiresAt)
+                promise.succeed(response.finished())
+            case .failure(let error):
+                promise.succeed(Response.failure(id: id, Self.protocolError(error)).bytes)
+            }
+        }
+        return promise.futureResult
+    }
+
+    func get(_ request: Request, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
+        offLoop(request, on: loop) { [vault] () throws(StoreError) in
+            var entry = try vault.get(ns: request.ns!, key: request.key!)
+            defer { secureZero(&entry.value) }
+            var response = Response.success(id: request.idJSON)
+            response.raw("value", entry.value)
+            response.int("version", entry.version)
+            response.timestamp("created_at", entry.createdAt)
+            response.timestamp("updated_at", entry.updatedAt)
+            response.timestamp("expires_at", entry.expiresAt)
+            return response
+        }
+    }
+
+    func delete(_ request: Request, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
+        let promise = loop.makePromise(of: [UInt8].self)
+        let id = request.idJSON
+        vault.delete(ns: request.ns!, key: request.key!, ifVersion: request.ifVersion) { result in
+            switch result {
+            case .success(let deleted):
+                var response = Response.success(id: id)
+                response.bool("deleted", deleted)
+                promise.succeed(response.finished())
+            case .failure(let error):
+                promise.succeed(Response.failure(id: id, Self.protocolError(error)).bytes)
+            }
+        }
+        return promise.futureResult
+    }
+
+    func list(_ request: Request, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
+        offLoop(request, on: loop) { [vault] () throws(StoreError) in
+            let listing = try vault.list(ns: request.ns)
+            var response = Response.success(id: request.idJSON)
+            response.array("items", listing.items) { item, out in
+                var element = Response.success(id: nil)
+                element.string("ns", item.ns)
+                element.string("key", item.key)
+                element.int("version", item.version)
+                element.timestamp("created_at", item.createdAt)
+                element.timestamp("updated_at", item.updatedAt)
+                element.timestamp("expires_at", item.expiresAt)
+                // Reuse the builder for the object body, minus its leading `"ok":true,`.
+                out.append(UInt8(ascii: "{"))
+                out.append(contentsOf: element.bytes.dropFirst(#"{"ok":true,"#.utf8.count))
+                out.append(UInt8(ascii: "}"))
+            }
+            if listing.unreadable > 0 { response.int("unreadable", listing.unreadable) }
+            return response
+        }
+    }
+
+    func status(_ request: Request, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
+        offLoop(request, on: loop) { [vault, configuration, started] () throws(StoreError) in
+            var response = Response.success(id: request.idJSON)
+            let state = vault.state
+            response.bool("locked", state.isLocked)
+            response.string("key_store", vault.keyStoreKind.rawValue)
+            response.int("entries", try vault.count())
+            response.string("version", configuration.serverVersion)
+            response.int("uptime_s", Int(Date().timeIntervalSince(started)))
+            if case .locked(let reason) = state { response.string("lock_reason", reason.description) }
+            if let notice = vault.keyStoreNotice { response.string("key_store_notice", notice) }
+            return response
+        }
+    }
+
+    func lock(_ request: Request, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
+        vault.lock(reason: .requested)
+        configuration.logger.notice("vault locked on request")
+        return loop.makeSucceededFuture(Response.success(id: request.idJSON).finished())
+    }
+
+    func unlock(_ request: Request, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
+        var passphraseBytes = request.passphrase
+        let passphrase: SecureKey?
+        do {
+            passphrase = try passphraseBytes.map { bytes throws(CryptoError) in
+                try bytes.withBytes { (raw) throws(CryptoError) in try SecureKey(copying: raw) }
+            }
+        } catch {
+            if passphraseBytes != nil { secureZero(&passphraseBytes!) }
+            return loop.makeSucceededFuture(Response.failure(id: request.idJSON, ProtocolError(.badRequest, "the passphrase is empty")).bytes)
+        }
+        if passphraseBytes != nil { secureZero(&passphraseBytes!) }
+        let logger = configuration.logger
+        return offLoop(request, on: loop) { [vault] () throws(StoreError) in
+            try vault.unlock(passphrase: passphrase)
+            logger.notice("vault unlocked")
+            return Response.success(id: request.idJSON)
+        }
+    }
+
+    func rotate(_ request: Request, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
+        let logger = configuration.logger
+        return offLoop(request, on: loop) { [vault] () throws(StoreError) in
+            let count = try vault.rotateMasterKey()
+            logger.notice("master key rotated", metadata: ["rewrapped": "\(count)"])
+            var response = Response.success(id: request.idJSON)
+            response.int("rewrapped", count)
+            return response
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import LocketProtocol
+import Logging
+import NIOCore
+
+/// Where the server listens.
+public enum ListenTarget: Sendable, Equatable {
+    /// Bind a Unix socket at this path (folder created 0700; a stale socket replaced).
+    case unixSocket(path: String)
+    /// Adopt a listening socket inherited from systemd (socket activation), usually fd 3.
+    case inheritedDescriptor(Int32, path: String?)
+}
+
+/// Settings of the socket server. Defaults are in the initializer.
+public struct ServerConfiguration: Sendable {
+    /// Where to listen.
+    public var target: ListenTarget
+    /// Line, value and nesting limits.
+    public var limits: ProtocolLimits
+    /// A connection with no complete request for this long is closed.
+    public var idleTimeout: TimeAmount
+    /// Most connections served at once; more get one `unavailable` line and are closed.
+    public var maxConnections: Int
+    /// Most requests of one connection in flight at once; past it the server stops
+    /// reading from that connection until answers have been written.
+    public var maxInFlightPerConnection: Int
+    /// After this long with no request, the master key leaves memory (nil: never).
+    public var idleLock: TimeAmount?
+    /// How long a graceful shutdown waits for in-flight requests.
+    public var shutdownGrace: TimeAmount
+    /// Event loop threads (default: one per core).
+    public var eventLoopThreads: Int
+    /// Threads for store reads (the writer has its own thread).
+    public var storeThreads: Int
+    /// Version string in `hello` and `status`.
+    public var serverVersion: String
+    public var logger: Logger
+
+    public init(
+        target: ListenTarget,
+        limits: ProtocolLimits = .standard,
+        idleTimeout: TimeAmount = .minutes(5),
+        maxConnections: Int = 1024,
+        maxInFlightPerConnection: Int = 16,
+        idleLock: TimeAmount? = nil,
+        shutdownGrace: TimeAmount = .seconds(10),
+        eventLoopThreads: Int = System.coreCount,
+        storeThreads: Int = 2,
+        serverVersion: String = LocketServer.version,
+        logger: Logger = Logger(label: "locketd")
+    ) {
+        self.target = target
+        self.limits = limits
+        self.idleTimeout = idleTimeout
+        self.maxConnections = maxConnections
+        self.maxInFlightPerConnection = maxInFlightPerConnection
+        self.idleLock = idleLock
+        self.shutdownGrace = shutdownGrace
+        self.eventLoopThreads = eventLoopThreads
+        self.storeThreads = storeThreads
+        self.serverVersion = serverVersion
+        self.logger = logger
+    }
+}

@@ -1,0 +1,130 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import LocketCrypto
+import LocketKeyStore
+import LocketProtocol
+import LocketServer
+import LocketStore
+import Logging
+import NIOCore
+
+/// `locketd`: the Locket daemon. Serves protocol v1 on a Unix socket.
+@main
+struct Locketd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "locketd",
+        abstract: "The Locket session vault daemon: sealed sessions over a Unix socket (protocol v1).",
+        version: LocketServer.version)
+
+    @Option(help: "Socket path (default: $LOCKET_SOCKET, else $XDG_RUNTIME_DIR/locket/locket.sock, else /tmp/locket-$UID/locket.sock).")
+    var socket: String?
+
+    @Option(help: "Data folder (default: $XDG_DATA_HOME/locket, i.e. ~/.local/share/locket).")
+    var dataDir: String?
+
+    @Option(help: "Where the master key lives: auto, secret-service, file or passphrase.")
+    var keyStore: String = "auto"
+
+    @Option(help: "Lock the vault (the master key leaves memory) after this many idle minutes; 0 never.")
+    var idleLock: Double = 0
+
+    @Option(help: "Close a connection with no request for this many seconds.")
+    var idleTimeout: Int = 300
+
+    @Option(help: "Most client connections at once.")
+    var maxConnections: Int = 1024
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    mutating func run() throws {
+        umask(0o077)
+        let hygiene = ProcessHygiene.apply()
+        let environment = ProcessInfo.processInfo.environment
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("--log-level must be one of: \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let choice = KeyStoreChoice(rawValue: keyStore) else {
+            throw ValidationError("--key-store must be one of: \(KeyStoreChoice.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let journal = environment["JOURNAL_STREAM"] != nil
+        LoggingSystem.bootstrap { label in StderrLogHandler(label: label, level: level, journal: journal) }
+        let logger = Logger(label: "locketd")
+        if !hygiene.dumpableOff || !hygiene.coreLimitZero {
+            logger.warning("process hygiene incomplete", metadata: ["dumpable_off": "\(hygiene.dumpableOff)", "core_limit_zero": "\(hygiene.coreLimitZero)"])
+        }
+
+        let target = Self.listenTarget(explicit: socket, environment: environment)
+        // Refuse before touching the vault: another daemon already serves this socket (and holds the vault).
+        if case .unixSocket(let path) = target, SocketFile.isAlive(path) {
+            logger.critical("another locketd is running", metadata: ["socket": "\(path)"])
+            throw ExitCode(1)
+        }
+        let dataDirectory = dataDir ?? Self.defaultDataDirectory(environment)
+        let vault: Vault
+        do {
+            vault = try Vault.open(VaultConfiguration(dataDirectory: dataDirectory, keyStore: choice))
+        } catch {
+            logger.critical("cannot open the vault", metadata: ["data_dir": "\(dataDirectory)", "error": "\(error)"])
+            throw ExitCode(1)
+        }
+        logger.info("vault opened", metadata: [
+            "data_dir": "\(dataDirectory)", "vault": "\(vault.vaultID.short)", "key_store": "\(vault.keyStoreKind.rawValue)",
+        ])
+        if let notice = vault.keyStoreNotice { logger.warning("\(notice)") }
+        if case .locked(let reason) = vault.state { logger.warning("vault is locked", metadata: ["reason": "\(reason)"]) }
+
+        var server = ServerConfiguration(target: target, logger: logger)
+        server.idleTimeout = .seconds(Int64(max(1, idleTimeout)))
+        server.maxConnections = max(1, maxConnections)
+        server.idleLock = idleLock > 0 ? .milliseconds(Int64(idleLock * 60_000)) : nil
+        let daemon = LocketServer(vault: vault, configuration: server)
+        do {
+            try daemon.start()
+        } catch {
+            vault.close()
+            logger.critical("\(error)")
+            throw ExitCode(1)
+        }
+        switch target {
+        case .unixSocket(let path): logger.info("listening", metadata: ["socket": "\(path)"])
+        case .inheritedDescriptor(let fd, _): logger.info("listening on the socket systemd passed", metadata: ["fd": "\(fd)"])
+        }
+        SystemdNotifier.notify("READY=1\nSTATUS=serving", environment: environment)
+
+        let stop = DispatchSemaphore(value: 0)
+        var sources: [DispatchSourceSignal] = []
+        for signalNumber in [SIGTERM, SIGINT] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { stop.signal() }
+            source.resume()
+            sources.append(source)
+        }
+        stop.wait()
+        logger.info("shutting down")
+        SystemdNotifier.notify("STOPPING=1", environment: environment)
+        daemon.shutdown()
+        logger.info("stopped")
+        _ = sources
+    }
+
+    static func defaultDataDirectory(_ environment: [String: String]) -> String {
+        if let data = environment["XDG_DATA_HOME"], !data.isEmpty { return "\(data)/locket" }
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        return "\(home)/.local/share/locket"
+    }
+
+    /// The inherited socket under systemd socket activation, else the resolved path.
+    static func listenTarget(explicit: String?, environment: [String: String]) -> ListenTarget {
+        if let pid = environment["LISTEN_PID"].flatMap(Int32.init), pid == getpid(),
+           let count = environment["LISTEN_FDS"].flatMap(Int.init), count >= 1 {
+            unsetenv("LISTEN_PID")
+            unsetenv("LISTEN_FDS")
+            unsetenv("LISTEN_FDNAMES")
+            return .inheritedDescriptor(3, path: explicit)
+        }
+        return .unixSocket(path: SocketPath.resolve(explicit: explicit, environment: environment, uid: getuid()))
+    }
+}
