@@ -62,6 +62,7 @@ let package = Package(
         ]),
         .testTarget(name: "LocketDemoTests", dependencies: ["LocketTestSupport"]),
         .testTarget(name: "LocketProtocolTests", dependencies: ["LocketProtocol", "LocketTestSupport"]),
+        .testTarget(name: "LocketServerTests", dependencies: ["LocketProtocol", "LocketTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

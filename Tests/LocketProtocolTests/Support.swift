@@ -1,0 +1,67 @@
+import Foundation
+import LocketProtocol
+
+/// Parses one request line, returning the request or the failure `Request.parse` threw.
+func parse(_ bytes: [UInt8], limits: ProtocolLimits = .standard) -> Result<Request, Request.Failure> {
+    bytes.withUnsafeBytes { buffer in
+        do {
+            return .success(try Request.parse(buffer, limits: limits))
+        } catch {
+            return .failure(error)
+        }
+    }
+}
+
+/// Parses one request line given as text.
+func parse(_ text: String, limits: ProtocolLimits = .standard) -> Result<Request, Request.Failure> {
+    parse(Array(text.utf8), limits: limits)
+}
+
+/// The failure of a line that must not parse (nil if it parsed).
+func failure(_ text: String, limits: ProtocolLimits = .standard) -> Request.Failure? {
+    if case .failure(let failure) = parse(text, limits: limits) { return failure }
+    return nil
+}
+
+/// The request of a line that must parse (nil if it failed).
+func request(_ text: String, limits: ProtocolLimits = .standard) -> Request? {
+    try? parse(text, limits: limits).get()
+}
+
+extension Request.Failure {
+    /// The echoed id as text, for comparisons.
+    var idText: String? { idJSON.map { String(decoding: $0, as: UTF8.self) } }
+}
+
+extension Request {
+    var idText: String? { idJSON.map { String(decoding: $0, as: UTF8.self) } }
+    var valueText: String? { valueJSON.map { String(decoding: $0, as: UTF8.self) } }
+}
+
+/// Runs the JSON scanner's whole-document validation; nil when valid, else the error.
+func validationError(_ bytes: [UInt8], maxDepth: Int = 128) -> ProtocolError? {
+    bytes.withUnsafeBytes { buffer in
+        do {
+            try JSONScanner.validate(buffer, maxDepth: maxDepth)
+            return nil
+        } catch {
+            return error
+        }
+    }
+}
+
+/// The top-level members of a request object, or the error.
+func scanMembers(_ text: String, maxDepth: Int = 128) -> Result<[(name: String, kind: JSONScanner.Kind, text: String)], ProtocolError> {
+    let bytes = Array(text.utf8)
+    return bytes.withUnsafeBytes { buffer in
+        do {
+            let members = try JSONScanner.members(of: buffer, maxDepth: maxDepth)
+            return .success(members.map { ($0.name, $0.kind, String(decoding: bytes[$0.range], as: UTF8.self)) })
+        } catch {
+            return .failure(error)
+        }
+    }
+}
+
+/// `n` nested arrays: `[[…]]`.
+func nestedArrays(_ n: Int) -> String { String(repeating: "[", count: n) + String(repeating: "]", count: n) }
