@@ -22,6 +22,11 @@ public struct LineFramer: Sendable {
         var frames: [Frame] = []
         var start = bytes.startIndex
         while let newline = bytes[start...].firstIndex(of: 0x0a) {
+            guard bytes.distance(from: start, to: newline) + buffer.count <= maxLineBytes + 1 else {
+                failed = true
+                buffer = []
+                return frames + [.tooLong]
+            }
             buffer.append(contentsOf: bytes[start..<newline])
             start = bytes.index(after: newline)
             if buffer.last == 0x0d { buffer.removeLast() }
@@ -32,8 +37,9 @@ public struct LineFramer: Sendable {
             frames.append(.line(buffer))
             buffer.removeAll(keepingCapacity: true)
         }
-        buffer.append(contentsOf: bytes[start...])
-        // One extra byte allows for a '\r' that the next '\n' would remove.
+        // Never hold more than the limit plus one byte (a '\r' that the next '\n' would remove).
+        let rest = bytes[start...]
+        buffer.append(contentsOf: rest.prefix(maxLineBytes + 2 - buffer.count))
         if buffer.count > maxLineBytes + 1 {
             failed = true
             buffer = []

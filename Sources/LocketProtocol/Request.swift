@@ -37,7 +37,8 @@ public struct Request: Sendable {
     ///
     /// Rejection rules: not UTF-8, not JSON, not an object, nesting over the
     /// limit → `bad_request` without id; an `id` that is not a string or an
-    /// integer → `bad_request` without id; no `op` or a non-string `op` →
+    /// integer → `bad_request` without id; a `ttl` outside 1…100 years or an
+    /// empty passphrase → `bad_request`; no `op` or a non-string `op` →
     /// `bad_request`; an unknown op → `unknown_op`; a missing or mistyped member,
     /// an invalid name, a duplicate member → `bad_request`; a value over the limit
     /// → `too_large`. Unknown members are ignored.
@@ -86,7 +87,7 @@ public struct Request: Sendable {
                 request.ns = try fields.name("ns")
                 request.key = try fields.name("key")
                 request.valueJSON = try fields.value("value")
-                request.ttl = try fields.optionalInt("ttl", minimum: 1)
+                request.ttl = try fields.optionalInt("ttl", minimum: 1, maximum: Request.maxTTL)
                 request.ifVersion = try fields.optionalInt("if_version", minimum: 0)
             case .get:
                 request.ns = try fields.name("ns")
@@ -99,12 +100,16 @@ public struct Request: Sendable {
                 request.ns = try fields.optionalName("ns")
             case .unlock:
                 request.passphrase = try fields.optionalStringBytes("passphrase")
+                if request.passphrase?.isEmpty == true { throw ProtocolError.bad("\"passphrase\" must not be empty") }
             }
             return request
         } catch {
             throw Failure(idJSON: idJSON, error: error as? ProtocolError ?? .bad("\(error)"))
         }
     }
+
+    /// The longest `ttl`: 100 years, in seconds.
+    public static let maxTTL = 3_153_600_000
 
     public init(idJSON: [UInt8]? = nil, op: Op) {
         self.idJSON = idJSON
@@ -135,7 +140,7 @@ private struct Fields {
 
     /// `ns` and `key`: strings of 1 to 256 UTF-8 bytes with no control characters.
     func optionalName(_ field: String) throws(ProtocolError) -> String? {
-        guard let member = members[field] else { return nil }
+        guard let member = members[field], member.kind != .null else { return nil }
         guard member.kind == .string else { throw .bad("\"\(field)\" must be a string") }
         let text = try JSONScanner.decodeString(line, member.range)
         let count = text.utf8.count
@@ -155,12 +160,13 @@ private struct Fields {
         return Array(UnsafeRawBufferPointer(rebasing: line[member.range]))
     }
 
-    func optionalInt(_ field: String, minimum: Int) throws(ProtocolError) -> Int? {
+    func optionalInt(_ field: String, minimum: Int, maximum: Int = Int.max) throws(ProtocolError) -> Int? {
         guard let member = members[field] else { return nil }
         if member.kind == .null { return nil }
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: line[member.range]), as: UTF8.self)
         guard member.kind == .number, let value = Int(text) else { throw .bad("\"\(field)\" must be an integer") }
         guard value >= minimum else { throw .bad("\"\(field)\" must be at least \(minimum)") }
+        guard value <= maximum else { throw .bad("\"\(field)\" must be at most \(maximum)") }
         return value
     }
 

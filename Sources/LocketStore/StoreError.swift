@@ -39,7 +39,7 @@ public enum LockReason: Equatable, Sendable, CustomStringConvertible {
 public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     /// An `ns` or `key` is empty, longer than 256 UTF-8 bytes, or has control characters. → `bad_request`
     case invalidName(String)
-    /// A `ttl` that is not a positive number of seconds. → `bad_request`
+    /// A `ttl` that is not a number of seconds from 1 to `Vault.maxTTL` (100 years). → `bad_request`
     case invalidTTL
     /// A value over the size limit. → `too_large`
     case valueTooLarge(size: Int, limit: Int)
@@ -59,7 +59,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalidName(let why): "invalid name: \(why)"
-        case .invalidTTL: "ttl must be a positive whole number of seconds"
+        case .invalidTTL: "ttl must be a whole number of seconds from 1 to 3153600000 (100 years)"
         case .valueTooLarge(let size, let limit): "value is \(size) bytes; the limit is \(limit)"
         case .notFound: "no such entry"
         case .conflict(let current):

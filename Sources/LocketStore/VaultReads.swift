@@ -53,7 +53,7 @@ extension Vault {
     }
 
     /// Names and metadata of the live entries in `ns` (all namespaces when nil),
-    /// sorted by namespace then key. Records that cannot be opened are counted, not returned.
+    /// sorted by namespace then key, by UTF-8 bytes. Records that cannot be opened are counted, not returned.
     public func list(ns: String? = nil) throws(StoreError) -> Listing {
         if let ns { try Names.validate(ns, field: "ns") }
         var keys = try currentKeys()
@@ -100,7 +100,10 @@ extension Vault {
                                    createdAt: Records.date(row.createdAt), updatedAt: Records.date(row.updatedAt),
                                    expiresAt: row.expiresAt.map(Records.date)))
         }
-        items.sort { ($0.ns, $0.key) < ($1.ns, $1.key) }
+        // Byte order of the UTF-8 names (Swift's String `<` compares canonical equivalents as equal).
+        items.sort { a, b in
+            a.ns == b.ns ? a.key.utf8.lexicographicallyPrecedes(b.key.utf8) : a.ns.utf8.lexicographicallyPrecedes(b.ns.utf8)
+        }
         return Listing(items: items, unreadable: unreadable)
     }
 

@@ -28,7 +28,8 @@ extension Vault {
         do {
             try store.saveKey(master, vault: vaultID, slot: .next)
         } catch {
-            throw .locked(.keyStore(store.kind, error))
+            // The vault keeps its current key and stays unlocked; only the rotation failed.
+            throw .unavailable("cannot store the new master key in the \(store.kind.rawValue) key store (\(error)); nothing was changed")
         }
         let vault = vaultID
         let rewrap = { [self] (connection: SQLiteConnection) throws(StoreError) -> Int in

@@ -2,6 +2,9 @@ import Foundation
 import LocketCrypto
 
 extension Vault {
+    /// The longest ttl accepted: 100 years, in seconds.
+    public static let maxTTL = 100 * 365 * 24 * 3600
+
     /// Stores `value` under (`ns`, `key`). Blocks until the write is durable.
     ///
     /// - Parameters:
@@ -87,7 +90,7 @@ extension Vault {
         guard value.count <= configuration.maxValueBytes else {
             throw .valueTooLarge(size: value.count, limit: configuration.maxValueBytes)
         }
-        if let ttl, ttl <= 0 { throw .invalidTTL }
+        if let ttl, ttl <= 0 || ttl > Vault.maxTTL { throw .invalidTTL }
         if let ifVersion, ifVersion < 0 { throw .conflict(current: nil) }
         let keys = try currentKeys()
         let lookup = Records.lookupID(ns: ns, key: key, keys: keys)

@@ -138,8 +138,8 @@ struct JSONScannerTests {
           arguments: [#""\ud800""#, #""\udc00""#, #""\ud800x""#, #""\ud800\u0041""#, #""\ude00\ud83d""#, #""a\ud83d""#])
     func decodeRefusesLoneSurrogates(_ literal: String) {
         let token = Array(literal.utf8)
-        let error: ProtocolError? = token.withUnsafeBytes { buffer in
-            do {
+        let error: ProtocolError? = token.withUnsafeBytes { buffer -> ProtocolError? in
+            do throws(ProtocolError) {
                 _ = try JSONScanner.decodeString(buffer, 0..<token.count)
                 return nil
             } catch {

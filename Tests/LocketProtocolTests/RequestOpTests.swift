@@ -82,7 +82,6 @@ struct RequestOpTests {
     func unlock() {
         #expect(request(#"{"op":"unlock"}"#).map { $0.op == .unlock && $0.passphrase == nil } == true)
         #expect(request(#"{"op":"unlock","passphrase":"p\u00e9 \"q\""}"#)?.passphrase == Array("pé \"q\"".utf8))
-        #expect(request(#"{"op":"unlock","passphrase":""}"#)?.passphrase == [])
     }
 
     @Test("names are decoded: escapes and raw UTF-8 give the same name")

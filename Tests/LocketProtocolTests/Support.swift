@@ -3,8 +3,8 @@ import LocketProtocol
 
 /// Parses one request line, returning the request or the failure `Request.parse` threw.
 func parse(_ bytes: [UInt8], limits: ProtocolLimits = .standard) -> Result<Request, Request.Failure> {
-    bytes.withUnsafeBytes { buffer in
-        do {
+    bytes.withUnsafeBytes { buffer -> Result<Request, Request.Failure> in
+        do throws(Request.Failure) {
             return .success(try Request.parse(buffer, limits: limits))
         } catch {
             return .failure(error)
@@ -40,8 +40,8 @@ extension Request {
 
 /// Runs the JSON scanner's whole-document validation; nil when valid, else the error.
 func validationError(_ bytes: [UInt8], maxDepth: Int = 128) -> ProtocolError? {
-    bytes.withUnsafeBytes { buffer in
-        do {
+    bytes.withUnsafeBytes { buffer -> ProtocolError? in
+        do throws(ProtocolError) {
             try JSONScanner.validate(buffer, maxDepth: maxDepth)
             return nil
         } catch {
@@ -53,8 +53,8 @@ func validationError(_ bytes: [UInt8], maxDepth: Int = 128) -> ProtocolError? {
 /// The top-level members of a request object, or the error.
 func scanMembers(_ text: String, maxDepth: Int = 128) -> Result<[(name: String, kind: JSONScanner.Kind, text: String)], ProtocolError> {
     let bytes = Array(text.utf8)
-    return bytes.withUnsafeBytes { buffer in
-        do {
+    return bytes.withUnsafeBytes { buffer -> Result<[(name: String, kind: JSONScanner.Kind, text: String)], ProtocolError> in
+        do throws(ProtocolError) {
             let members = try JSONScanner.members(of: buffer, maxDepth: maxDepth)
             return .success(members.map { ($0.name, $0.kind, String(decoding: bytes[$0.range], as: UTF8.self)) })
         } catch {

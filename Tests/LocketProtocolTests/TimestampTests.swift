@@ -1,0 +1,59 @@
+import Foundation
+import LocketProtocol
+import Testing
+
+/// RFC 3339, UTC, whole seconds, `Z`.
+@Suite("Timestamp")
+struct TimestampTests {
+    static let table: [(Double, String)] = [
+        (0, "1970-01-01T00:00:00Z"),
+        (1_795_385_400, "2026-11-22T22:10:00Z"),
+        (1_709_251_199, "2024-02-29T23:59:59Z"),
+        (946_684_800, "2000-01-01T00:00:00Z"),
+        (253_402_300_799, "9999-12-31T23:59:59Z"),
+        (-1, "1969-12-31T23:59:59Z"),
+    ]
+
+    @Test("format: the exact text for known instants")
+    func format() {
+        for (seconds, text) in Self.table {
+            #expect(Timestamp.format(Date(timeIntervalSince1970: seconds)) == text)
+        }
+    }
+
+    @Test("format rounds down to the second, before and after 1970")
+    func formatRoundsDown() {
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 1_795_385_400.999)) == "2026-11-22T22:10:00Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: -0.5)) == "1969-12-31T23:59:59Z")
+    }
+
+    @Test("parse reads what format writes")
+    func parse() {
+        for (seconds, text) in Self.table {
+            #expect(Timestamp.parse(text) == Date(timeIntervalSince1970: seconds))
+        }
+    }
+
+    @Test("format then parse is the identity on whole seconds")
+    func roundTrip() {
+        var seconds = 0.0
+        while seconds < 4_000_000_000 {
+            let date = Date(timeIntervalSince1970: seconds)
+            #expect(Timestamp.parse(Timestamp.format(date)) == date)
+            seconds += 86_400 * 37 + 3_607
+        }
+    }
+
+    @Test("parse accepts fractional seconds")
+    func parseFraction() {
+        #expect(Timestamp.parse("2026-11-22T22:10:00.5Z") == Date(timeIntervalSince1970: 1_795_385_400.5))
+    }
+
+    @Test("parse refuses what is not an RFC 3339 timestamp", arguments: [
+        "", "garbage", "2026-11-22", "2026-11-22T22:10:00", "2026-11-22 22:10:00Z", "2026-13-01T00:00:00Z",
+        "2026-11-22T25:10:00Z", "1795385400", "2026-11-22T22:10Z",
+    ])
+    func parseRefuses(_ text: String) {
+        #expect(Timestamp.parse(text) == nil)
+    }
+}
