@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "LocketKeyStore", targets: ["LocketKeyStore"]),
         .library(name: "LocketStore", targets: ["LocketStore"]),
         .library(name: "LocketProtocol", targets: ["LocketProtocol"]),
+        .library(name: "LocketClient", targets: ["LocketClient"]),
         .executable(name: "locketd", targets: ["locketd"]),
         .executable(name: "locket-demo", targets: ["locket-demo"]),
     ],
@@ -33,6 +34,7 @@ let package = Package(
         .target(name: "LocketKeyStore", dependencies: ["LocketCrypto", "CSecret"]),
         .target(name: "LocketStore", dependencies: ["LocketCrypto", "LocketKeyStore", "CSQLite"]),
         .target(name: "LocketProtocol"),
+        .target(name: "LocketClient", dependencies: ["LocketProtocol"]),
         .target(name: "LocketServer", dependencies: [
             "LocketProtocol", "LocketStore", "LocketKeyStore", "LocketCrypto",
             .product(name: "NIOCore", package: "swift-nio"),

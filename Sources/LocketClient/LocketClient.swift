@@ -1,0 +1,218 @@
+import Foundation
+import LocketProtocol
+import Synchronization
+
+/// A connection to `locketd`. Blocking calls (with `async` twins), one request
+/// at a time per client; share one client between threads freely (calls are
+/// serialized), or make one per thread for parallelism.
+///
+/// The connection is opened on first use and reopened when the daemon has
+/// restarted: a read-only request is retried once on a fresh connection; a
+/// write is retried only when it certainly never reached the daemon.
+public final class LocketClient: Sendable {
+    /// The socket this client talks to.
+    public let socketPath: String
+    /// Seconds to wait for an answer.
+    public let timeout: Double
+    private let connection = Mutex<Connection>(Connection())
+
+    /// `socketPath` nil resolves it like the daemon: `$LOCKET_SOCKET`, then
+    /// `$XDG_RUNTIME_DIR/locket/locket.sock`, then `/tmp/locket-$UID/locket.sock`.
+    public init(socketPath: String? = nil, timeout: Double = 5,
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.socketPath = SocketPath.resolve(explicit: socketPath, environment: environment, uid: getuid())
+        self.timeout = timeout
+    }
+
+    // MARK: - Ops
+
+    /// Greets the daemon: protocol version, server name, ops it serves.
+    public func hello() throws(LocketError) -> DaemonHello {
+        let answer = try call(RequestBuilder(op: "hello"), idempotent: true)
+        let ops = answer.raw("ops").flatMap { try? JSONSerialization.jsonObject(with: Data($0)) as? [String] } ?? []
+        return DaemonHello(protocolVersion: try answer.int("protocol"), server: answer.string("server") ?? "", ops: ops)
+    }
+
+    /// Checks the daemon answers.
+    public func ping() throws(LocketError) {
+        _ = try call(RequestBuilder(op: "ping"), idempotent: true)
+    }
+
+    /// Stores `valueJSON` (one JSON value as text) under (`ns`, `key`).
+    @discardableResult
+    public func put(ns: String, key: String, valueJSON: [UInt8], ttl: Int? = nil, ifVersion: Int? = nil) throws(LocketError) -> PutResult {
+        var request = RequestBuilder(op: "put")
+        request.string("ns", ns)
+        request.string("key", key)
+        request.raw("value", valueJSON)
+        request.int("ttl", ttl)
+        request.int("if_version", ifVersion)
+        let answer = try call(request, idempotent: false)
+        return PutResult(created: try answer.bool("created"), version: try answer.int("version"), expiresAt: answer.date("expires_at"))
+    }
+
+    /// Stores any `Encodable` value (dates as ISO 8601).
+    @discardableResult
+    public func put<T: Encodable>(_ value: T, ns: String, key: String, ttl: Int? = nil, ifVersion: Int? = nil) throws(LocketError) -> PutResult {
+        let json: Data
+        do {
+            json = try Self.encoder().encode(value)
+        } catch {
+            throw .coding("cannot encode \(T.self): \(error)")
+        }
+        return try put(ns: ns, key: key, valueJSON: Array(json), ttl: ttl, ifVersion: ifVersion)
+    }
+
+    /// The live entry, or `.notFound`.
+    public func get(ns: String, key: String) throws(LocketError) -> Entry {
+        var request = RequestBuilder(op: "get")
+        request.string("ns", ns)
+        request.string("key", key)
+        let answer = try call(request, idempotent: true)
+        guard let value = answer.raw("value") else { throw .connectionFailed("answer lacks \"value\"") }
+        return Entry(valueJSON: value, version: try answer.int("version"), createdAt: answer.date("created_at"),
+                     updatedAt: answer.date("updated_at"), expiresAt: answer.date("expires_at"))
+    }
+
+    /// The value decoded as `T`, or nil when there is no live entry.
+    public func value<T: Decodable>(_ type: T.Type, ns: String, key: String) throws(LocketError) -> T? {
+        let result = Result { () throws(LocketError) in try get(ns: ns, key: key) }
+        if case .failure(.notFound) = result { return nil }
+        return try result.get().decode(T.self)
+    }
+
+    /// Deletes the live entry; false when there was none.
+    @discardableResult
+    public func delete(ns: String, key: String, ifVersion: Int? = nil) throws(LocketError) -> Bool {
+        var request = RequestBuilder(op: "delete")
+        request.string("ns", ns)
+        request.string("key", key)
+        request.int("if_version", ifVersion)
+        return try call(request, idempotent: false).bool("deleted")
+    }
+
+    /// Names and metadata of live entries (one namespace, or all).
+    public func list(ns: String? = nil) throws(LocketError) -> [EntryInfo] {
+        var request = RequestBuilder(op: "list")
+        request.string("ns", ns)
+        let answer = try call(request, idempotent: true)
+        guard let items = answer.raw("items"),
+              let array = try? JSONSerialization.jsonObject(with: Data(items)) as? [[String: Any]] else {
+            throw .connectionFailed("answer lacks \"items\"")
+        }
+        return array.map { item in
+            EntryInfo(ns: item["ns"] as? String ?? "", key: item["key"] as? String ?? "",
+                      version: (item["version"] as? NSNumber)?.intValue ?? 0,
+                      createdAt: (item["created_at"] as? String).flatMap(Timestamp.parse),
+                      updatedAt: (item["updated_at"] as? String).flatMap(Timestamp.parse),
+                      expiresAt: (item["expires_at"] as? String).flatMap(Timestamp.parse))
+        }
+    }
+
+    /// The daemon's state.
+    public func status() throws(LocketError) -> DaemonStatus {
+        let answer = try call(RequestBuilder(op: "status"), idempotent: true)
+        return DaemonStatus(locked: try answer.bool("locked"), keyStore: answer.string("key_store") ?? "",
+                            entries: try answer.int("entries"), version: answer.string("version") ?? "",
+                            uptimeSeconds: try answer.int("uptime_s"), lockReason: answer.string("lock_reason"),
+                            keyStoreNotice: answer.string("key_store_notice"))
+    }
+
+    /// Locks the vault: the master key leaves the daemon's memory.
+    public func lock() throws(LocketError) {
+        _ = try call(RequestBuilder(op: "lock"), idempotent: false)
+    }
+
+    /// Unlocks the vault (the passphrase only for the passphrase key store).
+    public func unlock(passphrase: String? = nil) throws(LocketError) {
+        var request = RequestBuilder(op: "unlock")
+        request.string("passphrase", passphrase)
+        _ = try call(request, idempotent: false)
+    }
+
+    /// Rotates the master key; returns how many entries were re-wrapped.
+    @discardableResult
+    public func rotate() throws(LocketError) -> Int {
+        try call(RequestBuilder(op: "rotate"), idempotent: false).int("rewrapped")
+    }
+
+    /// Closes the connection (the next call opens a new one).
+    public func disconnect() {
+        connection.withLock { $0.socket = nil }
+    }
+
+    // MARK: - Plumbing
+
+    struct Connection: ~Copyable {
+        var socket: UnixSocket?
+    }
+
+    private func call(_ request: RequestBuilder, idempotent: Bool) throws(LocketError) -> ResponseLine {
+        let line = request.line
+        let answer = try connection.withLock { (state) throws(LocketError) -> [UInt8] in
+            var reused = false
+            if let socket = state.socket, !socket.isStale {
+                reused = true
+            } else {
+                state.socket = try UnixSocket(path: socketPath, timeout: timeout)
+            }
+            let socket = state.socket!
+            let first = Result { () throws(LocketError) in
+                try socket.send(line)
+                return try socket.readLine(timeout: timeout)
+            }
+            guard case .failure(let error) = first else { return try first.get() }
+            state.socket = nil
+            // A reused connection may have died with a restarted daemon: retry once when safe.
+            guard reused, idempotent, case .connectionFailed = error else { throw error }
+            let fresh = try UnixSocket(path: socketPath, timeout: timeout)
+            state.socket = fresh
+            try fresh.send(line)
+            return try fresh.readLine(timeout: timeout)
+        }
+        let parsed = try ResponseLine(answer)
+        try parsed.checkOK()
+        return parsed
+    }
+
+    static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}
+
+/// `async` twins of the blocking calls: they run on a global queue, so an
+/// actor or the main thread is never blocked.
+extension LocketClient {
+    /// Runs any blocking call off the caller's executor.
+    public func run<R: Sendable>(_ body: @escaping @Sendable (LocketClient) throws(LocketError) -> R) async throws(LocketError) -> R {
+        let result: Result<R, LocketError> = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(returning: Result { () throws(LocketError) in try body(self) })
+            }
+        }
+        return try result.get()
+    }
+
+    public func get(ns: String, key: String) async throws(LocketError) -> Entry {
+        try await run { (client) throws(LocketError) in try client.get(ns: ns, key: key) }
+    }
+
+    @discardableResult
+    public func put(ns: String, key: String, valueJSON: [UInt8], ttl: Int? = nil, ifVersion: Int? = nil) async throws(LocketError) -> PutResult {
+        try await run { (client) throws(LocketError) in try client.put(ns: ns, key: key, valueJSON: valueJSON, ttl: ttl, ifVersion: ifVersion) }
+    }
+
+    @discardableResult
+    public func delete(ns: String, key: String, ifVersion: Int? = nil) async throws(LocketError) -> Bool {
+        try await run { (client) throws(LocketError) in try client.delete(ns: ns, key: key, ifVersion: ifVersion) }
+    }
+}
