@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "LocketProtocol", targets: ["LocketProtocol"]),
         .library(name: "LocketClient", targets: ["LocketClient"]),
         .executable(name: "locketd", targets: ["locketd"]),
+        .executable(name: "locket", targets: ["locket"]),
+        .executable(name: "git-credential-locket", targets: ["git-credential-locket"]),
         .executable(name: "locket-demo", targets: ["locket-demo"]),
     ],
     dependencies: [
@@ -35,6 +37,14 @@ let package = Package(
         .target(name: "LocketStore", dependencies: ["LocketCrypto", "LocketKeyStore", "CSQLite"]),
         .target(name: "LocketProtocol"),
         .target(name: "LocketClient", dependencies: ["LocketProtocol"]),
+        .target(name: "LocketGitCredential", dependencies: ["LocketClient"]),
+        .executableTarget(name: "locket", dependencies: [
+            "LocketClient", "LocketProtocol",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "git-credential-locket", dependencies: ["LocketGitCredential", "LocketClient"]),
+        // The example app: save a session on login, resume it on the next run.
+        .executableTarget(name: "locket-example", dependencies: ["LocketClient"], path: "Examples/SessionResume"),
         .target(name: "LocketServer", dependencies: [
             "LocketProtocol", "LocketStore", "LocketKeyStore", "LocketCrypto",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -65,6 +75,9 @@ let package = Package(
         .testTarget(name: "LocketDemoTests", dependencies: ["LocketTestSupport"]),
         .testTarget(name: "LocketProtocolTests", dependencies: ["LocketProtocol", "LocketTestSupport"]),
         .testTarget(name: "LocketServerTests", dependencies: ["LocketProtocol", "LocketTestSupport"]),
+        .testTarget(name: "LocketClientTests", dependencies: ["LocketClient", "LocketProtocol", "LocketTestSupport"]),
+        .testTarget(name: "LocketCLITests", dependencies: ["LocketTestSupport"]),
+        .testTarget(name: "LocketGitCredentialTests", dependencies: ["LocketGitCredential", "LocketClient", "LocketTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,1 @@
+print("git-credential-locket: under construction")
