@@ -136,6 +136,12 @@ public final class LocketClient: Sendable {
         try call(RequestBuilder(op: "rotate"), idempotent: false).int("rewrapped")
     }
 
+    /// Sends one raw request line (a JSON object, without its newline) and returns
+    /// the raw answer line, `ok:false` included: for tools and conformance tests.
+    public func roundTrip(line: [UInt8]) throws(LocketError) -> [UInt8] {
+        try exchange(line + [0x0a], idempotent: false)
+    }
+
     /// Closes the connection (the next call opens a new one).
     public func disconnect() {
         connection.withLock { $0.socket = nil }
@@ -148,8 +154,13 @@ public final class LocketClient: Sendable {
     }
 
     private func call(_ request: RequestBuilder, idempotent: Bool) throws(LocketError) -> ResponseLine {
-        let line = request.line
-        let answer = try connection.withLock { (state) throws(LocketError) -> [UInt8] in
+        let parsed = try ResponseLine(try exchange(request.line, idempotent: idempotent))
+        try parsed.checkOK()
+        return parsed
+    }
+
+    private func exchange(_ line: [UInt8], idempotent: Bool) throws(LocketError) -> [UInt8] {
+        try connection.withLock { (state) throws(LocketError) -> [UInt8] in
             var reused = false
             if let socket = state.socket, !socket.isStale {
                 reused = true
@@ -170,9 +181,6 @@ public final class LocketClient: Sendable {
             try fresh.send(line)
             return try fresh.readLine(timeout: timeout)
         }
-        let parsed = try ResponseLine(answer)
-        try parsed.checkOK()
-        return parsed
     }
 
     static func encoder() -> JSONEncoder {
