@@ -40,6 +40,7 @@ public final class LocketServer: Sendable {
     private let listener = Mutex<Channel?>(nil)
     private let connections = Mutex<[ObjectIdentifier: Channel]>([:])
     private let idleLocker = Mutex<IdleLocker?>(nil)
+    private let idleExit = Mutex<RepeatedTask?>(nil)
     /// The socket file this server created (removed at shutdown); nil under socket activation.
     private let createdSocket = Mutex<String?>(nil)
 
@@ -91,6 +92,25 @@ public final class LocketServer: Sendable {
         if let idle = configuration.idleLock {
             idleLocker.withLock { $0 = IdleLocker(dispatcher: dispatcher, after: idle, loop: group.next(), logger: configuration.logger) }
         }
+        if let idle = configuration.exitWhenIdle, let onIdleExit = configuration.onIdleExit {
+            scheduleIdleExit(after: idle, onIdleExit)
+        }
+    }
+
+    /// Checks a few times per period whether nothing is connected and nothing was asked for `idle`.
+    private func scheduleIdleExit(after idle: TimeAmount, _ onIdleExit: @escaping @Sendable () -> Void) {
+        let period = TimeAmount.nanoseconds(max(idle.nanoseconds / 4, TimeAmount.milliseconds(100).nanoseconds))
+        let limit = idle.nanoseconds / 1_000_000
+        let fired = Atomic<Bool>(false)
+        let task = group.next().scheduleRepeatedTask(initialDelay: period, delay: period) { [self] task in
+            let quietFor = Dispatcher.nowMilliseconds() - dispatcher.lastActivity.load(ordering: .relaxed)
+            guard connectionCount == 0, quietFor >= limit, !fired.exchange(true, ordering: .relaxed) else { return }
+            configuration.logger.info("exiting after idle time; the socket starts locketd again on the next request",
+                                      metadata: ["idle_s": "\(quietFor / 1000)"])
+            task.cancel()
+            onIdleExit()
+        }
+        idleExit.withLock { $0 = task }
     }
 
     /// Stops accepting, lets every connection finish and answer what it has
@@ -118,6 +138,7 @@ public final class LocketServer: Sendable {
         }
         expiry.stop()
         idleLocker.withLock { $0?.stop() }
+        idleExit.withLock { $0?.cancel() }
         vault.close()
         if let path = createdSocket.withLock({ $0 }) { unlink(path) }
         try? pool.syncShutdownGracefully()

@@ -25,6 +25,11 @@ public struct ServerConfiguration: Sendable {
     public var maxInFlightPerConnection: Int
     /// After this long with no request, the master key leaves memory (nil: never).
     public var idleLock: TimeAmount?
+    /// Under socket activation: with no connection and no request for this long,
+    /// call `onIdleExit` (the daemon then shuts down; the socket brings it back). nil: never.
+    public var exitWhenIdle: TimeAmount?
+    /// Called once when `exitWhenIdle` elapses.
+    public var onIdleExit: (@Sendable () -> Void)?
     /// How long a graceful shutdown waits for in-flight requests.
     public var shutdownGrace: TimeAmount
     /// Event loop threads (default: one per core).

@@ -29,6 +29,9 @@ struct Locketd: ParsableCommand {
     @Option(help: "Lock the vault (the master key leaves memory) after this many idle minutes; 0 never.")
     var idleLock: Double = 0
 
+    @Option(help: "Exit after this many seconds with no connection and no request (for socket activation: the socket starts locketd again); 0 never.")
+    var exitWhenIdle: Double = 0
+
     @Option(help: "Close a connection with no request for this many seconds.")
     var idleTimeout: Int = 300
 
@@ -79,6 +82,11 @@ struct Locketd: ParsableCommand {
         server.idleTimeout = .seconds(Int64(max(1, idleTimeout)))
         server.maxConnections = max(1, maxConnections)
         server.idleLock = idleLock > 0 ? .milliseconds(Int64(idleLock * 60_000)) : nil
+        let stop = DispatchSemaphore(value: 0)
+        if exitWhenIdle > 0 {
+            server.exitWhenIdle = .milliseconds(Int64(exitWhenIdle * 1000))
+            server.onIdleExit = { stop.signal() }
+        }
         let daemon = LocketServer(vault: vault, configuration: server)
         do {
             try daemon.start()
@@ -93,7 +101,6 @@ struct Locketd: ParsableCommand {
         }
         SystemdNotifier.notify("READY=1\nSTATUS=serving", environment: environment)
 
-        let stop = DispatchSemaphore(value: 0)
         var sources: [DispatchSourceSignal] = []
         for signalNumber in [SIGTERM, SIGINT] {
             signal(signalNumber, SIG_IGN)
