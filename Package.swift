@@ -77,6 +77,7 @@ let package = Package(
         .testTarget(name: "LocketServerTests", dependencies: ["LocketProtocol", "LocketTestSupport"]),
         .testTarget(name: "LocketClientTests", dependencies: ["LocketClient", "LocketProtocol", "LocketTestSupport"]),
         .testTarget(name: "LocketCLITests", dependencies: ["LocketTestSupport"]),
+        .testTarget(name: "LocketSystemdTests", dependencies: ["LocketTestSupport"]),
         .testTarget(name: "LocketGitCredentialTests", dependencies: ["LocketGitCredential", "LocketClient", "LocketTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
