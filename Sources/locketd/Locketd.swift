@@ -26,6 +26,9 @@ struct Locketd: ParsableCommand {
     @Option(help: "Where the master key lives: auto, secret-service, file or passphrase.")
     var keyStore: String = "auto"
 
+    @Option(help: "File whose first line is the passphrase (passphrase key store): needed to create such a vault; for an existing one it unlocks at start instead of waiting for `locket unlock`.")
+    var passphraseFile: String?
+
     @Option(help: "Lock the vault (the master key leaves memory) after this many idle minutes; 0 never.")
     var idleLock: Double = 0
 
@@ -67,7 +70,8 @@ struct Locketd: ParsableCommand {
         let dataDirectory = dataDir ?? Self.defaultDataDirectory(environment)
         let vault: Vault
         do {
-            vault = try Vault.open(VaultConfiguration(dataDirectory: dataDirectory, keyStore: choice))
+            vault = try Vault.open(VaultConfiguration(dataDirectory: dataDirectory, keyStore: choice,
+                                                      passphrase: try Self.readPassphrase(passphraseFile)))
         } catch {
             logger.critical("cannot open the vault", metadata: ["data_dir": "\(dataDirectory)", "error": "\(error)"])
             throw ExitCode(1)
@@ -115,6 +119,18 @@ struct Locketd: ParsableCommand {
         daemon.shutdown()
         logger.info("stopped")
         _ = sources
+    }
+
+    /// The first line of `path` in guarded memory; the file's bytes are wiped after reading.
+    static func readPassphrase(_ path: String?) throws -> SecureKey? {
+        guard let path else { return nil }
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        defer { secureZero(&bytes) }
+        var line = Array(bytes.prefix { $0 != 0x0a })
+        defer { secureZero(&line) }
+        if line.last == 0x0d { line.removeLast() }
+        guard !line.isEmpty else { throw ValidationError("\(path) holds no passphrase") }
+        return try line.withBytes { (raw) throws(CryptoError) in try SecureKey(copying: raw) }
     }
 
     static func defaultDataDirectory(_ environment: [String: String]) -> String {

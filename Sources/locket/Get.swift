@@ -1,0 +1,36 @@
+import ArgumentParser
+import LocketClient
+
+/// `locket get NS KEY`: prints the stored JSON text.
+struct Get: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the value stored under a namespace and key.",
+        discussion: "Prints the exact JSON text stored. Exits 1 when there is no live entry.")
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Argument(help: "The namespace.", completion: .custom(NameCompletion.namespaces))
+    var ns: String
+
+    @Argument(help: "The key within the namespace.", completion: .custom(NameCompletion.keys))
+    var key: String
+
+    @Flag(help: "Print the whole entry as JSON: value, version, created_at, updated_at, expires_at.")
+    var json = false
+
+    func run() throws(Failure) {
+        let client = connection.client()
+        let entry = try daemonCall(ns: ns, key: key) { () throws(LocketError) in try client.get(ns: ns, key: key) }
+        guard json else {
+            Output.standardOutput(entry.valueJSON + [0x0a])
+            return
+        }
+        var object = JSONObject()
+        object.raw("value", entry.valueJSON)
+        object.int("version", entry.version)
+        object.timestamp("created_at", entry.createdAt)
+        object.timestamp("updated_at", entry.updatedAt)
+        object.timestamp("expires_at", entry.expiresAt)
+        Output.standardOutput(object.json + [0x0a])
+    }
+}

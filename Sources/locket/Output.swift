@@ -1,0 +1,97 @@
+import Foundation
+import LocketProtocol
+
+/// Unbuffered writes to stdout and stderr (values are bytes, not always valid text).
+enum Output {
+    static func standardOutput(_ bytes: [UInt8]) { write(1, bytes) }
+    static func standardOutput(_ text: String) { write(1, Array(text.utf8)) }
+    static func standardError(_ text: String) { write(2, Array(text.utf8)) }
+
+    /// One line on stdout.
+    static func line(_ text: String) { standardOutput(text + "\n") }
+
+    private static func write(_ fd: Int32, _ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            offset += n
+        }
+    }
+}
+
+/// Builds one compact JSON object, members in the order added. Values that are
+/// already JSON text (a stored value) are copied byte for byte.
+struct JSONObject {
+    private var bytes: [UInt8] = [UInt8(ascii: "{")]
+
+    mutating func raw(_ name: String, _ json: [UInt8]) {
+        key(name)
+        bytes.append(contentsOf: json)
+    }
+
+    mutating func string(_ name: String, _ value: String?) {
+        key(name)
+        if let value { Escaping.appendString(value, to: &bytes) } else { null() }
+    }
+
+    mutating func int(_ name: String, _ value: Int) {
+        raw(name, Array(String(value).utf8))
+    }
+
+    mutating func bool(_ name: String, _ value: Bool) {
+        raw(name, Array((value ? "true" : "false").utf8))
+    }
+
+    /// A protocol timestamp (`2026-11-22T22:10:00Z`), or null.
+    mutating func timestamp(_ name: String, _ date: Date?) {
+        string(name, date.map(Timestamp.format))
+    }
+
+    var json: [UInt8] { bytes + [UInt8(ascii: "}")] }
+
+    private mutating func null() { bytes.append(contentsOf: Array("null".utf8)) }
+
+    private mutating func key(_ name: String) {
+        if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
+        Escaping.appendString(name, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+    }
+}
+
+/// A JSON array of already-built elements.
+func jsonArray(_ elements: [[UInt8]]) -> [UInt8] {
+    var bytes: [UInt8] = [UInt8(ascii: "[")]
+    for (index, element) in elements.enumerated() {
+        if index > 0 { bytes.append(UInt8(ascii: ",")) }
+        bytes.append(contentsOf: element)
+    }
+    bytes.append(UInt8(ascii: "]"))
+    return bytes
+}
+
+/// Left-aligned columns separated by two spaces, no trailing blanks.
+func table(_ rows: [[String]]) -> String {
+    let columns = rows.map(\.count).max() ?? 0
+    var widths = [Int](repeating: 0, count: columns)
+    for row in rows {
+        for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) }
+    }
+    return rows.map { row in
+        row.enumerated().map { index, cell in
+            index == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - cell.count)
+        }.joined(separator: "  ")
+    }.joined(separator: "\n") + "\n"
+}
+
+/// A readable duration: `42s`, `3m 5s`, `2h 0m 7s`, `4d 1h 2m`.
+func readableDuration(_ seconds: Int) -> String {
+    let days = seconds / 86_400, hours = seconds % 86_400 / 3600, minutes = seconds % 3600 / 60, rest = seconds % 60
+    if days > 0 { return "\(days)d \(hours)h \(minutes)m" }
+    if hours > 0 { return "\(hours)h \(minutes)m \(rest)s" }
+    if minutes > 0 { return "\(minutes)m \(rest)s" }
+    return "\(rest)s"
+}

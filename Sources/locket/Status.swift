@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import LocketClient
+
+/// `locket status`: the daemon's state.
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show whether the vault is locked, its key store, entries and the daemon's uptime.")
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Flag(help: "Print JSON: locked, lock_reason, key_store, key_store_notice, entries, version, uptime_s.")
+    var json = false
+
+    func run() throws(Failure) {
+        let client = connection.client()
+        let status = try daemonCall { () throws(LocketError) in try client.status() }
+        if json {
+            var object = JSONObject()
+            object.bool("locked", status.locked)
+            object.string("lock_reason", status.lockReason)
+            object.string("key_store", status.keyStore)
+            object.string("key_store_notice", status.keyStoreNotice)
+            object.int("entries", status.entries)
+            object.string("version", status.version)
+            object.int("uptime_s", status.uptimeSeconds)
+            Output.standardOutput(object.json + [0x0a])
+            return
+        }
+        var lines = [("state:", status.locked ? "locked" : "unlocked")]
+        if let reason = status.lockReason { lines.append(("reason:", reason)) }
+        lines.append(("key store:", status.keyStore))
+        if let notice = status.keyStoreNotice { lines.append(("notice:", notice)) }
+        lines.append(("entries:", String(status.entries)))
+        lines.append(("version:", status.version))
+        lines.append(("uptime:", readableDuration(status.uptimeSeconds)))
+        let width = lines.map(\.0.count).max() ?? 0
+        Output.standardOutput(lines.map { $0.0.padding(toLength: width + 1, withPad: " ", startingAt: 0) + $0.1 + "\n" }.joined())
+    }
+}
