@@ -45,6 +45,16 @@ struct Locketd: ParsableCommand {
     var logLevel: String = "info"
 
     mutating func run() throws {
+        // Signals first: a SIGTERM that arrives while starting must still mean "shut down cleanly".
+        let stop = DispatchSemaphore(value: 0)
+        var sources: [DispatchSourceSignal] = []
+        for signalNumber in [SIGTERM, SIGINT] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { stop.signal() }
+            source.resume()
+            sources.append(source)
+        }
         umask(0o077)
         let hygiene = ProcessHygiene.apply()
         let environment = ProcessInfo.processInfo.environment
@@ -86,7 +96,6 @@ struct Locketd: ParsableCommand {
         server.idleTimeout = .seconds(Int64(max(1, idleTimeout)))
         server.maxConnections = max(1, maxConnections)
         server.idleLock = idleLock > 0 ? .milliseconds(Int64(idleLock * 60_000)) : nil
-        let stop = DispatchSemaphore(value: 0)
         if exitWhenIdle > 0 {
             server.exitWhenIdle = .milliseconds(Int64(exitWhenIdle * 1000))
             server.onIdleExit = { stop.signal() }
@@ -105,14 +114,6 @@ struct Locketd: ParsableCommand {
         }
         SystemdNotifier.notify("READY=1\nSTATUS=serving", environment: environment)
 
-        var sources: [DispatchSourceSignal] = []
-        for signalNumber in [SIGTERM, SIGINT] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { stop.signal() }
-            source.resume()
-            sources.append(source)
-        }
         stop.wait()
         logger.info("shutting down")
         SystemdNotifier.notify("STOPPING=1", environment: environment)
