@@ -30,6 +30,10 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var readPending = false
     /// No more requests: answer what is in flight, then close.
     private var closing = false
+    /// The daemon is stopping: keep reading what the client already sent and
+    /// answer it (`unavailable`), and close once it has gone quiet.
+    private var draining = false
+    private var lastInput = NIODeadline.now()
     private var idleTask: Scheduled<Void>?
 
     init(dispatcher: Dispatcher, maxInFlight: Int, idleTimeout: TimeAmount) {
@@ -51,6 +55,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closing else { return }
+        lastInput = .now()
         switch unwrapInboundIn(data) {
         case .line(let line): queued.append(dispatcher.parse(line))
         case .tooLong: queued.append(nil)
@@ -60,10 +65,14 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is QuiesceEvent || (event as? ChannelEvent) == .inputClosed {
+        if event is QuiesceEvent {
+            draining = true
+            checkDrained(context: context)
+            return
+        }
+        if (event as? ChannelEvent) == .inputClosed {
             // The client finished sending (half-close), or the daemon is stopping.
             closing = true
-            if event is QuiesceEvent { queued.removeAll() }
             process(context: context)
             closeIfDone(context: context)
             return
@@ -171,6 +180,19 @@ final class ConnectionHandler: ChannelDuplexHandler {
             resetIdleTimer(context: context)
         }
         closeIfDone(context: context)
+    }
+
+    /// While draining: close when nothing is queued or unanswered and the client
+    /// has sent nothing for a moment (bytes it sent before the stop still arrive).
+    private func checkDrained(context: ChannelHandlerContext) {
+        guard context.channel.isActive else { return }
+        if answers.isEmpty && queued.isEmpty && NIODeadline.now() - lastInput >= .milliseconds(100) {
+            context.close(promise: nil)
+            return
+        }
+        context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(25)) {
+            self.checkDrained(context: context)
+        }
     }
 
     private func closeIfDone(context: ChannelHandlerContext) {

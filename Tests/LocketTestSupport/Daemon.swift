@@ -6,7 +6,8 @@ import Glibc
 /// The real `locketd` binary as a test fixture: its own temporary folder with a
 /// socket folder and a data folder, the `file` key store (no keyring, no bus),
 /// stderr and stdout appended to a log file. `start()` returns once the socket
-/// accepts connections; `stop()` sends SIGTERM and returns the exit status;
+/// accepts connections and the daemon handles SIGTERM (see `Readiness`);
+/// `stop()` sends SIGTERM and returns the exit status;
 /// `kill9()` kills it; `start()` again restarts it on the same data folder.
 ///
 /// The child is spawned with `posix_spawn` and every descriptor above 2 closed,
@@ -15,7 +16,10 @@ import Glibc
 public final class Daemon: @unchecked Sendable {
     /// When `start()` considers the daemon up.
     public enum Readiness: Sendable {
-        /// A connection to the socket succeeds (the default).
+        /// The socket accepts connections and the process handles SIGTERM (the
+        /// default): fully up, so `stop()` right away tests shutdown, not start-up.
+        case serving
+        /// A connection to the socket succeeds (signal handling may not be set up yet).
         case accepting
         /// The socket file exists. For a launcher that listens itself and starts
         /// the daemon on the first connection (`systemd-socket-activate`), where
@@ -69,7 +73,7 @@ public final class Daemon: @unchecked Sendable {
     /// (`DBUS_SESSION_BUS_ADDRESS`, `DISPLAY`, `NOTIFY_SOCKET`, `LISTEN_*`,
     /// `LOCKET_SOCKET`, …), with HOME and the XDG folders inside `folder`, then `environment` on top.
     public init(arguments: [String] = [], environment extra: [String: String] = [:], socketPath: String? = nil,
-                dataDirectory: String? = nil, launcher: [String] = [], readiness: Readiness = .accepting) {
+                dataDirectory: String? = nil, launcher: [String] = [], readiness: Readiness = .serving) {
         folder = TemporaryFolder("locketd")
         self.socketPath = socketPath ?? folder.appending("run/locket.sock")
         self.dataDirectory = dataDirectory ?? folder.appending("data")
@@ -169,12 +173,33 @@ public final class Daemon: @unchecked Sendable {
         while Date() < deadline {
             if let status = reap() { throw DaemonError.exitedEarly(status: status, log: log) }
             switch readiness {
+            case .serving: if LineClient.canConnect(socketPath), handlesSIGTERM { return }
             case .accepting: if LineClient.canConnect(socketPath) { return }
             case .socketFileExists: if FileManager.default.fileExists(atPath: socketPath) { return }
             }
             usleep(10_000)
         }
         throw DaemonError.notReady(seconds: timeout, log: log)
+    }
+
+    /// Whether the process catches SIGTERM now (bit 14 of SigCgt in /proc/PID/status).
+    public var handlesSIGTERM: Bool {
+        guard let pid, let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigCgt:") }),
+              let mask = UInt64(line.dropFirst("SigCgt:".count).trimmingCharacters(in: .whitespaces), radix: 16)
+        else { return false }
+        return mask & (1 << (UInt64(SIGTERM) - 1)) != 0
+    }
+
+    /// Polls until the process catches SIGTERM; false at the deadline.
+    @discardableResult
+    public func waitUntilHandlesSIGTERM(timeout: Double = 10) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if handlesSIGTERM { return true }
+            usleep(5_000)
+        }
+        return handlesSIGTERM
     }
 
     /// Waits for the process to exit; its status (exit code, or minus the

@@ -1,0 +1,112 @@
+// Graceful shutdown (architecture: "lifecycle"; protocol v1: `unavailable`
+// while shutting down, every request answered in order, ok:true is durable).
+import Foundation
+import LocketTestSupport
+import Testing
+
+@Suite("Shutdown")
+struct ShutdownTests {
+    /// 50 puts pipelined in one write, SIGTERM as soon as the first answer shows
+    /// the daemon has read them; returns the answer lines read until the daemon
+    /// closed the connection, and the exit status.
+    static func putsThenSigterm(_ daemon: Daemon, count: Int = 50) throws -> (answers: [Answer], status: Int32) {
+        let client = try daemon.connect(timeout: 20)
+        var batch = ""
+        for id in 0..<count {
+            batch += #"{"id":\#(id),"op":"put","ns":"term","key":"key-\#(id)","value":"value-\#(id)"}"# + "\n"
+        }
+        try client.send(batch)
+        var lines = [try client.readLine()]
+        daemon.signal(SIGTERM)
+        while lines.count < count {
+            do { lines.append(try client.readLine(timeout: 20)) } catch LineClient.Failure.closed { break }
+        }
+        let status = daemon.waitForExit(timeout: 20) ?? {
+            daemon.kill9()
+            return Int32.min
+        }()
+        return (try lines.map(Answer.init), status)
+    }
+
+    @Test("SIGTERM with requests in flight: every request sent gets an answer, ok or unavailable, in order")
+    func sigtermAnswersEveryRequestSent() throws {
+        let daemon = try Daemon.started()
+        let (answers, _) = try Self.putsThenSigterm(daemon)
+        #expect(answers.count == 50, "\(50 - answers.count) of 50 pipelined requests got no answer before the daemon closed the connection")
+        #expect(answers.map(\.intID) == (0..<answers.count).map { Optional($0) })
+        for answer in answers {
+            #expect(answer.ok || answer.code == "unavailable", "\(answer.line)")
+        }
+    }
+
+    @Test("SIGTERM right after a write, before the daemon read it: every request still gets an answer")
+    func sigtermBeforeTheDaemonReadAnything() throws {
+        let daemon = try Daemon.started()
+        let client = try daemon.connect(timeout: 20)
+        var batch = ""
+        for id in 0..<20 {
+            batch += #"{"id":\#(id),"op":"put","ns":"early","key":"key-\#(id)","value":\#(id)}"# + "\n"
+        }
+        try client.send(batch)
+        daemon.signal(SIGTERM)
+        var lines: [String] = []
+        while lines.count < 20 {
+            do { lines.append(try client.readLine(timeout: 20)) } catch LineClient.Failure.closed { break }
+        }
+        #expect(lines.count == 20, "\(20 - lines.count) of 20 requests got no answer")
+        for answer in try lines.map(Answer.init) {
+            #expect(answer.ok || answer.code == "unavailable", "\(answer.line)")
+        }
+        #expect(daemon.waitForExit(timeout: 20) == 0)
+    }
+
+    @Test("SIGTERM: the daemon exits 0 and removes its socket file")
+    func sigtermExitsZeroAndRemovesTheSocket() throws {
+        let daemon = try Daemon.started()
+        let (_, status) = try Self.putsThenSigterm(daemon)
+        #expect(status == 0)
+        #expect(!FileManager.default.fileExists(atPath: daemon.socketPath))
+        #expect(daemon.log.contains("stopped"))
+    }
+
+    @Test("puts answered ok before SIGTERM are present after a restart")
+    func okAnsweredPutsSurviveSigterm() throws {
+        let daemon = try Daemon.started()
+        let (answers, status) = try Self.putsThenSigterm(daemon)
+        #expect(status == 0)
+        let acknowledged = answers.filter(\.ok).compactMap(\.intID)
+        #expect(!acknowledged.isEmpty)
+        try daemon.start()
+        let client = try daemon.connect()
+        for id in acknowledged {
+            let get = try client.request(#"{"op":"get","ns":"term","key":"key-\#(id)"}"#)
+            #expect(get.contains(#""value":"value-\#(id)","#), "acknowledged put \(id) is missing after the restart: \(get)")
+        }
+        // Requests answered unavailable changed nothing.
+        for answer in answers where answer.code == "unavailable" {
+            let id = answer.intID ?? -1
+            #expect(try client.ask(#"{"op":"get","ns":"term","key":"key-\#(id)"}"#).code == "not_found",
+                    "put \(id) answered unavailable but was stored")
+        }
+        #expect(try daemon.stop() == 0)
+    }
+
+    @Test("SIGTERM as soon as the socket accepts connections still stops the daemon cleanly (exit 0, socket removed)")
+    func sigtermRightAfterStartIsClean() throws {
+        // Start-up race: a daemon that listens (and says READY=1) before it handles
+        // SIGTERM dies of the signal, or ignores it for good. Thirty tries, stopping at the first bad one.
+        for attempt in 1...30 {
+            let daemon = Daemon()
+            try daemon.spawn()
+            // A tight loop, not the fixture's 10 ms polling: signal the moment it accepts.
+            let deadline = Date().addingTimeInterval(10)
+            while !LineClient.canConnect(daemon.socketPath), Date() < deadline, daemon.waitForExit(timeout: 0) == nil {}
+            daemon.signal(SIGTERM)
+            let status = daemon.waitForExit(timeout: 3)
+            if status == nil { daemon.kill9() }
+            #expect(status == 0, "attempt \(attempt): \(status.map { "exit status \($0)" } ?? "still running 3 s after SIGTERM (killed)")")
+            #expect(!FileManager.default.fileExists(atPath: daemon.socketPath), "attempt \(attempt): socket file left behind")
+            if status != 0 { break }
+        }
+    }
+}
