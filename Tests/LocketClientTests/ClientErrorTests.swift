@@ -46,7 +46,13 @@ struct ClientErrorTests {
     func unavailableAtCap() throws {
         let daemon = try Daemon.started(arguments: ["--max-connections", "1"])
         let holder = LocketClient(socketPath: daemon.socketPath)
-        try holder.ping()
+        // The fixture's readiness probe holds the one slot until the daemon sees it close.
+        var admitted = false
+        for _ in 0..<100 where !admitted {
+            admitted = (try? holder.ping()) != nil
+            if !admitted { usleep(20_000) }
+        }
+        try #require(admitted)
         let second = LocketClient(socketPath: daemon.socketPath)
         #expect(error { try second.ping() }?.code == .unavailable)
     }
