@@ -81,11 +81,6 @@ struct Demo: ParsableCommand {
     }
 
     private func readPassphrase() throws -> SecureKey? {
-        guard let passphraseFile else { return nil }
-        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: passphraseFile)))
-        defer { secureZero(&bytes) }
-        let line = bytes.prefix { $0 != 0x0a && $0 != 0x0d }
-        guard !line.isEmpty else { throw ValidationError("\(passphraseFile) holds no passphrase") }
-        return try Array(line).withBytes { (raw) throws(CryptoError) in try SecureKey(copying: raw) }
+        try passphraseFile.map { path throws in try PassphraseFile.read(path) }
     }
 }

@@ -81,7 +81,7 @@ struct Locketd: ParsableCommand {
         let vault: Vault
         do {
             vault = try Vault.open(VaultConfiguration(dataDirectory: dataDirectory, keyStore: choice,
-                                                      passphrase: try Self.readPassphrase(passphraseFile)))
+                                                      passphrase: try passphraseFile.map { path throws in try PassphraseFile.read(path) }))
         } catch {
             logger.critical("cannot open the vault", metadata: ["data_dir": "\(dataDirectory)", "error": "\(error)"])
             throw ExitCode(1)
@@ -120,18 +120,6 @@ struct Locketd: ParsableCommand {
         daemon.shutdown()
         logger.info("stopped")
         _ = sources
-    }
-
-    /// The first line of `path` in guarded memory; the file's bytes are wiped after reading.
-    static func readPassphrase(_ path: String?) throws -> SecureKey? {
-        guard let path else { return nil }
-        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-        defer { secureZero(&bytes) }
-        var line = Array(bytes.prefix { $0 != 0x0a })
-        defer { secureZero(&line) }
-        if line.last == 0x0d { line.removeLast() }
-        guard !line.isEmpty else { throw ValidationError("\(path) holds no passphrase") }
-        return try line.withBytes { (raw) throws(CryptoError) in try SecureKey(copying: raw) }
     }
 
     static func defaultDataDirectory(_ environment: [String: String]) -> String {
