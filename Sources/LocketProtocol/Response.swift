@@ -35,8 +35,16 @@ public struct Response: Sendable {
         return response
     }
 
+    /// Starts a nested JSON object (an array element): members as usual, then `object`.
+    public static func nested() -> Response {
+        Response(bytes: [UInt8(ascii: "{")])
+    }
+
+    /// The nested object's text, closed (no newline).
+    public var object: [UInt8] { bytes + [UInt8(ascii: "}")] }
+
     private mutating func name(_ name: String) {
-        bytes.append(UInt8(ascii: ","))
+        if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
         Escaping.appendString(name, to: &bytes)
         bytes.append(UInt8(ascii: ":"))
     }

@@ -69,17 +69,14 @@ extension Dispatcher {
             let listing = try vault.list(ns: request.ns)
             var response = Response.success(id: request.idJSON)
             response.array("items", listing.items) { item, out in
-                var element = Response.success(id: nil)
+                var element = Response.nested()
                 element.string("ns", item.ns)
                 element.string("key", item.key)
                 element.int("version", item.version)
                 element.timestamp("created_at", item.createdAt)
                 element.timestamp("updated_at", item.updatedAt)
                 element.timestamp("expires_at", item.expiresAt)
-                // Reuse the builder for the object body, minus its leading `"ok":true,`.
-                out.append(UInt8(ascii: "{"))
-                out.append(contentsOf: element.bytes.dropFirst(#"{"ok":true,"#.utf8.count))
-                out.append(UInt8(ascii: "}"))
+                out.append(contentsOf: element.object)
             }
             if listing.unreadable > 0 { response.int("unreadable", listing.unreadable) }
             return response
