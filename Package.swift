@@ -10,6 +10,8 @@ let package = Package(
         .library(name: "LocketStore", targets: ["LocketStore"]),
         .library(name: "LocketProtocol", targets: ["LocketProtocol"]),
         .library(name: "LocketClient", targets: ["LocketClient"]),
+        // For the separate fuzzing and benchmark packages (Tests/Fuzz, Benchmarks), not for apps.
+        .library(name: "LocketServer", targets: ["LocketServer"]),
         .executable(name: "locketd", targets: ["locketd"]),
         .executable(name: "locket", targets: ["locket"]),
         .executable(name: "git-credential-locket", targets: ["git-credential-locket"]),
@@ -65,6 +67,10 @@ let package = Package(
         // A child process for crash tests: writes a burst of puts, printing each acknowledged one.
         .executableTarget(name: "locket-burst-writer", dependencies: ["LocketStore", "LocketKeyStore"],
                           path: "Tests/LocketBurstWriter"),
+        // The crash soak's driver: concurrent clients putting and deleting against a locketd
+        // that is SIGKILLed and restarted; used by LocketSoakTests (CI) and `make soak`.
+        .executableTarget(name: "locket-soak", dependencies: ["LocketClient", "LocketProtocol", "LocketTestSupport"],
+                          path: "Tests/LocketSoak"),
         // Shared by the test targets: private D-Bus + gnome-keyring, temp folders, child processes.
         .target(name: "LocketTestSupport", path: "Tests/LocketTestSupport"),
         .testTarget(name: "LocketCryptoTests", dependencies: ["LocketCrypto", "LocketTestSupport"]),
@@ -78,6 +84,9 @@ let package = Package(
         .testTarget(name: "LocketClientTests", dependencies: ["LocketClient", "LocketProtocol", "LocketTestSupport"]),
         .testTarget(name: "LocketCLITests", dependencies: ["LocketTestSupport"]),
         .testTarget(name: "LocketSystemdTests", dependencies: ["LocketTestSupport"]),
+        .testTarget(name: "LocketSoakTests", dependencies: ["LocketClient", "LocketProtocol", "LocketTestSupport"]),
+        .testTarget(name: "LocketFaultTests", dependencies: ["LocketClient", "LocketProtocol", "LocketTestSupport", "CSQLite"]),
+        .testTarget(name: "LocketLoadTests", dependencies: ["LocketClient", "LocketProtocol", "LocketTestSupport"]),
         .testTarget(name: "LocketGitCredentialTests", dependencies: ["LocketGitCredential", "LocketClient", "LocketTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,2 @@
+// Placeholder: the LocketFaultTests suites live beside this file.
+import Testing

@@ -1,0 +1,2 @@
+// Placeholder: the LocketLoadTests suites live beside this file.
+import Testing

@@ -1,0 +1,2 @@
+// Placeholder: the LocketSoakTests suites live beside this file.
+import Testing
