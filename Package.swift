@@ -39,9 +39,11 @@ let package = Package(
         .target(name: "LocketStore", dependencies: ["LocketCrypto", "LocketKeyStore", "CSQLite"]),
         .target(name: "LocketProtocol"),
         .target(name: "LocketClient", dependencies: ["LocketProtocol"]),
+        // The encrypted backup format (Protocol/BACKUP.md) and export/import over the protocol.
+        .target(name: "LocketBackup", dependencies: ["LocketCrypto", "LocketClient", "LocketProtocol"]),
         .target(name: "LocketGitCredential", dependencies: ["LocketClient"]),
         .executableTarget(name: "locket", dependencies: [
-            "LocketClient", "LocketProtocol",
+            "LocketClient", "LocketProtocol", "LocketBackup", "LocketCrypto",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "git-credential-locket", dependencies: ["LocketGitCredential", "LocketClient"]),
@@ -82,6 +84,7 @@ let package = Package(
         .testTarget(name: "LocketProtocolTests", dependencies: ["LocketProtocol", "LocketTestSupport"]),
         .testTarget(name: "LocketServerTests", dependencies: ["LocketProtocol", "LocketTestSupport"]),
         .testTarget(name: "LocketClientTests", dependencies: ["LocketClient", "LocketProtocol", "LocketTestSupport"]),
+        .testTarget(name: "LocketBackupTests", dependencies: ["LocketBackup", "LocketCrypto", "LocketTestSupport"]),
         .testTarget(name: "LocketCLITests", dependencies: ["LocketTestSupport"]),
         .testTarget(name: "LocketSystemdTests", dependencies: ["LocketTestSupport"]),
         .testTarget(name: "LocketSoakTests", dependencies: ["LocketClient", "LocketProtocol", "LocketTestSupport"]),

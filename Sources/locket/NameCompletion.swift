@@ -5,7 +5,7 @@ import LocketClient
 /// failure (no daemon, locked vault) just offers nothing.
 enum NameCompletion {
     /// Options whose next word is their value, not a positional argument.
-    private static let valued: Set<String> = ["--socket", "--file", "--ttl", "--if-version", "--passphrase-file"]
+    private static let valued: Set<String> = ["--socket", "--file", "--ttl", "--if-version", "--passphrase-file", "--out"]
 
     @Sendable static func namespaces(_ words: [String], _ index: Int, _ prefix: String) -> [String] {
         let items = list(words, ns: nil)

@@ -6,8 +6,8 @@ nonisolated(unsafe) private var savedTerminal: termios?
 /// Reads a passphrase without ever echoing or printing it.
 enum Passphrase {
     /// Prompts on stderr and reads one line from the terminal on stdin with echo off.
-    static func prompt() throws(Failure) -> String {
-        Output.standardError("Passphrase: ")
+    static func prompt(_ label: String = "Passphrase: ") throws(Failure) -> String {
+        Output.standardError(label)
         var original = termios()
         let hasTerminal = tcgetattr(0, &original) == 0
         if hasTerminal {
@@ -61,5 +61,17 @@ enum Passphrase {
             throw .usage("the passphrase from \(source) is not valid UTF-8")
         }
         return text
+    }
+
+    /// A backup's passphrase: the first line of `file` when given; else, on a
+    /// terminal, a prompt (asked twice when `confirm`); else the first line of stdin.
+    static func forBackup(file: String?, confirm: Bool) throws(Failure) -> [UInt8] {
+        if let file { return Array(try firstLine(of: ValueInput.readFile(file), from: file).utf8) }
+        guard isatty(0) == 1 else { return Array(try firstLine(of: readStandardInput(), from: "stdin").utf8) }
+        let first = try prompt("Backup passphrase: ")
+        if confirm, try prompt("Same passphrase again: ") != first {
+            throw .usage("the two passphrases differ; nothing was written")
+        }
+        return Array(first.utf8)
     }
 }
