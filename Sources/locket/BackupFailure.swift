@@ -26,5 +26,5 @@ func backupCall<T>(_ body: () throws(BackupError) -> T) throws(Failure) -> T {
 func requireUnlocked(_ client: LocketClient) throws(Failure) {
     let status = try daemonCall { () throws(LocketError) in try client.status() }
     guard status.locked else { return }
-    throw Failure(.locked, status.lockReason.map { "the vault is locked: \($0)" } ?? "the vault is locked; run 'locket unlock'")
+    throw Failure(.locked, "vault is locked: \(status.lockReason ?? "unlock it with `locket unlock`")")
 }
