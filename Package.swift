@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "LocketProtocolTests", dependencies: ["LocketProtocol", "LocketTestSupport"]),
         .testTarget(name: "LocketServerTests", dependencies: ["LocketProtocol", "LocketTestSupport"]),
         .testTarget(name: "LocketClientTests", dependencies: ["LocketClient", "LocketProtocol", "LocketTestSupport"]),
-        .testTarget(name: "LocketBackupTests", dependencies: ["LocketBackup", "LocketCrypto", "LocketTestSupport"]),
+        .testTarget(name: "LocketBackupTests", dependencies: ["LocketBackup", "LocketCrypto", "LocketClient", "LocketTestSupport"]),
         .testTarget(name: "LocketCLITests", dependencies: ["LocketTestSupport"]),
         .testTarget(name: "LocketSystemdTests", dependencies: ["LocketTestSupport"]),
         .testTarget(name: "LocketSoakTests", dependencies: ["LocketClient", "LocketProtocol", "LocketTestSupport"]),

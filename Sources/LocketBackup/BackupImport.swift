@@ -65,18 +65,27 @@ public enum BackupImport {
     public struct EntryName: Sendable, Equatable {
         public var ns: String
         public var key: String
+
+        public init(ns: String, key: String) {
+            self.ns = ns
+            self.key = key
+        }
     }
 
     /// Applies `entries` in order: for each, `get` the target's live entry,
     /// decide, and `put` with `if_version`. A daemon error other than
     /// `not_found` and `conflict` stops the import and is thrown with the
-    /// summary of what was done before it.
+    /// summary of what was done before it. `beforeWrite` runs between the
+    /// check and the `put` of each entry written (tests change the target there).
     public static func apply(_ entries: [BackupEntry], to client: LocketClient, mode: MergeMode,
-                             now: () -> Date = Date.init) throws(Interrupted) -> Summary {
+                             now: () -> Date = Date.init,
+                             beforeWrite: (BackupEntry) -> Void = { _ in }) throws(Interrupted) -> Summary {
         var summary = Summary()
         summary.entries = entries.count
         for entry in entries {
-            let step = Result { () throws(LocketError) in try apply(entry, to: client, mode: mode, now: now(), summary: &summary) }
+            let step = Result { () throws(LocketError) in
+                try apply(entry, to: client, mode: mode, now: now(), beforeWrite: beforeWrite, summary: &summary)
+            }
             if case .failure(let error) = step { throw Interrupted(error: error, summary: summary) }
         }
         return summary
@@ -89,7 +98,7 @@ public enum BackupImport {
     }
 
     private static func apply(_ entry: BackupEntry, to client: LocketClient, mode: MergeMode, now: Date,
-                              summary: inout Summary) throws(LocketError) {
+                              beforeWrite: (BackupEntry) -> Void, summary: inout Summary) throws(LocketError) {
         // An entry expired already needs no look at the target.
         if case .skipExpired = decide(entry, target: nil, mode: mode, now: now) {
             summary.skippedExpired += 1
@@ -106,6 +115,7 @@ public enum BackupImport {
         case .skipExpired: summary.skippedExpired += 1
         case .keepTarget: summary.keptNewer += 1
         case .write(let ttl, let ifVersion):
+            beforeWrite(entry)
             let put = Result { () throws(LocketError) in
                 try client.put(ns: entry.ns, key: entry.key, valueJSON: entry.valueJSON, ttl: ttl, ifVersion: ifVersion)
             }
