@@ -173,13 +173,13 @@ _locket() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    put|get|delete|list|status|lock|unlock|rotate|ping|help)
+    put|get|delete|list|status|lock|unlock|rotate|export|import|ping|help)
         # Offer subcommand argument completions
         "_locket_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'put get delete list status lock unlock rotate ping help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'put get delete list status lock unlock rotate export import ping help' -- "${cur}"))
         ;;
     esac
 }
@@ -367,6 +367,58 @@ _locket_rotate() {
     # Offer option value completions
     case "${prev}" in
     '--socket')
+        __locket_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_locket_export() {
+    repeating_flags=()
+    non_repeating_flags=(--force --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --out --passphrase-file)
+    __locket_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        __locket_add_completions -f
+        return
+        ;;
+    '--out')
+        __locket_add_completions -f
+        return
+        ;;
+    '--passphrase-file')
+        __locket_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_locket_import() {
+    repeating_flags=()
+    non_repeating_flags=(--replace --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --passphrase-file)
+    __locket_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        __locket_add_completions -f
+        return
+        ;;
+    '--passphrase-file')
+        __locket_add_completions -f
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
         __locket_add_completions -f
         return
         ;;

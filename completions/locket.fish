@@ -38,6 +38,10 @@ function __locket_parse_tokens -S
             __locket_parse_subcommand 0 'socket=' 'passphrase-file=' 'version' 'h/help'
         case 'rotate'
             __locket_parse_subcommand 0 'socket=' 'version' 'h/help'
+        case 'export'
+            __locket_parse_subcommand 0 'socket=' 'out=' 'force' 'passphrase-file=' 'json' 'version' 'h/help'
+        case 'import'
+            __locket_parse_subcommand 1 'socket=' 'replace' 'passphrase-file=' 'json' 'version' 'h/help'
         case 'ping'
             __locket_parse_subcommand 0 'socket=' 'version' 'h/help'
         case 'help'
@@ -105,6 +109,8 @@ complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locke
 complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket" -eq 1' -fa 'lock' -d 'Lock the vault: reads and writes fail (exit 3) until \'locket unlock\'.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket" -eq 1' -fa 'unlock' -d 'Unlock the vault.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket" -eq 1' -fa 'rotate' -d 'Make a new master key and re-wrap every entry under it.'
+complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket" -eq 1' -fa 'export' -d 'Write every live entry to a backup file sealed under a passphrase.'
+complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket" -eq 1' -fa 'import' -d 'Restore the entries of a backup file made by \'locket export\'.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket" -eq 1' -fa 'ping' -d 'Check that locketd answers (prints \'pong\').'
 complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket" -eq 1' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket put" socket' -l 'socket' -d 'The daemon\'s socket (default: $LOCKET_SOCKET, then $XDG_RUNTIME_DIR/locket/locket.sock).' -rF
@@ -147,6 +153,20 @@ complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options 
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket rotate" socket' -l 'socket' -d 'The daemon\'s socket (default: $LOCKET_SOCKET, then $XDG_RUNTIME_DIR/locket/locket.sock).' -rF
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket rotate" version' -l 'version' -d 'Show the version.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket rotate" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket export" socket' -l 'socket' -d 'The daemon\'s socket (default: $LOCKET_SOCKET, then $XDG_RUNTIME_DIR/locket/locket.sock).' -rF
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket export" out' -l 'out' -d 'The backup file to write.' -rF
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket export" force' -l 'force' -d 'Replace the file if it exists.'
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket export" passphrase-file' -l 'passphrase-file' -d 'Read the passphrase from the first line of this file.' -rF
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket export" json' -l 'json' -d 'Print the result as JSON on stdout: {"entries":…,"vanished":…,"bytes":…}.'
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket export" version' -l 'version' -d 'Show the version.'
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket export" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket import" socket' -l 'socket' -d 'The daemon\'s socket (default: $LOCKET_SOCKET, then $XDG_RUNTIME_DIR/locket/locket.sock).' -rF
+complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket import" -eq 1' -F
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket import" replace' -l 'replace' -d 'Write every entry of the backup, even over a newer one in this vault.'
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket import" passphrase-file' -l 'passphrase-file' -d 'Read the passphrase from the first line of this file.' -rF
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket import" json' -l 'json' -d 'Print the summary as JSON on stdout: entries, written, kept_newer, skipped_expired, conflicts, conflicted.'
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket import" version' -l 'version' -d 'Show the version.'
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket import" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket ping" socket' -l 'socket' -d 'The daemon\'s socket (default: $LOCKET_SOCKET, then $XDG_RUNTIME_DIR/locket/locket.sock).' -rF
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket ping" version' -l 'version' -d 'Show the version.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket ping" h help' -s 'h' -l 'help' -d 'Show help information.'
