@@ -57,6 +57,8 @@ struct Locketd: ParsableCommand {
         }
         umask(0o077)
         let hygiene = ProcessHygiene.apply()
+        // systemd gives user services a soft limit of 1024 descriptors: too few for --max-connections 1024.
+        DescriptorLimit.raiseSoftToHard()
         let environment = ProcessInfo.processInfo.environment
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level must be one of: \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
