@@ -15,7 +15,7 @@ extension LoadTests {
 
         @Test("1,000 connections open at once each put and get their own key; past 1024 one unavailable line; descriptors back to baseline after")
         func thousandConnections() throws {
-            let own = DescriptorLimit.raiseSoftLimit(toAtLeast: 1500)
+            let own = TestProcess.raiseDescriptorLimit(toAtLeast: 1500)
             try #require(own.soft >= 1500, "the test process may open only \(own.soft) descriptors (hard limit \(own.hard))")
 
             // systemd's defaults for a user service: soft 1024 (select()-safe), hard far higher.
@@ -110,7 +110,7 @@ extension LoadTests {
             #expect(after <= baseline + 16 && added.allSatisfy { $0.hasPrefix(daemon.dataDirectory) },
                     "locketd holds \(after) descriptors after every client closed, \(baseline) before; new: \(added.sorted())")
             #expect(try daemon.connect().answersPing)
-            print("load: \(Self.clients) connections held at once (\(admitted) at the cap); locketd descriptors baseline \(baseline), peak \(peak), after \(after) (sockets \(baselineSockets) before and after); limit \(limit.soft)/\(limit.hard) (started at 1024/4096); VmRSS \(rssBefore) KiB → \(rssHolding) KiB holding them")
+            print("load: \(Self.clients) connections held at once (\(admitted) at the cap; test process descriptor limit \(own.soft)/\(own.hard)); locketd descriptors baseline \(baseline), peak \(peak), after \(after) (sockets \(baselineSockets) before and after); limit \(limit.soft)/\(limit.hard) (started at 1024/4096); VmRSS \(rssBefore) KiB → \(rssHolding) KiB holding them")
             #expect(try daemon.stop() == 0)
         }
     }

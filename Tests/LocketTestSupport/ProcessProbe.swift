@@ -121,10 +121,10 @@ public final class MemorySampler: @unchecked Sendable {
     deinit { stop() }
 }
 
-/// The test process's own limit on open descriptors (`RLIMIT_NOFILE`).
-public enum DescriptorLimit {
-    /// The current soft and hard limits.
-    public static var current: (soft: Int, hard: Int) {
+/// The test process itself: its limit on open descriptors (`RLIMIT_NOFILE`).
+public enum TestProcess {
+    /// The current soft and hard limits on open descriptors.
+    public static var descriptorLimit: (soft: Int, hard: Int) {
         var limit = rlimit()
         getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
         return (Self.clamp(limit.rlim_cur), Self.clamp(limit.rlim_max))
@@ -133,14 +133,14 @@ public enum DescriptorLimit {
     /// Raises the soft limit to at least `count` (never above the hard limit) and
     /// returns the limits after it. A test that holds many sockets calls this first.
     @discardableResult
-    public static func raiseSoftLimit(toAtLeast count: Int) -> (soft: Int, hard: Int) {
+    public static func raiseDescriptorLimit(toAtLeast count: Int) -> (soft: Int, hard: Int) {
         var limit = rlimit()
         getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
         if limit.rlim_cur < rlim_t(count) {
             limit.rlim_cur = min(limit.rlim_max, rlim_t(count))
             setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
         }
-        return current
+        return descriptorLimit
     }
 
     private static func clamp(_ value: rlim_t) -> Int {
