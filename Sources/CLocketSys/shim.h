@@ -25,3 +25,10 @@ static inline long long locket_core_limit(void) {
     if (getrlimit(RLIMIT_CORE, &limit) != 0) return -1;
     return (long long)limit.rlim_cur;
 }
+
+/* The soft RLIMIT_MEMLOCK in bytes; -1 if unlimited or unknown. */
+static inline long long locket_memlock_limit(void) {
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_MEMLOCK, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return -1;
+    return (long long)limit.rlim_cur;
+}

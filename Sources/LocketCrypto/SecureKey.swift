@@ -18,11 +18,19 @@ public final class SecureKey: @unchecked Sendable {
     // Number of borrows in flight; transitions 0→1 and 1→0 change the page protection.
     private let readers = Mutex<Int>(0)
 
+    /// How many allocations could not be locked into RAM (`mlock` refused, usually
+    /// because `RLIMIT_MEMLOCK` is too small for an unprivileged process): their keys
+    /// may be written to swap. `sodium_malloc` ignores that failure, so each
+    /// allocation locks its bytes once more, which costs nothing when they already are.
+    public static var lockFailures: Int { lockFailureCount.load(ordering: .relaxed) }
+    private static let lockFailureCount = Atomic<Int>(0)
+
     /// Allocates `count` bytes of guarded memory and lets `initialize` fill them.
     /// The memory is read-write only during `initialize`.
     public init(count: Int, initialize: (UnsafeMutableRawBufferPointer) throws(CryptoError) -> Void) throws(CryptoError) {
         guard Sodium.ready else { throw .sodiumUnavailable }
         guard count > 0, let pointer = sodium_malloc(count) else { throw .outOfSecureMemory }
+        if sodium_mlock(pointer, count) != 0 { Self.lockFailureCount.add(1, ordering: .relaxed) }
         // Fill before the stored properties are set: a throw from a fully
         // initialised class runs deinit, which would free the memory a second time.
         do {

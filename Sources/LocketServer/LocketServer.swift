@@ -43,10 +43,13 @@ public final class LocketServer: Sendable {
     private let idleExit = Mutex<RepeatedTask?>(nil)
     /// The socket file this server created (removed at shutdown); nil under socket activation.
     private let createdSocket = Mutex<String?>(nil)
+    /// `configuration.maxConnections`, lowered at start if the descriptor limit cannot hold that many.
+    private let connectionCap: Atomic<Int>
 
     public init(vault: Vault, configuration: ServerConfiguration) {
         self.vault = vault
         self.configuration = configuration
+        connectionCap = Atomic(configuration.maxConnections)
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.eventLoopThreads))
         pool = NIOThreadPool(numberOfThreads: max(1, configuration.storeThreads))
         pool.start()
@@ -56,6 +59,10 @@ public final class LocketServer: Sendable {
 
     /// Number of open client connections.
     public var connectionCount: Int { connections.withLock { $0.count } }
+
+    /// Most connections admitted at once: `configuration.maxConnections`, or fewer when
+    /// the process's descriptor limit leaves room for fewer (see `DescriptorLimit`).
+    public var maxConnections: Int { connectionCap.load(ordering: .relaxed) }
 
     /// Binds (or adopts the inherited socket) and starts serving. Returns once listening.
     public func start() throws(StartError) {
@@ -87,6 +94,7 @@ public final class LocketServer: Sendable {
             throw .cannotListen("\(error)")
         }
         listener.withLock { $0 = bound }
+        fitConnectionCap()
         state.withLock { $0 = .running }
         expiry.start(vault)
         if let idle = configuration.idleLock {
@@ -95,6 +103,18 @@ public final class LocketServer: Sendable {
         if let idle = configuration.exitWhenIdle, let onIdleExit = configuration.onIdleExit {
             scheduleIdleExit(after: idle, onIdleExit)
         }
+    }
+
+    /// Lowers the cap to what the descriptor limit holds, so that every client past it
+    /// gets the cap's `unavailable` line rather than waiting unanswered in the backlog
+    /// (an `accept` that fails with EMFILE leaves the connection there).
+    private func fitConnectionCap() {
+        guard let fit = DescriptorLimit.connectionsThatFit(), fit < configuration.maxConnections else { return }
+        connectionCap.store(fit, ordering: .relaxed)
+        configuration.logger.warning("the descriptor limit holds fewer connections than --max-connections; the cap is lowered", metadata: [
+            "max_connections": "\(configuration.maxConnections)", "cap": "\(fit)",
+            "descriptor_limit": "\(DescriptorLimit.current.soft)", "hint": "raise LimitNOFILE",
+        ])
     }
 
     /// Checks a few times per period whether nothing is connected and nothing was asked for `idle`.
@@ -157,14 +177,15 @@ public final class LocketServer: Sendable {
                 try sync.addHandler(RefuseHandler(ProtocolError(.forbidden, "this socket serves uid \(getuid()) only")))
                 return
             }
+            let cap = maxConnections
             let admitted = connections.withLock { open -> Bool in
-                guard open.count < configuration.maxConnections else { return false }
+                guard open.count < cap else { return false }
                 open[ObjectIdentifier(channel)] = channel
                 return true
             }
             guard admitted else {
-                configuration.logger.warning("connection cap reached", metadata: ["cap": "\(configuration.maxConnections)"])
-                try sync.addHandler(RefuseHandler(ProtocolError(.unavailable, "too many connections (the cap is \(configuration.maxConnections)); retry later")))
+                configuration.logger.warning("connection cap reached", metadata: ["cap": "\(cap)"])
+                try sync.addHandler(RefuseHandler(ProtocolError(.unavailable, "too many connections (the cap is \(cap)); retry later")))
                 return
             }
             channel.closeFuture.whenComplete { [self] _ in

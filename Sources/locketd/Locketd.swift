@@ -57,6 +57,8 @@ struct Locketd: ParsableCommand {
         }
         umask(0o077)
         let hygiene = ProcessHygiene.apply()
+        // systemd gives user services a soft limit of 1024 descriptors: too few for --max-connections 1024.
+        DescriptorLimit.raiseSoftToHard()
         let environment = ProcessInfo.processInfo.environment
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level must be one of: \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -89,6 +91,10 @@ struct Locketd: ParsableCommand {
         logger.info("vault opened", metadata: [
             "data_dir": "\(dataDirectory)", "vault": "\(vault.vaultID.short)", "key_store": "\(vault.keyStoreKind.rawValue)",
         ])
+        if !ProcessHygiene.current().keyMemoryLocked {
+            logger.warning("key memory could not be locked into RAM, so keys may be written to swap: raise the locked-memory limit (LimitMEMLOCK=, ulimit -l)",
+                           metadata: ["memlock_limit_bytes": "\(ProcessHygiene.lockedMemoryLimit.map(String.init) ?? "unlimited")"])
+        }
         if let notice = vault.keyStoreNotice { logger.warning("\(notice)") }
         if case .locked(let reason) = vault.state { logger.warning("vault is locked", metadata: ["reason": "\(reason)"]) }
 

@@ -1,2 +1,0 @@
-// Placeholder: the LocketLoadTests suites live beside this file.
-import Testing
