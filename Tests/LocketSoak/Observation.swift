@@ -22,7 +22,10 @@ struct Observation {
     static func read(through client: LocketClient, names: [(ns: String, key: String)]) throws(ReadError) -> Observation {
         var observation = Observation()
         do {
-            observation.status = try client.status()
+            let status = try client.status()
+            observation.status = status
+            // A locked vault answers every read `locked`: the caller reports that alone.
+            if status.locked { return observation }
             try observation.readList(client)
             for (ns, key) in names {
                 let result = Result { () throws(LocketError) in try client.get(ns: ns, key: key) }

@@ -19,10 +19,14 @@ struct SoakOptions: Sendable {
     var keysPerClient = 48
     /// Bounds of the random delay from the clients' start to the SIGKILL, in milliseconds.
     var killDelay: ClosedRange<Int> = 50...1500
+    /// Percent of restarts that are first killed again during start-up (0-300 ms after the spawn),
+    /// while the daemon opens and recovers the store.
+    var startupKillPercent = 10
 
     static let usage = """
         usage: locket-soak [--cycles N] [--clients C] [--locketd PATH] [--seed S] [--keep DIR]
-                           [--keys-per-client K] [--kill-delay MIN-MAX] [--self-test]
+                           [--keys-per-client K] [--kill-delay MIN-MAX] [--startup-kills PERCENT]
+                           [--self-test]
 
         Starts locketd (file key store, temporary data folder and socket), runs C client
         threads that put and delete their own keys, SIGKILLs the daemon at a random moment,
@@ -37,6 +41,8 @@ struct SoakOptions: Sendable {
           --keep DIR            copy the daemon's folder (data, key file, log) to DIR at the end
           --keys-per-client K   keys each client owns (default 48)
           --kill-delay MIN-MAX  milliseconds from the clients' start to the kill (default 50-1500)
+          --startup-kills P     percent of restarts killed again 0-300 ms after the spawn,
+                                during start-up and recovery (default 10)
           --self-test           tamper with the store after the first restart (delete, alter
                                 and add an entry): the checker must report it and exit 1
         """
@@ -67,6 +73,10 @@ struct SoakOptions: Sendable {
             case "--locketd": options.locketd = try value(argument)
             case "--keep": options.keep = try value(argument)
             case "--self-test": options.selfTest = true
+            case "--startup-kills":
+                let text = try value(argument)
+                guard let percent = Int(text), (0...100).contains(percent) else { throw .message("--startup-kills: not a percentage: \(text)") }
+                options.startupKillPercent = percent
             case "--seed":
                 let text = try value(argument)
                 guard let seed = UInt64(text) else { throw .message("--seed: not an unsigned integer: \(text)") }

@@ -92,12 +92,16 @@ final class SoakRun {
             for anomaly in client.anomalies { add(.mismatch, cycle: cycle, anomaly) }
             client.anomalies.removeAll()
         }
+        let logStart = daemon.log.utf8.count
+        if random.chance(options.startupKillPercent) && !killDuringStartUp(cycle) { return false }
+        let restarting = Date()
         do {
             try daemon.start(timeout: 60)
         } catch {
             add(.unclean, cycle: cycle, "locketd did not restart: \(error)")
             return false
         }
+        summary.slowestRestart = max(summary.slowestRestart, Date().timeIntervalSince(restarting))
         let verifier = LocketClient(socketPath: daemon.socketPath, timeout: 30, environment: [:])
         defer { verifier.disconnect() }
         if options.selfTest && cycle == 1 { tamper(through: verifier) }
@@ -109,8 +113,12 @@ final class SoakRun {
             add(.unclean, cycle: cycle, "\(error)")
             return false
         }
+        if let status = observation.status, status.locked {
+            add(.unclean, cycle: cycle, "the restarted daemon is locked: \(status.lockReason ?? "no reason given")")
+            return false
+        }
         let cleanFindings = summary.findings.count
-        checkOpen(observation, cycle: cycle)
+        checkOpen(observation, log: String(daemon.log.utf8.dropFirst(logStart)) ?? "", cycle: cycle)
         var checker = Checker(cycle: cycle)
         checker.check(clients, against: observation, at: Date())
         summary.findings += checker.findings
@@ -122,15 +130,35 @@ final class SoakRun {
         return summary.findings.count == before && cleanFindings == before
     }
 
+    /// Starts the daemon and kills it again 0-300 ms later, while it opens and recovers
+    /// the store. False when it could not be started or died by itself.
+    private func killDuringStartUp(_ cycle: Int) -> Bool {
+        do {
+            try daemon.spawn()
+        } catch {
+            add(.unclean, cycle: cycle, "locketd did not restart: \(error)")
+            return false
+        }
+        usleep(UInt32(Int.random(in: 0...300_000, using: &random)))
+        if let status = daemon.waitForExit(timeout: 0) {
+            add(.unclean, cycle: cycle, "locketd exited by itself (status \(status)) during start-up; log:\n\(logTail())")
+            return false
+        }
+        daemon.kill9()
+        summary.startupKills += 1
+        return true
+    }
+
     /// The store opened cleanly: unlocked, no unreadable record, the entry count agrees,
-    /// and SQLite finds the database file sound.
-    private func checkOpen(_ observation: Observation, cycle: Int) {
+    /// no error in the daemon's log since the restart, and SQLite finds the database file sound.
+    private func checkOpen(_ observation: Observation, log: String, cycle: Int) {
         let before = summary.findings.count
-        if let status = observation.status {
-            if status.locked { add(.unclean, cycle: cycle, "the restarted daemon is locked: \(status.lockReason ?? "no reason given")") }
-            if status.entries != observation.listed.count {
-                add(.unclean, cycle: cycle, "status counts \(status.entries) entries, list returned \(observation.listed.count)")
-            }
+        for line in log.split(separator: "\n") {
+            let level = line.split(separator: " ").dropFirst().first
+            if level == "error" || level == "critical" { add(.unclean, cycle: cycle, "locketd logged: \(line.prefix(300))") }
+        }
+        if let status = observation.status, status.entries != observation.listed.count {
+            add(.unclean, cycle: cycle, "status counts \(status.entries) entries, list returned \(observation.listed.count)")
         }
         if observation.unreadable > 0 { add(.unclean, cycle: cycle, "list skipped \(observation.unreadable) unreadable records") }
         let integrity = IntegrityCheck.run(database: daemon.dataDirectory + "/vault.sqlite")

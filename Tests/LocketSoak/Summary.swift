@@ -6,6 +6,10 @@ struct Summary {
     var locketd: String
     var cyclesDone = 0
     var cleanOpens = 0
+    /// Restarts killed again during start-up.
+    var startupKills = 0
+    /// The slowest restart, spawn to serving, in seconds (reported, never asserted).
+    var slowestRestart = 0.0
     var clients = ClientTally()
     var inFlight = InFlightTally()
     var keysChecked = 0
@@ -29,7 +33,8 @@ struct Summary {
             "conflicts as expected: \(c.conflictsAsExpected); reads checked: \(c.readsChecked); slowest answer: \(String(format: "%.2f", c.slowestAnswer)) s",
             "in flight at kill: \(inFlight.total): \(inFlight.applied) applied, \(inFlight.notApplied) not applied (\(inFlight.neverReached) never reached the daemon), \(inFlight.sameEitherWay) same state either way",
             "keys verified: \(keysChecked)",
-            "clean opens: \(cleanOpens) of \(cyclesDone) (status unlocked, nothing unreadable, integrity_check ok)",
+            "clean opens: \(cleanOpens) of \(cyclesDone) (status unlocked, nothing unreadable, no error logged, integrity_check ok)",
+            "killed during start-up: \(startupKills); slowest restart: \(String(format: "%.2f", slowestRestart)) s",
             "writes lost: \(count(.lost))",
             "mismatches: \(count(.mismatch))",
             "unclean opens: \(count(.unclean))",

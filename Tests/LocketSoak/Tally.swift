@@ -47,7 +47,7 @@ struct Finding: Sendable {
         /// request, a wrong answer.
         case mismatch = "MISMATCH"
         /// The store did not open cleanly: the daemon did not start, started locked, skipped
-        /// unreadable records, or SQLite's integrity check failed.
+        /// unreadable records, logged an error, or SQLite's integrity check failed.
         case unclean = "UNCLEAN"
     }
 

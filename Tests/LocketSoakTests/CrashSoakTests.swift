@@ -46,21 +46,26 @@ struct CrashSoakTests {
         // A real loss, not an API call: a launcher that deletes vault.sqlite-wal (and -shm)
         // before each start, as a daemon that answered before its commit was durable would lose it.
         let folder = TemporaryFolder("locket-soak-wal")
-        let launcher = folder.appending("discard-wal")
-        try """
-            #!/bin/bash
-            data=""; previous=""
-            for argument in "$@"; do [ "$previous" = "--data-dir" ] && data="$argument"; previous="$argument"; done
-            rm -f "$data/vault.sqlite-wal" "$data/vault.sqlite-shm"
-            exec \(Daemon.binary) "$@"
-
-            """.write(toFile: launcher, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: launcher)
+        let launcher = try Soak.launcher(in: folder, before: #"rm -f "$data/vault.sqlite-wal" "$data/vault.sqlite-shm""#)
         let run = try Soak.run(["--cycles", "10", "--clients", "4", "--locketd", launcher])
         #expect(run.status == 1, "\(run.report)")
-        #expect((run.figure("writes lost") ?? 0) > 0, "\(run.report)")
-        #expect(run.report.contains("\nLOST (cycle "), "\(run.report)")
-        #expect(run.report.contains("found no entry"), "\(run.report)")
+        // Mostly the writes since the last checkpoint are lost. A kill in the middle of a
+        // checkpoint leaves a database file that needs its WAL: without it the store is
+        // malformed, which the checker reports as an unclean open instead.
+        let lost = run.figure("writes lost") ?? 0, unclean = run.figure("unclean opens") ?? 0
+        #expect(lost > 0 || unclean > 0, "\(run.report)")
+        if lost > 0 { #expect(run.report.contains("\nLOST (cycle "), "\(run.report)") }
+    }
+
+    @Test("the checker reports an unclean open when the restarted daemon comes up locked")
+    func checkerCatchesLockedRestart() throws {
+        // The file key store's key is gone at the restart: the daemon starts locked.
+        let folder = TemporaryFolder("locket-soak-key")
+        let launcher = try Soak.launcher(in: folder, before: #"rm -f "$data"/master-*.key"#)
+        let run = try Soak.run(["--cycles", "3", "--clients", "2", "--locketd", launcher])
+        #expect(run.status == 1, "\(run.report)")
+        #expect(run.figure("unclean opens") == 1, "\(run.report)")
+        #expect(run.report.contains("\nUNCLEAN (cycle 1): the restarted daemon is locked: "), "\(run.report)")
     }
 
     @Test("usage errors exit 2 and say what is wrong")
@@ -88,6 +93,22 @@ enum Soak {
             guard let line = report.split(separator: "\n").first(where: { $0.hasPrefix("\(name): ") }) else { return nil }
             return Int(line.dropFirst(name.count + 2).prefix { $0.isNumber })
         }
+    }
+
+    /// A `--locketd` for the negative tests: a script that runs `command` (with `$data`
+    /// the daemon's data folder) before every start of this package's locketd.
+    static func launcher(in folder: TemporaryFolder, before command: String) throws -> String {
+        let path = folder.appending("locketd-launcher")
+        try """
+            #!/bin/bash
+            data=""; previous=""
+            for argument in "$@"; do [ "$previous" = "--data-dir" ] && data="$argument"; previous="$argument"; done
+            \(command)
+            exec \(Daemon.binary) "$@"
+
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: path)
+        return path
     }
 
     static func run(_ arguments: [String]) throws -> Run {
