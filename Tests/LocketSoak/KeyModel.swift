@@ -42,7 +42,7 @@ enum Operation: Sendable {
     var summary: String {
         switch self {
         case .put(let value, let ttl, let ifVersion):
-            "put \(StoredEntry(version: 0, value: value).summary.split(separator: ",", maxSplits: 1).last ?? "")"
+            "put" + (StoredEntry(version: 0, value: value).summary.split(separator: ",", maxSplits: 1).last ?? "")
                 + (ttl.map { " ttl \($0)" } ?? "") + (ifVersion.map { " if_version \($0)" } ?? "")
         case .delete(let ifVersion): "delete" + (ifVersion.map { " if_version \($0)" } ?? "")
         case .get: "get"
