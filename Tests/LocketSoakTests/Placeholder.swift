@@ -1,2 +1,0 @@
-// Placeholder: the LocketSoakTests suites live beside this file.
-import Testing
