@@ -1,13 +1,21 @@
-# Thin wrappers around the scripts (settings: scripts/install --help):
+# Thin wrappers around the scripts (each script's --help or header says more):
 #   make install   [PREFIX=~/.local] [SYSTEMD_USER_DIR=…] [LOCKET_BINARIES=.build/debug]
 #   make uninstall [PREFIX=~/.local]
+#   make test                              the whole suite (the README's test command)
+#   make soak      [CYCLES=100] [CLIENTS=8] crash durability: SIGKILL/restart under concurrent writers
 # Variables given on the command line or in the environment reach the scripts
 # through the environment (on the command line, write a $ as $$).
 
-.PHONY: install uninstall
+.PHONY: install uninstall test soak
 
 install:
 	scripts/install
 
 uninstall:
 	scripts/uninstall
+
+test:
+	scripts/test
+
+soak:
+	scripts/soak --cycles $${CYCLES:-100} --clients $${CLIENTS:-8}
