@@ -9,6 +9,13 @@ import Testing
 
 @Suite("Fault: clock jumps")
 struct ClockJumpTests {
+    /// Kills a daemon a failed test left running, and what libfaketime left of it.
+    private func stop(_ daemon: Daemon) {
+        guard let pid = daemon.pid else { return }
+        daemon.kill9()
+        FakeClock.removeLeftovers(of: pid)
+    }
+
     private func daemon(_ clock: FakeClock) throws -> Daemon {
         let daemon = Daemon(environment: try clock.environment())
         try daemon.start()
@@ -19,7 +26,7 @@ struct ClockJumpTests {
     func forwardThenBack() throws {
         let clock = try FakeClock()
         let daemon = try daemon(clock)
-        defer { daemon.kill9() }
+        defer { stop(daemon) }
         let client = try daemon.connect()
         let put = try client.put("clock", "session", ["token": "t"], ttl: 3600)
         #expect(put.ok, "\(put)")
@@ -52,7 +59,7 @@ struct ClockJumpTests {
     func forwardSeenByListOnly() throws {
         let clock = try FakeClock()
         let daemon = try daemon(clock)
-        defer { daemon.kill9() }
+        defer { stop(daemon) }
         let client = try daemon.connect()
         #expect(try client.put("clock", "session", "v", ttl: 60).ok)
         try clock.set(offset: 120)
@@ -67,7 +74,7 @@ struct ClockJumpTests {
     func putDuringBackwardJump() throws {
         let clock = try FakeClock()
         let daemon = try daemon(clock)
-        defer { daemon.kill9() }
+        defer { stop(daemon) }
         let client = try daemon.connect()
         let early = try client.put("clock", "before", "b", ttl: 3600)
         let earlyExpiry = try #require(try client.get("clock", "before").date("expires_at"))
@@ -100,7 +107,7 @@ struct ClockJumpTests {
     func putDuringForwardJump() throws {
         let clock = try FakeClock()
         let daemon = try daemon(clock)
-        defer { daemon.kill9() }
+        defer { stop(daemon) }
         let client = try daemon.connect()
         try clock.set(offset: 3600)
         #expect(try client.put("clock", "ahead", "a", ttl: 60).ok)

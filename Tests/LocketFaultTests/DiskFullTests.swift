@@ -42,12 +42,21 @@ struct DiskFullTests {
         #expect(refused.message.contains("disk is full"), "\(refused)")
         #expect(!refused.line.contains(marker))
 
-        // Still full: more writes are refused the same way, and nothing half-written appears.
-        for attempt in 0..<3 {
-            let again = try client.put("fill", "late\(attempt)", ["token": marker])
-            #expect(again.code == "unavailable", "\(again)")
-            #expect(try client.get("fill", "late\(attempt)").code == "not_found")
+        // Still (nearly) full: each further write either fits and is acknowledged, or is refused the
+        // same way and leaves nothing behind, never anything in between.
+        var refusals = 1
+        for attempt in 0..<5 {
+            let value: [String: Any] = ["token": "\(marker)-late", "pad": String(repeating: "p", count: 900)]
+            let again = try client.put("fill", "late\(attempt)", value)
+            if again.ok {
+                stored["late\(attempt)"] = canonicalJSON(value)
+            } else {
+                refusals += 1
+                #expect(again.code == "unavailable" && again.message.contains("disk is full"), "\(again)")
+                #expect(try client.get("fill", "late\(attempt)").code == "not_found")
+            }
         }
+        #expect(refusals >= 3, "only \(refusals) of 6 puts on a full disk were refused")
         // Reads keep working and every acknowledged entry is intact.
         for (key, value) in stored {
             let reply = try client.get("fill", key)
@@ -78,7 +87,7 @@ struct DiskFullTests {
         #expect(try daemon.stop() == 0)
     }
 
-    @Test("a restart while the disk is still full: the daemon starts and serves every entry; writes answer unavailable")
+    @Test("a restart while the disk is still full: the daemon starts and serves every entry; writes that do not fit answer unavailable; growing the file system lets them in")
     func restartWhileFull() throws {
         let folder = TemporaryFolder("locket-diskfull")
         let mount = try Mount.tmpfs(at: folder.appending("mnt"), size: "1m")
@@ -89,23 +98,35 @@ struct DiskFullTests {
         }
         try daemon.start()
         let client = try daemon.connect()
-        var stored: [String] = []
-        for index in 0..<2000 {
-            guard try client.put("full", "k\(index)", String(repeating: "v", count: 1000)).ok else { break }
-            stored.append("k\(index)")
+        let value = String(repeating: "v", count: 1000)
+        /// Puts until one is refused; returns the refusal (nil if none in 2000).
+        func fill(_ client: LineClient, _ stored: inout [String]) throws -> Reply? {
+            for index in 0..<2000 {
+                let key = "k\(stored.count)-\(index)"
+                let reply = try client.put("full", key, value)
+                guard reply.ok else { return reply }
+                stored.append(key)
+            }
+            return nil
         }
-        #expect(try client.put("full", "one-more", "v").code == "unavailable")
+        var stored: [String] = []
+        let first = try fill(client, &stored)
+        #expect(first?.code == "unavailable", "\(String(describing: first))")
         #expect(try daemon.stop() == 0)
 
         try daemon.start()
         let reopened = try daemon.connect()
         for key in stored {
-            #expect(try reopened.get("full", key).valueJSON == canonicalJSON(String(repeating: "v", count: 1000)), "\(key)")
+            #expect(try reopened.get("full", key).valueJSON == canonicalJSON(value), "\(key)")
         }
-        #expect(try reopened.put("full", "one-more", "v").code == "unavailable")
+        let again = try fill(reopened, &stored)
+        #expect(again?.code == "unavailable", "\(String(describing: again))")
         // Growing the file system is space returning too.
         try mount.remount("size=4m")
-        #expect(try reopened.put("full", "one-more", "v").ok)
+        #expect(try reopened.put("full", "after-growth", value).ok)
+        for key in stored {
+            #expect(try reopened.get("full", key).valueJSON == canonicalJSON(value), "\(key)")
+        }
         #expect(try daemon.stop() == 0)
     }
 }

@@ -62,6 +62,12 @@ public final class FakeClock: @unchecked Sendable {
         lock.withLock { current = seconds }
     }
 
+    /// Removes the semaphore and shared memory libfaketime made for process `pid`,
+    /// which it removes itself on a normal exit but not when the process is killed.
+    public static func removeLeftovers(of pid: Int32) {
+        for name in ["/dev/shm/faketime_shm_\(pid)", "/dev/shm/sem.faketime_sem_\(pid)"] { unlink(name) }
+    }
+
     public enum FakeClockError: Error, CustomStringConvertible {
         case missing(String)
         public var description: String { if case .missing(let why) = self { why } else { "" } }
