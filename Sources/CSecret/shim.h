@@ -118,6 +118,13 @@ static inline LocketSecretStatus locket_secret_clear(const char *vault, const ch
     return LOCKET_SECRET_ABSENT;
 }
 
+/* Drops libsecret's shared service proxy after a failure. It stays bound to the
+ * keyring process it first reached: once that keyring is replaced (restarted by
+ * D-Bus activation, `gnome-keyring-daemon --replace`, a new login), every call
+ * would fail ("The name :1.0 was not provided by any .service files") until the
+ * daemon restarts. The next call connects afresh. */
+static inline void locket_secret_forget_service(void) { secret_service_disconnect(); }
+
 static inline const char *locket_gerror_message(const GError *error) {
     return error != NULL ? error->message : "unknown error";
 }

@@ -8,7 +8,8 @@ public enum KeyStoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case passphraseRequired
     /// The passphrase did not open the wrapped key.
     case wrongPassphrase
-    /// A key file is unsafe to use: looser modes than 0600, another owner, or not a regular file.
+    /// A key file or private folder is unsafe to use: looser modes than 0600 (0700), another owner,
+    /// a symbolic link, or not a regular file (folder).
     case insecureFile(path: String, reason: String)
     /// A key file or keyring item exists but does not hold a key in Locket's format.
     case malformed(String)
@@ -20,7 +21,7 @@ public enum KeyStoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unavailable(let reason): "key store unavailable: \(reason)"
         case .passphraseRequired: "this vault's key is protected by a passphrase: unlock it with `locket unlock`"
         case .wrongPassphrase: "wrong passphrase"
-        case .insecureFile(let path, let reason): "refusing key file \(path): \(reason)"
+        case .insecureFile(let path, let reason): "refusing \(path): \(reason)"
         case .malformed(let what): "malformed key: \(what)"
         case .io(let what): "key store I/O failed: \(what)"
         }

@@ -88,6 +88,7 @@ enum PrivateFile {
         }
         var info = stat()
         guard lstat(path, &info) == 0 else { throw .io("cannot stat \(path): \(String(cString: strerror(errno)))") }
+        if (info.st_mode & S_IFMT) == S_IFLNK { throw .insecureFile(path: path, reason: "it is a symbolic link, not a folder") }
         guard (info.st_mode & S_IFMT) == S_IFDIR else { throw .insecureFile(path: path, reason: "it is not a folder") }
         try checkOwnerOnly(info, path: path, kind: "folder")
     }

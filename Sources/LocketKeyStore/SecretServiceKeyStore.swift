@@ -55,6 +55,7 @@ public struct SecretServiceKeyStore: KeyStore {
             case LOCKET_SECRET_ABSENT:
                 return .success(nil)
             default:
+                locket_secret_forget_service()
                 return .failure(Self.failure(status, error))
             }
         }
@@ -102,7 +103,9 @@ public struct SecretServiceKeyStore: KeyStore {
             defer { if let error { g_error_free(error) } }
             switch status {
             case LOCKET_SECRET_OK, LOCKET_SECRET_ABSENT: return .success(())
-            default: return .failure(Self.failure(status, error))
+            default:
+                locket_secret_forget_service()
+                return .failure(Self.failure(status, error))
             }
         }
         switch outcome {

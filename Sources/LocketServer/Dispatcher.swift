@@ -14,7 +14,8 @@ final class Dispatcher: Sendable {
     let vault: Vault
     let pool: NIOThreadPool
     let configuration: ServerConfiguration
-    let started = Date()
+    /// Start time on the monotonic clock (uptime must not jump with the wall clock).
+    let started = NIODeadline.now()
     let expiry: ExpiryScheduler
     /// Milliseconds since 1970 of the last request (for the idle lock).
     let lastActivity = Atomic<Int64>(Dispatcher.nowMilliseconds())
@@ -92,7 +93,15 @@ final class Dispatcher: Sendable {
         guard let handler = Self.handlers[request.op] else {
             return loop.makeSucceededFuture(Response.failure(id: request.idJSON, ProtocolError(.unknownOp, "op not served")).bytes)
         }
-        // The locked-state gate, once, before dispatch.
+        // An expiry the wall clock has passed is swept before the request sees the store.
+        if request.op.needsKey, let sweep = expiry.sweepIfOverdue() {
+            return sweep.hop(to: loop).flatMap { [self] in gateAndServe(request, handler, on: loop) }
+        }
+        return gateAndServe(request, handler, on: loop)
+    }
+
+    /// The locked-state gate, once, then the op's handler.
+    private func gateAndServe(_ request: Request, _ handler: @escaping Handler, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
         if request.op.needsKey, case .locked(let reason) = vault.state {
             guard reason == .idle, vault.keyStoreKind != .passphrase else {
                 return loop.makeSucceededFuture(Response.failure(id: request.idJSON, ProtocolError(.locked, "vault is locked: \(reason)")).bytes)

@@ -50,14 +50,30 @@ final class ExpiryScheduler: Sendable {
             if let current, current.at <= date, current.at > Date() { return }
             current?.task.cancel()
             // A little past the instant, so the entry has expired by the sweep's clock.
-            let task = loop.scheduleTask(in: .milliseconds(Int64(delay * 1000) + 5)) { [self] in sweep() }
+            let task = loop.scheduleTask(in: .milliseconds(Int64(delay * 1000) + 5)) { [self] in _ = sweep() }
             current = (date, task)
         }
     }
 
-    private func sweep() {
-        scheduled.withLock { $0 = nil }
-        guard let vault = vault.withLock({ $0 }) else { return }
+    /// The planned sweep is overdue by the wall clock: the clock was stepped
+    /// forward past an expiry (the timer runs on the monotonic clock and does not
+    /// notice), or the timer is late. Then this sweeps now and returns when the
+    /// sweep is done, so a request that finds an entry expired answers only after
+    /// it is gone from disk, and setting the clock back cannot revive it. nil when
+    /// nothing is due.
+    func sweepIfOverdue() -> EventLoopFuture<Void>? {
+        guard scheduled.withLock({ current in current.map { $0.at <= Date() } ?? false }) else { return nil }
+        return sweep()
+    }
+
+    @discardableResult
+    private func sweep() -> EventLoopFuture<Void> {
+        scheduled.withLock { current in
+            current?.task.cancel()
+            current = nil
+        }
+        guard let vault = vault.withLock({ $0 }) else { return loop.makeSucceededVoidFuture() }
+        let done = loop.makePromise(of: Void.self)
         pool.runIfActive(eventLoop: loop) { () -> Date? in
             guard !vault.state.isLocked else { return nil }
             let result = try vault.sweepExpired()
@@ -71,7 +87,9 @@ final class ExpiryScheduler: Sendable {
                 logger.warning("expiry sweep failed", metadata: ["error": "\(error)"])
                 schedule(at: Date().addingTimeInterval(60))
             }
+            done.succeed(())
         }
+        return done.futureResult
     }
 }
 

@@ -91,7 +91,7 @@ extension Dispatcher {
             response.string("key_store", vault.keyStoreKind.rawValue)
             response.int("entries", try vault.count())
             response.string("version", configuration.serverVersion)
-            response.int("uptime_s", Int(Date().timeIntervalSince(started)))
+            response.int("uptime_s", Int((NIODeadline.now() - started).nanoseconds / 1_000_000_000))
             if case .locked(let reason) = state { response.string("lock_reason", reason.description) }
             if let notice = vault.keyStoreNotice { response.string("key_store_notice", notice) }
             return response

@@ -18,17 +18,24 @@ public enum SocketFile {
         }
     }
 
-    /// Ensures the folder (0700, ours) and clears a stale socket at `path`.
-    static func prepare(_ path: String) throws(Problem) {
-        guard path.utf8.count < 108 else { throw .unusable("socket path is longer than 107 bytes: \(path)") }
+    /// What is wrong with the socket path or its folder (created 0700 if missing), or nil.
+    /// The daemon asks before it opens the vault, so a refused start leaves no vault behind.
+    public static func folderProblem(for path: String) -> String? {
+        guard path.utf8.count < 108 else { return "socket path is longer than 107 bytes: \(path)" }
         let folder = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
         if !folder.isEmpty {
             do {
                 try OwnerOnlyFolder.ensure(folder)
             } catch {
-                throw .unusable("socket folder: \(error)")
+                return "socket folder: \(error)"
             }
         }
+        return nil
+    }
+
+    /// Ensures the folder (0700, ours) and clears a stale socket at `path`.
+    static func prepare(_ path: String) throws(Problem) {
+        if let problem = folderProblem(for: path) { throw .unusable(problem) }
         var info = stat()
         guard lstat(path, &info) == 0 else { return }
         guard (info.st_mode & S_IFMT) == S_IFSOCK else {

@@ -71,7 +71,7 @@ extension Vault {
     private func list(ns: String?, keys: VaultKeys) throws(StoreError) -> Listing {
         let now = Records.milliseconds(self.now)
         let namespace = ns.map { Records.namespaceID($0, keys: keys) }
-        let rows = try readers.read { (connection) throws(StoreError) -> [StoredRow] in
+        let scan = Result { () throws(StoreError) in try readers.read { (connection) throws(StoreError) -> [StoredRow] in
             do {
                 let columns = "lookup, version, created_at, updated_at, expires_at, wrapped_key, sealed"
                 let statement = try namespace.map {
@@ -87,9 +87,16 @@ extension Vault {
             } catch {
                 throw StoreError(sqlite: error)
             }
+        } }
+        var rows: [StoredRow]
+        var unreadable = 0
+        if case .failure(.corrupt) = scan {
+            // A damaged page stopped the scan: list what is intact, count the rest.
+            (rows, unreadable) = try rowsOneByOne(namespace: namespace, now: now)
+        } else {
+            rows = try scan.get()
         }
         var items: [EntryInfo] = []
-        var unreadable = 0
         for row in rows {
             guard var opened = try? Records.open(lookup: row.lookup, wrappedKey: row.wrappedKey, sealed: row.sealed, keys: keys) else {
                 unreadable += 1
@@ -105,6 +112,43 @@ extension Vault {
             a.ns == b.ns ? a.key.utf8.lexicographicallyPrecedes(b.key.utf8) : a.ns.utf8.lexicographicallyPrecedes(b.ns.utf8)
         }
         return Listing(items: items, unreadable: unreadable)
+    }
+
+    /// The live rows read one at a time, for when a damaged page makes a table scan
+    /// fail: the lookup ids come from the namespace index (a b-tree of its own), then
+    /// each row is read by its id, so only rows on damaged pages are lost (counted as
+    /// unreadable). Throws `.corrupt` if the index itself cannot be read.
+    private func rowsOneByOne(namespace: [UInt8]?, now: Int64) throws(StoreError) -> (rows: [StoredRow], unreadable: Int) {
+        try readers.read { (connection) throws(StoreError) -> ([StoredRow], Int) in
+            var lookups: [[UInt8]] = []
+            do {
+                let ids = try namespace.map {
+                    try connection.statement("SELECT lookup FROM entries INDEXED BY entries_ns WHERE ns_id = ?").bind(0, $0)
+                } ?? connection.statement("SELECT lookup FROM entries INDEXED BY entries_ns")
+                defer { ids.reset() }
+                while try ids.step() { lookups.append(ids.blob(0)) }
+            } catch {
+                throw StoreError(sqlite: error)
+            }
+            var rows: [StoredRow] = []
+            var unreadable = 0
+            for lookup in lookups {
+                do {
+                    let statement = try connection.statement(
+                        "SELECT version, created_at, updated_at, expires_at, wrapped_key, sealed FROM entries WHERE lookup = ?")
+                        .bind(0, lookup)
+                    defer { statement.reset() }
+                    guard try statement.step() else { continue }
+                    let row = StoredRow(lookup: lookup, statement: statement, offset: 0)
+                    if row.isLive(at: now) { rows.append(row) }
+                } catch {
+                    let mapped = StoreError(sqlite: error)
+                    guard case .corrupt = mapped else { throw mapped }
+                    unreadable += 1
+                }
+            }
+            return (rows, unreadable)
+        }
     }
 
     /// Number of live entries. Works while locked (it reads no secret).

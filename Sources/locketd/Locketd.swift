@@ -79,6 +79,11 @@ struct Locketd: ParsableCommand {
             logger.critical("another locketd is running", metadata: ["socket": "\(path)"])
             throw ExitCode(1)
         }
+        // And before creating a vault: a socket folder that will be refused must not leave one behind.
+        if case .unixSocket(let path) = target, let problem = SocketFile.folderProblem(for: path) {
+            logger.critical("cannot listen: \(problem)")
+            throw ExitCode(1)
+        }
         let dataDirectory = dataDir ?? Self.defaultDataDirectory(environment)
         let vault: Vault
         do {

@@ -1,2 +1,0 @@
-// Placeholder: the LocketFaultTests suites live beside this file.
-import Testing
