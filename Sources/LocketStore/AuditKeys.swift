@@ -1,0 +1,56 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LocketCrypto
+
+/// The audit log's keys, all derived from the vault's index key (random per
+/// vault, wrapped under the master key): so only the master key's holder can
+/// derive them, and a master-key rotation (which re-wraps the index key and
+/// keeps it) keeps every old segment readable without re-sealing anything.
+final class AuditKeys: Sendable {
+    /// Public half of the sealing pair; stored plainly in the vault's meta so a
+    /// daemon that starts locked can still seal new segments to it.
+    let publicKey: [UInt8]
+    /// Opens segment keys.
+    let secretKey: SecureKey
+    /// Keys the hashes of key names.
+    let hashKey: SecureKey
+
+    init(index: SecureKey) throws(CryptoError) {
+        let seed = try KeyDerivation.derive(.auditSeal, from: index)
+        (publicKey, secretKey) = try SealedBox.keyPair(seed: seed)
+        hashKey = try KeyDerivation.derive(.auditKeyHash, from: index)
+    }
+
+    /// The key hash of a key name: keyed BLAKE2b, first 16 bytes, hex. Stable
+    /// for a vault across restarts and rotations.
+    static func keyHash(_ key: String, hashKey: SecureKey) -> String {
+        let digest = LookupHash.hash([0x61] + Array(key.utf8), key: hashKey) // "a": apart from lookup ids
+        return digest.prefix(16).map { byte in
+            let digits = Array("0123456789abcdef".utf8)
+            return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0xf)]], as: UTF8.self)
+        }.joined()
+    }
+}
+
+/// A value behind a pthread mutex (not `Synchronization.Mutex`, which TSan cannot see on Linux).
+final class LockedValue<Value>: @unchecked Sendable {
+    private var value: Value
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+
+    init(_ value: Value) {
+        self.value = value
+        pthread_mutex_init(mutex, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body(&value)
+    }
+}
