@@ -44,12 +44,17 @@ public struct CallerIdentity: Sendable, Equatable {
 
     /// Completes peer credentials with what `/proc` says about the pid.
     static func resolve(_ peer: PeerCredentials, proc: String = "/proc") -> CallerIdentity {
-        var identity = CallerIdentity(pid: peer.pid, uid: peer.uid, gid: peer.gid)
-        guard peer.pid > 0 else { return identity }
-        if let link = readLink("\(proc)/\(peer.pid)/exe") {
+        resolve(pid: peer.pid, uid: peer.uid, gid: peer.gid, proc: proc)
+    }
+
+    /// The identity of `pid` with the credentials the kernel gave, completed from `proc`.
+    public static func resolve(pid: Int32, uid: UInt32, gid: UInt32, proc: String = "/proc") -> CallerIdentity {
+        var identity = CallerIdentity(pid: pid, uid: uid, gid: gid)
+        guard pid > 0 else { return identity }
+        if let link = readLink("\(proc)/\(pid)/exe") {
             (identity.exe, identity.exeDeleted) = parseExe(link)
         }
-        if let text = readSmallFile("\(proc)/\(peer.pid)/cgroup") {
+        if let text = readSmallFile("\(proc)/\(pid)/cgroup") {
             identity.cgroup = parseCgroup(text)
             identity.unit = identity.cgroup.flatMap(unit(ofCgroup:))
         }
@@ -57,28 +62,32 @@ public struct CallerIdentity: Sendable, Equatable {
     }
 
     /// Splits the kernel's ` (deleted)` marker off a `/proc/PID/exe` target.
-    static func parseExe(_ link: String) -> (path: String, deleted: Bool) {
+    public static func parseExe(_ link: String) -> (path: String, deleted: Bool) {
         let marker = " (deleted)"
         if link.hasSuffix(marker) { return (String(link.dropLast(marker.count)), true) }
         return (link, false)
     }
 
     /// The cgroup path from `/proc/PID/cgroup`: the v2 line (`0::/path`), else
-    /// the systemd v1 line (`N:name=systemd:/path`). nil when there is none or it is `/`.
-    static func parseCgroup(_ text: String) -> String? {
+    /// the systemd v1 line (`N:name=systemd:/path`). nil when neither names more than `/`.
+    public static func parseCgroup(_ text: String) -> String? {
+        var v2: String?
         var v1: String?
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
             guard parts.count == 3 else { continue }
-            let path = String(parts[2])
-            if parts[0] == "0" && parts[1].isEmpty { return path == "/" || path.isEmpty ? nil : path }
-            if parts[1] == "name=systemd" { v1 = path }
+            if parts[0] == "0" && parts[1].isEmpty { v2 = String(parts[2]) }
+            if parts[1] == "name=systemd" { v1 = String(parts[2]) }
         }
-        return v1 == "/" ? nil : v1
+        // A hybrid hierarchy has both, with systemd's path only in the v1 line.
+        for path in [v2, v1] {
+            if let path, !path.isEmpty, path != "/" { return path }
+        }
+        return nil
     }
 
     /// The last component of `cgroup` that names a unit (`….service` or `….scope`).
-    static func unit(ofCgroup cgroup: String) -> String? {
+    public static func unit(ofCgroup cgroup: String) -> String? {
         cgroup.split(separator: "/").last(where: { $0.hasSuffix(".service") || $0.hasSuffix(".scope") }).map(String.init)
     }
 
