@@ -15,11 +15,11 @@ extension Dispatcher {
     /// nothing for a large value.
     static func outcome(of line: [UInt8], id: [UInt8]?) -> String {
         let okAt = 1 + (id.map { 5 + $0.count + 1 } ?? 0) // {"id":ID,
-        let success = Array(#""ok":true"#.utf8)
-        let failure = Array(#""ok":false,"error":{"code":""#.utf8)
-        if line.count >= okAt + success.count, Array(line[okAt..<(okAt + success.count)]) == success { return "ok" }
+        let success = #""ok":true"#.utf8
+        let failure = #""ok":false,"error":{"code":""#.utf8
+        if line.count >= okAt + success.count, line[okAt..<(okAt + success.count)].elementsEqual(success) { return "ok" }
         let codeAt = okAt + failure.count
-        guard line.count > codeAt, Array(line[okAt..<codeAt]) == failure,
+        guard line.count > codeAt, line[okAt..<codeAt].elementsEqual(failure),
               let end = line[codeAt...].firstIndex(of: UInt8(ascii: "\"")) else { return ErrorCode.internal.rawValue }
         return String(decoding: line[codeAt..<end], as: UTF8.self)
     }

@@ -25,11 +25,20 @@ final class AuditKeys: Sendable {
     /// The key hash of a key name: keyed BLAKE2b, first 16 bytes, hex. Stable
     /// for a vault across restarts and rotations.
     static func keyHash(_ key: String, hashKey: SecureKey) -> String {
-        let digest = LookupHash.hash([0x61] + Array(key.utf8), key: hashKey) // "a": apart from lookup ids
-        return digest.prefix(16).map { byte in
-            let digits = Array("0123456789abcdef".utf8)
-            return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0xf)]], as: UTF8.self)
-        }.joined()
+        hashKey.withUnsafeBytes { keyHash(key, rawHashKey: $0) }
+    }
+
+    /// The same under a borrowed hash key.
+    static func keyHash(_ key: String, rawHashKey: UnsafeRawBufferPointer) -> String {
+        let digest = LookupHash.hash([0x61] + Array(key.utf8), rawKey: rawHashKey) // "a": apart from lookup ids
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(32)
+        for byte in digest.prefix(16) {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0xf)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 }
 

@@ -46,11 +46,6 @@ public final class AuditLog: @unchecked Sendable {
     private var segment: (id: [UInt8], key: SecureKey, publicKey: [UInt8], next: UInt64)?
     private var unsynced = false
     private var lastSync = Date.distantPast
-    private let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return encoder
-    }()
 
     /// Opens (or creates, 0600) `audit.log` in `folder` and starts the writer thread.
     /// `summary` is called on the writer thread for each entry written, key hashed (the journald line).
@@ -167,52 +162,72 @@ public final class AuditLog: @unchecked Sendable {
         }
     }
 
-    /// Seals and appends a batch; returns how many entries were lost.
+    /// Seals and appends a batch; returns how many entries were lost. Each key is
+    /// borrowed once per batch (or per run of records in one segment), not per entry.
     private func write(_ batch: [AuditEntry]) -> Int {
         let (publicKey, hashKey) = keys()
+        var entries = batch
+        if let hashKey {
+            hashKey.withUnsafeBytes { raw in
+                for index in entries.indices {
+                    guard let key = entries[index].key else { continue }
+                    entries[index].keyHash = AuditKeys.keyHash(key, rawHashKey: raw)
+                    entries[index].key = nil
+                }
+            }
+        }
+        if let summary { entries.forEach(summary) }
+        guard let publicKey, fd >= 0 else { return batch.count }
+        var plains = entries.map { $0.json() }
+        defer { for index in plains.indices { secureZero(&plains[index]) } }
+
         var out: [UInt8] = []
         var lost = 0
         var buffered = 0 // records in `out`
         io.lock()
         defer { io.unlock() }
-        for var entry in batch {
-            if let key = entry.key, let hashKey {
-                entry.keyHash = AuditKeys.keyHash(key, hashKey: hashKey)
-                entry.key = nil
-            }
-            summary?(entry)
-            guard let publicKey, fd >= 0 else {
-                lost += 1
-                continue
-            }
-            guard var plain = try? encoder.encode(entry).map({ $0 }) else {
-                lost += 1
-                continue
-            }
-            defer { secureZero(&plain) }
-            let estimate = AuditFormat.frameHeaderBytes + 8 + plain.count + AEAD.overhead
-            if size + out.count + estimate > maxBytes && size + out.count > AuditFormat.headerBodyBytes + AuditFormat.frameHeaderBytes {
+        var index = 0
+        while index < plains.count {
+            if needsRotation(out.count, plains[index].count) {
                 if !append(&out) { lost += buffered }
                 buffered = 0
                 rotate()
             }
             if segment == nil || segment!.publicKey != publicKey {
                 guard startSegment(publicKey, into: &out) else {
-                    lost += 1
-                    continue
+                    lost += plains.count - index
+                    break
                 }
             }
-            let sequence = segment!.next
-            segment!.next += 1
-            let ad = AuditFormat.associatedData(segment: segment!.id, sequence: sequence)
-            var body: [UInt8] = []
-            AuditFormat.appendU64(&body, sequence)
-            body += AEAD.seal(plain, key: segment!.key, associatedData: ad)
-            out += AuditFormat.frame(AuditFormat.recordType, body)
-            buffered += 1
+            // Seal records into this segment until it must rotate.
+            let current = segment!
+            var next = current.next
+            current.key.withUnsafeBytes { key in
+                repeat {
+                    let ad = AuditFormat.associatedData(segment: current.id, sequence: next)
+                    var body: [UInt8] = []
+                    body.reserveCapacity(8 + plains[index].count + AEAD.overhead)
+                    AuditFormat.appendU64(&body, next)
+                    plains[index].withUnsafeBytes { plain in
+                        ad.withUnsafeBytes { body += AEAD.seal(plain, key: key, associatedData: $0) }
+                    }
+                    out += AuditFormat.frame(AuditFormat.recordType, body)
+                    buffered += 1
+                    next += 1
+                    index += 1
+                } while index < plains.count && !needsRotation(out.count, plains[index].count)
+            }
+            segment!.next = next
         }
         if !append(&out) { lost += buffered }
         return lost
+    }
+
+    /// Whether a record of `plainBytes` would take the file past `maxBytes`
+    /// (a file holding only its header is never rotated).
+    private func needsRotation(_ buffered: Int, _ plainBytes: Int) -> Bool {
+        let record = AuditFormat.frameHeaderBytes + 8 + plainBytes + AEAD.overhead
+        return size + buffered + record > maxBytes && size + buffered > AuditFormat.frameHeaderBytes + AuditFormat.headerBodyBytes
     }
 
     /// Appends `out` to the file (one write) and empties it.
