@@ -135,6 +135,25 @@ struct AuditTests {
         #expect(try daemon.stop() == 0)
     }
 
+    @Test("after a master-key rotation and a restart, old and new segments all read back, one hash per key name")
+    func rotationKeepsOldSegmentsReadable() throws {
+        let daemon = try Daemon.started()
+        var client = try daemon.connect()
+        #expect(try client.ask(#"{"op":"put","ns":"app","key":"k","value":1}"#).ok)
+        #expect(try client.ask(#"{"op":"rotate"}"#).ok)
+        #expect(try client.ask(#"{"op":"get","ns":"app","key":"k"}"#).ok)
+        #expect(try daemon.stop() == 0)
+        try daemon.start()
+        client = try daemon.connect()
+        #expect(try client.ask(#"{"op":"rotate"}"#).ok)
+        #expect(try client.ask(#"{"op":"delete","ns":"app","key":"k"}"#).ok)
+        let (items, damage) = try Self.audit(client)
+        #expect(damage.isEmpty, "\(damage)")
+        #expect(items.map { $0["op"] as? String } == ["put", "get", "delete"])
+        #expect(Set(items.map { $0["key_hash"] as? String }).count == 1)
+        #expect(try daemon.stop() == 0)
+    }
+
     @Test("no ns, key or value is in the audit files, nor in the access lines, locked accesses included")
     func noPlainNames() throws {
         let ns = "nsaudit\(UInt32.random(in: 1000...9999))", key = "keyaudit\(UInt32.random(in: 1000...9999))"
