@@ -29,6 +29,7 @@ extension Dispatcher {
     /// 8 hex digits of the key hash.
     static func accessLine(_ logger: Logger) -> @Sendable (AuditEntry) -> Void {
         { entry in
+            guard logger.logLevel <= .info else { return }
             var metadata: Logger.Metadata = [
                 "op": "\(entry.op)", "outcome": "\(entry.outcome)",
                 "exe": "\(entry.exe ?? "?")\(entry.exeDeleted == true ? " (deleted)" : "")",

@@ -80,7 +80,7 @@ public struct AuditSettings: Sendable {
     /// One info line per access in the daemon's log (journald): op, outcome, exe, pid, unit, short key hash.
     public var logAccesses: Bool
 
-    public init(maxBytes: Int = 4 << 20, queueCapacity: Int = 4096, logAccesses: Bool = true) {
+    public init(maxBytes: Int = 4 << 20, queueCapacity: Int = 16384, logAccesses: Bool = true) {
         self.maxBytes = maxBytes
         self.queueCapacity = queueCapacity
         self.logAccesses = logAccesses

@@ -79,7 +79,6 @@ public struct AuditEntry: Sendable, Codable, Equatable {
         out.append(contentsOf: #",""#.utf8)
         out.append(contentsOf: name.utf8)
         out.append(contentsOf: #"":""#.utf8)
-        let hex = Array("0123456789abcdef".utf8)
         for byte in value.utf8 {
             switch byte {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"):
@@ -87,8 +86,8 @@ public struct AuditEntry: Sendable, Codable, Equatable {
                 out.append(byte)
             case 0..<0x20, 0x7f:
                 out.append(contentsOf: #"\u00"#.utf8)
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0xf)])
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0xf)])
             default:
                 out.append(byte)
             }
@@ -122,3 +121,5 @@ public struct AuditQuery: Sendable {
         self.limit = limit
     }
 }
+
+private let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)

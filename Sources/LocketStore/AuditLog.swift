@@ -40,6 +40,10 @@ public final class AuditLog: @unchecked Sendable {
     /// Held while the files change (append, rotate), so a reader sees whole batches.
     private let io = NSLock()
 
+    /// A batch this large is written at once; a smaller one waits `gatherSeconds` for more.
+    static let batchTarget = 256
+    static let gatherSeconds = 0.002
+
     // Writer thread only:
     private var fd: Int32 = -1
     private var size = 0
@@ -72,7 +76,8 @@ public final class AuditLog: @unchecked Sendable {
         }
         pending.append(entry)
         accepted += 1
-        if waiters > 0 { condition.broadcast() } else { condition.signal() }
+        // Wake the writer only when the queue stops being empty: it takes everything then.
+        if waiters > 0 { condition.broadcast() } else if pending.count == 1 { condition.signal() }
     }
 
     /// Entries dropped so far: queue full, no audit key known yet, or a failed write.
@@ -135,6 +140,10 @@ public final class AuditLog: @unchecked Sendable {
                 } else {
                     condition.wait()
                 }
+            }
+            if !stopping && !pending.isEmpty && pending.count < Self.batchTarget {
+                // Let a burst gather for a moment: one write for many entries, not one each.
+                _ = condition.wait(until: Date(timeIntervalSinceNow: Self.gatherSeconds))
             }
             let batch = pending
             pending.removeAll(keepingCapacity: true)
