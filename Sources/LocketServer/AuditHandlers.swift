@@ -26,10 +26,20 @@ extension Dispatcher {
 
     /// The one-line summary per access, logged from the audit writer's thread
     /// (never the event loop): no namespace, key name or value, only the first
-    /// 8 hex digits of the key hash.
-    static func accessLine(_ logger: Logger) -> @Sendable (AuditEntry) -> Void {
-        { entry in
+    /// 8 hex digits of the key hash. At most `perSecond` lines a second; past
+    /// it one line says how many were left out (the audit log keeps them all).
+    /// Without the cap a busy client would write thousands of lines a second,
+    /// and journald's own rate limit would then drop the daemon's warnings too.
+    static func accessLine(_ logger: Logger, perSecond: Int) -> @Sendable (AuditEntry) -> Void {
+        let limiter = AccessLineLimiter(perSecond: perSecond)
+        return { entry in
             guard logger.logLevel <= .info else { return }
+            let (admit, suppressed) = limiter.admit(second: entry.time / 1000)
+            if suppressed > 0 {
+                logger.info("access lines left out (rate limit; the audit log has every access)",
+                            metadata: ["count": "\(suppressed)", "limit_per_s": "\(perSecond)"])
+            }
+            guard admit else { return }
             var metadata: Logger.Metadata = [
                 "op": "\(entry.op)", "outcome": "\(entry.outcome)",
                 "exe": "\(entry.exe ?? "?")\(entry.exeDeleted == true ? " (deleted)" : "")",
@@ -64,5 +74,35 @@ extension Dispatcher {
             response.array("damage", readout.damage) { line, out in Escaping.appendString(line, to: &out) }
             return response
         }
+    }
+}
+
+/// Counts access lines per second. Used only on the audit writer's thread.
+final class AccessLineLimiter: @unchecked Sendable {
+    private let perSecond: Int
+    private var second: Int64 = 0
+    private var count = 0
+    private var suppressed = 0
+
+    init(perSecond: Int) {
+        self.perSecond = perSecond
+    }
+
+    /// Whether a line for an access in `second` may be logged, and how many were
+    /// left out in the seconds before (to report once, when a new second starts).
+    func admit(second now: Int64) -> (Bool, Int) {
+        var report = 0
+        if now != second {
+            second = now
+            count = 0
+            report = suppressed
+            suppressed = 0
+        }
+        count += 1
+        if count > perSecond {
+            suppressed += 1
+            return (false, report)
+        }
+        return (true, report)
     }
 }

@@ -53,7 +53,7 @@ public final class LocketServer: Sendable {
         expiry = ExpiryScheduler(loop: group.next(), pool: pool, logger: configuration.logger)
         let audit = configuration.audit.map { settings in
             vault.makeAuditLog(maxBytes: settings.maxBytes, queueCapacity: settings.queueCapacity,
-                               summary: settings.logAccesses ? Dispatcher.accessLine(configuration.logger) : nil)
+                               summary: settings.logAccesses ? Dispatcher.accessLine(configuration.logger, perSecond: settings.accessLinesPerSecond) : nil)
         }
         dispatcher = Dispatcher(vault: vault, pool: pool, configuration: configuration, expiry: expiry, audit: audit)
     }

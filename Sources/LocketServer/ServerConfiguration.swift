@@ -79,10 +79,13 @@ public struct AuditSettings: Sendable {
     public var queueCapacity: Int
     /// One info line per access in the daemon's log (journald): op, outcome, exe, pid, unit, short key hash.
     public var logAccesses: Bool
+    /// At most this many access lines a second; the rest are counted in one line.
+    public var accessLinesPerSecond: Int
 
-    public init(maxBytes: Int = 4 << 20, queueCapacity: Int = 16384, logAccesses: Bool = true) {
+    public init(maxBytes: Int = 4 << 20, queueCapacity: Int = 16384, logAccesses: Bool = true, accessLinesPerSecond: Int = 100) {
         self.maxBytes = maxBytes
         self.queueCapacity = queueCapacity
         self.logAccesses = logAccesses
+        self.accessLinesPerSecond = accessLinesPerSecond
     }
 }

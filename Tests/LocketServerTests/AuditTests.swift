@@ -207,6 +207,26 @@ struct AuditTests {
         #expect(try daemon.stop() == 0)
     }
 
+    @Test("access lines are capped at 100 a second; one line counts the rest, and the audit log has every access")
+    func accessLinesAreRateLimited() throws {
+        let daemon = try Daemon.started()
+        let client = try daemon.connect()
+        let burst = 400
+        try client.send(String(repeating: #"{"op":"get","ns":"burst","key":"k"}"# + "\n", count: burst))
+        for _ in 0..<burst { #expect(try client.nextAnswer().code == "not_found") }
+        usleep(1_100_000)
+        #expect(try client.ask(#"{"op":"get","ns":"burst","key":"k"}"#).code == "not_found")
+        #expect(try Self.audit(client).items.count == burst + 1)
+        #expect(try daemon.stop() == 0)
+        let lines = daemon.log.split(separator: "\n")
+        let logged = lines.filter { $0.contains(" access exe=") }.count
+        let leftOut = lines.filter { $0.contains(" access lines left out") }
+            .compactMap { line in line.firstMatch(of: /count=(\d+)/).flatMap { Int($0.1) } }.reduce(0, +)
+        #expect(logged < burst, "\(logged) access lines for \(burst) accesses in about a second")
+        #expect(leftOut > 0)
+        #expect(logged + leftOut == burst + 1, "every access is either a line or counted")
+    }
+
     @Test("--no-audit writes no audit file and no access line; status says audit is off")
     func noAudit() throws {
         let daemon = try Daemon.started(arguments: ["--no-audit"])
