@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import LocketCrypto
 
 /// The audit log's keys, all derived from the vault's index key (random per
@@ -39,27 +36,5 @@ final class AuditKeys: Sendable {
             text.append(digits[Int(byte & 0xf)])
         }
         return String(decoding: text, as: UTF8.self)
-    }
-}
-
-/// A value behind a pthread mutex (not `Synchronization.Mutex`, which TSan cannot see on Linux).
-final class LockedValue<Value>: @unchecked Sendable {
-    private var value: Value
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-
-    init(_ value: Value) {
-        self.value = value
-        pthread_mutex_init(mutex, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
-    }
-
-    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return try body(&value)
     }
 }
