@@ -20,7 +20,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-OPS = ["hello", "ping", "put", "get", "delete", "list", "status", "lock", "unlock", "rotate"]
+OPS = ["hello", "ping", "put", "get", "delete", "list", "status", "lock", "unlock", "rotate", "audit"]
 DAEMON_CODES = {"not_found", "conflict", "locked"}
 
 # Vectors with bad_request lines that the schemas accept, and why: JSON Schema

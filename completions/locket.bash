@@ -173,13 +173,13 @@ _locket() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    put|get|delete|list|status|lock|unlock|rotate|export|import|ping|help)
+    put|get|delete|list|status|lock|unlock|rotate|audit|export|import|ping|help)
         # Offer subcommand argument completions
         "_locket_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'put get delete list status lock unlock rotate export import ping help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'put get delete list status lock unlock rotate audit export import ping help' -- "${cur}"))
         ;;
     esac
 }
@@ -368,6 +368,32 @@ _locket_rotate() {
     case "${prev}" in
     '--socket')
         __locket_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_locket_audit() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --ns --since --limit)
+    __locket_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        __locket_add_completions -f
+        return
+        ;;
+    '--ns')
+        __locket_add_completions -W "$(__locket_custom_complete ---completion audit -- --ns "${COMP_CWORD}" "$(__locket_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--since')
+        return
+        ;;
+    '--limit')
         return
         ;;
     esac

@@ -38,6 +38,8 @@ function __locket_parse_tokens -S
             __locket_parse_subcommand 0 'socket=' 'passphrase-file=' 'version' 'h/help'
         case 'rotate'
             __locket_parse_subcommand 0 'socket=' 'version' 'h/help'
+        case 'audit'
+            __locket_parse_subcommand 0 'socket=' 'ns=' 'since=' 'limit=' 'json' 'version' 'h/help'
         case 'export'
             __locket_parse_subcommand 0 'socket=' 'out=' 'force' 'passphrase-file=' 'json' 'version' 'h/help'
         case 'import'
@@ -109,6 +111,7 @@ complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locke
 complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket" -eq 1' -fa 'lock' -d 'Lock the vault: reads and writes fail (exit 3) until \'locket unlock\'.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket" -eq 1' -fa 'unlock' -d 'Unlock the vault.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket" -eq 1' -fa 'rotate' -d 'Make a new master key and re-wrap every entry under it.'
+complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket" -eq 1' -fa 'audit' -d 'Show the access audit log: time, op, namespace, key hash, outcome and the calling program.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket" -eq 1' -fa 'export' -d 'Write every live entry to a backup file sealed under a passphrase.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket" -eq 1' -fa 'import' -d 'Restore the entries of a backup file made by \'locket export\'.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket" -eq 1' -fa 'ping' -d 'Check that locketd answers (prints \'pong\').'
@@ -140,7 +143,7 @@ complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options 
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket list" version' -l 'version' -d 'Show the version.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket list" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket status" socket' -l 'socket' -d 'The daemon\'s socket (default: $LOCKET_SOCKET, then $XDG_RUNTIME_DIR/locket/locket.sock).' -rF
-complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket status" json' -l 'json' -d 'Print JSON: locked, lock_reason, key_store, key_store_notice, entries, version, uptime_s.'
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket status" json' -l 'json' -d 'Print JSON: locked, lock_reason, key_store, key_store_notice, entries, version, uptime_s, audit, audit_dropped.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket status" version' -l 'version' -d 'Show the version.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket status" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket lock" socket' -l 'socket' -d 'The daemon\'s socket (default: $LOCKET_SOCKET, then $XDG_RUNTIME_DIR/locket/locket.sock).' -rF
@@ -153,6 +156,13 @@ complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options 
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket rotate" socket' -l 'socket' -d 'The daemon\'s socket (default: $LOCKET_SOCKET, then $XDG_RUNTIME_DIR/locket/locket.sock).' -rF
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket rotate" version' -l 'version' -d 'Show the version.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket rotate" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket audit" socket' -l 'socket' -d 'The daemon\'s socket (default: $LOCKET_SOCKET, then $XDG_RUNTIME_DIR/locket/locket.sock).' -rF
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket audit" ns' -l 'ns' -d 'Only this namespace.' -rfka '(__locket_custom_completion ---completion audit -- --ns (count (__locket_tokens -pc)) (__locket_tokens -tC))'
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket audit" since' -l 'since' -d 'Only entries at or after this time: RFC 3339 (2026-11-22T22:10:00Z) or an age such as 30m, 2h, 7d.' -rfka ''
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket audit" limit' -l 'limit' -d 'At most this many (the latest) entries.' -rfka ''
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket audit" json' -l 'json' -d 'Print JSON: {items: [{time, time_ms, op, ns, key_hash, outcome, exe, exe_deleted, pid, uid, unit}], damage: [...]}.'
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket audit" version' -l 'version' -d 'Show the version.'
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket audit" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket export" socket' -l 'socket' -d 'The daemon\'s socket (default: $LOCKET_SOCKET, then $XDG_RUNTIME_DIR/locket/locket.sock).' -rF
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket export" out' -l 'out' -d 'The backup file to write.' -rF
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket export" force' -l 'force' -d 'Replace the file if it exists.'

@@ -115,7 +115,33 @@ public final class LocketClient: Sendable {
         return DaemonStatus(locked: try answer.bool("locked"), keyStore: answer.string("key_store") ?? "",
                             entries: try answer.int("entries"), version: answer.string("version") ?? "",
                             uptimeSeconds: try answer.int("uptime_s"), lockReason: answer.string("lock_reason"),
-                            keyStoreNotice: answer.string("key_store_notice"))
+                            keyStoreNotice: answer.string("key_store_notice"),
+                            audit: (try? answer.bool("audit")) ?? false, auditDropped: try? answer.int("audit_dropped"))
+    }
+
+    /// The access audit log, oldest first: the latest `limit` entries (the
+    /// daemon's default is 1000), of one namespace or all, at or after `since`.
+    /// Needs the vault unlocked. Check `damage`: records that did not authenticate.
+    public func audit(ns: String? = nil, since: Date? = nil, limit: Int? = nil) throws(LocketError) -> AuditReport {
+        var request = RequestBuilder(op: "audit")
+        request.string("ns", ns)
+        request.string("since", since.map(Timestamp.format))
+        request.int("limit", limit)
+        let answer = try call(request, idempotent: true)
+        guard let items = answer.raw("items"),
+              let array = try? JSONSerialization.jsonObject(with: Data(items)) as? [[String: Any]] else {
+            throw .connectionFailed("answer lacks \"items\"")
+        }
+        let damage = answer.raw("damage").flatMap { try? JSONSerialization.jsonObject(with: Data($0)) as? [String] } ?? []
+        return AuditReport(items: array.map { item in
+            AuditRecord(time: (item["time"] as? String).flatMap(Timestamp.parse),
+                        timeMilliseconds: (item["time_ms"] as? NSNumber)?.int64Value ?? 0,
+                        op: item["op"] as? String ?? "", ns: item["ns"] as? String, keyHash: item["key_hash"] as? String,
+                        outcome: item["outcome"] as? String ?? "", exe: item["exe"] as? String,
+                        exeDeleted: item["exe_deleted"] as? Bool ?? false,
+                        pid: (item["pid"] as? NSNumber)?.intValue ?? 0, uid: (item["uid"] as? NSNumber)?.intValue ?? 0,
+                        unit: item["unit"] as? String)
+        }, damage: damage)
     }
 
     /// Locks the vault: the master key leaves the daemon's memory.

@@ -49,6 +49,38 @@ public struct DaemonStatus: Sendable, Equatable {
     public var lockReason: String?
     /// A warning about the key store (e.g. a key file), when there is one.
     public var keyStoreNotice: String?
+    /// Whether the daemon keeps the access audit log.
+    public var audit: Bool = false
+    /// Audit entries dropped (queue full or no audit key yet), when auditing.
+    public var auditDropped: Int?
+}
+
+/// One access, as `audit` answered it.
+public struct AuditRecord: Sendable, Equatable {
+    /// When (to the second), and in milliseconds since 1970.
+    public var time: Date?
+    public var timeMilliseconds: Int64
+    public var op: String
+    /// nil for a `list` of all namespaces.
+    public var ns: String?
+    /// Keyed hash of the key name (hex), stable for one vault; nil for `list`.
+    public var keyHash: String?
+    /// `ok` or the error code answered.
+    public var outcome: String
+    /// The caller's executable, when it could be read.
+    public var exe: String?
+    public var exeDeleted: Bool
+    public var pid: Int
+    public var uid: Int
+    /// The caller's systemd unit, when it has one.
+    public var unit: String?
+}
+
+/// What `audit` answered: entries oldest first, and problems met reading the log.
+public struct AuditReport: Sendable, Equatable {
+    public var items: [AuditRecord]
+    /// Records that did not authenticate, gaps, torn tails: one line each.
+    public var damage: [String]
 }
 
 /// What `hello` answered.

@@ -9,6 +9,11 @@ public enum SubkeyPurpose: UInt64, Sendable, CaseIterable {
     case check = 2
     /// Keys lookup ids of names (see `LookupHash`).
     case lookup = 3
+    /// Seed of the audit log's sealing key pair (`SealedBox.keyPair(seed:)`).
+    /// Derived from the vault's index key, not the master key, so rotation keeps it.
+    case auditSeal = 4
+    /// Keys the hashes of key names in the audit log. Also from the index key.
+    case auditKeyHash = 5
 }
 
 /// `crypto_kdf_derive_from_key` over guarded keys.
@@ -16,7 +21,8 @@ public enum KeyDerivation {
     /// The 8-byte KDF context for this key schedule.
     public static let context = "LocketV1"
 
-    /// Derives the sub-key for `purpose` from `master` (32 bytes each).
+    /// Derives the sub-key for `purpose` from `master` (32 bytes each; any
+    /// 32-byte key can be the parent, e.g. the vault's index key).
     public static func derive(_ purpose: SubkeyPurpose, from master: SecureKey) throws(CryptoError) -> SecureKey {
         Sodium.ensure()
         guard master.count == Int(crypto_kdf_KEYBYTES) else { throw .malformedInput("master key must be 32 bytes") }

@@ -8,16 +8,19 @@ public enum LookupHash {
 
     /// The keyed hash of `message` (32 bytes).
     public static func hash(_ message: [UInt8], key: SecureKey) -> [UInt8] {
+        key.withUnsafeBytes { k in hash(message, rawKey: k) }
+    }
+
+    /// The keyed hash of `message` under a borrowed key (for many hashes in one borrow).
+    public static func hash(_ message: [UInt8], rawKey k: UnsafeRawBufferPointer) -> [UInt8] {
         Sodium.ensure()
-        return key.withUnsafeBytes { k in
-            message.withUnsafeBytes { m in
-                [UInt8](unsafeUninitializedCapacity: bytes) { out, initialized in
-                    crypto_generichash(
-                        out.baseAddress!, bytes,
-                        m.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(m.count),
-                        k.baseAddress!.assumingMemoryBound(to: UInt8.self), k.count)
-                    initialized = bytes
-                }
+        return message.withUnsafeBytes { m in
+            [UInt8](unsafeUninitializedCapacity: bytes) { out, initialized in
+                crypto_generichash(
+                    out.baseAddress!, bytes,
+                    m.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(m.count),
+                    k.baseAddress!.assumingMemoryBound(to: UInt8.self), k.count)
+                initialized = bytes
             }
         }
     }

@@ -1,11 +1,13 @@
+import Foundation
+
 /// The operations of protocol v1.
 public enum Op: String, Sendable, CaseIterable {
-    case hello, ping, put, get, delete, list, status, lock, unlock, rotate
+    case hello, ping, put, get, delete, list, status, lock, unlock, rotate, audit
 
     /// Whether the op needs the master key (the locked-state gate answers `locked` otherwise).
     public var needsKey: Bool {
         switch self {
-        case .put, .get, .delete, .list, .rotate: true
+        case .put, .get, .delete, .list, .rotate, .audit: true
         case .hello, .ping, .status, .lock, .unlock: false
         }
     }
@@ -26,6 +28,10 @@ public struct Request: Sendable {
     public var passphrase: [UInt8]?
     /// `hello`'s requested protocol version.
     public var version: Int?
+    /// `audit`: only entries at or after this time.
+    public var since: Date?
+    /// `audit`: at most this many (the latest) entries.
+    public var limit: Int?
 
     /// The failure of a request that had a usable `id`: the id to echo with the error.
     public struct Failure: Error, Sendable {
@@ -98,6 +104,13 @@ public struct Request: Sendable {
                 request.ifVersion = try fields.optionalInt("if_version", minimum: 0)
             case .list:
                 request.ns = try fields.optionalName("ns")
+            case .audit:
+                request.ns = try fields.optionalName("ns")
+                if let since = try fields.optionalString("since") {
+                    guard let date = Timestamp.parse(since) else { throw ProtocolError.bad("\"since\" must be an RFC 3339 time, e.g. 2026-11-22T22:10:00Z") }
+                    request.since = date
+                }
+                request.limit = try fields.optionalInt("limit", minimum: 1, maximum: Request.maxAuditLimit)
             case .unlock:
                 request.passphrase = try fields.optionalStringBytes("passphrase")
                 if request.passphrase?.isEmpty == true { throw ProtocolError.bad("\"passphrase\" must not be empty") }
@@ -107,6 +120,11 @@ public struct Request: Sendable {
             throw Failure(idJSON: idJSON, error: error as? ProtocolError ?? .bad("\(error)"))
         }
     }
+
+    /// The most entries one `audit` answer holds.
+    public static let maxAuditLimit = 100_000
+    /// `audit`'s `limit` when none is given.
+    public static let defaultAuditLimit = 1000
 
     /// The longest `ttl`: 100 years, in seconds.
     public static let maxTTL = 3_153_600_000
@@ -168,6 +186,12 @@ private struct Fields {
         guard value >= minimum else { throw .bad("\"\(field)\" must be at least \(minimum)") }
         guard value <= maximum else { throw .bad("\"\(field)\" must be at most \(maximum)") }
         return value
+    }
+
+    func optionalString(_ field: String) throws(ProtocolError) -> String? {
+        guard let member = members[field], member.kind != .null else { return nil }
+        guard member.kind == .string else { throw .bad("\"\(field)\" must be a string") }
+        return try JSONScanner.decodeString(line, member.range)
     }
 
     func optionalStringBytes(_ field: String) throws(ProtocolError) -> [UInt8]? {

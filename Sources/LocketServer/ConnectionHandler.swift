@@ -16,6 +16,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
     typealias OutboundOut = ByteBuffer
 
     private let dispatcher: Dispatcher
+    /// Who connected, read once at accept.
+    private let caller: CallerIdentity
     private let maxInFlight: Int
     private let idleTimeout: TimeAmount
 
@@ -36,8 +38,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var lastInput = NIODeadline.now()
     private var idleTask: Scheduled<Void>?
 
-    init(dispatcher: Dispatcher, maxInFlight: Int, idleTimeout: TimeAmount) {
+    init(dispatcher: Dispatcher, caller: CallerIdentity, maxInFlight: Int, idleTimeout: TimeAmount) {
         self.dispatcher = dispatcher
+        self.caller = caller
         self.maxInFlight = max(1, maxInFlight)
         self.idleTimeout = idleTimeout
     }
@@ -141,7 +144,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
             let sequence = firstSequence + answers.count
             answers.append(nil)
             let loop = context.eventLoop
-            dispatcher.dispatch(parsed, on: loop).hop(to: loop).assumeIsolated().whenComplete { result in
+            dispatcher.dispatch(parsed, caller: caller, on: loop).hop(to: loop).assumeIsolated().whenComplete { result in
                 let bytes: [UInt8]
                 switch result {
                 case .success(let answer): bytes = answer

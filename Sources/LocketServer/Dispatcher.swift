@@ -17,6 +17,8 @@ final class Dispatcher: Sendable {
     /// Start time on the monotonic clock (uptime must not jump with the wall clock).
     let started = NIODeadline.now()
     let expiry: ExpiryScheduler
+    /// The access audit log; nil with `--no-audit`.
+    let audit: AuditLog?
     /// Milliseconds since 1970 of the last request (for the idle lock).
     let lastActivity = Atomic<Int64>(Dispatcher.nowMilliseconds())
     /// Set once shutdown begins: new requests answer `unavailable`.
@@ -36,9 +38,11 @@ final class Dispatcher: Sendable {
         .lock: { d, r, l in d.lock(r, on: l) },
         .unlock: { d, r, l in d.unlock(r, on: l) },
         .rotate: { d, r, l in d.rotate(r, on: l) },
+        .audit: { d, r, l in d.readAudit(r, on: l) },
     ]
 
-    init(vault: Vault, pool: NIOThreadPool, configuration: ServerConfiguration, expiry: ExpiryScheduler) {
+    init(vault: Vault, pool: NIOThreadPool, configuration: ServerConfiguration, expiry: ExpiryScheduler, audit: AuditLog?) {
+        self.audit = audit
         self.vault = vault
         self.pool = pool
         self.configuration = configuration
@@ -56,7 +60,7 @@ final class Dispatcher: Sendable {
             switch request.op {
             case .put, .delete: return .write
             case .lock, .unlock, .rotate: return .exclusive
-            case .get, .list, .status, .hello, .ping: return .read
+            case .get, .list, .status, .hello, .ping, .audit: return .read
             }
         }
     }
@@ -82,11 +86,24 @@ final class Dispatcher: Sendable {
     }
 
     /// Serves one parsed request; the future's bytes are the whole response line.
-    func dispatch(_ parsed: Parsed, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
+    /// Data ops are audited with their outcome, whatever it is.
+    func dispatch(_ parsed: Parsed, caller: CallerIdentity, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
         guard case .request(let request) = parsed else {
             guard case .answer(let bytes) = parsed else { fatalError("unreachable") }
             return loop.makeSucceededFuture(bytes)
         }
+        guard let audit, Self.audited.contains(request.op) else { return serve(request, on: loop) }
+        let time = Self.nowMilliseconds()
+        return serve(request, on: loop).map { bytes in
+            audit.record(AuditEntry(
+                time: time, op: request.op.rawValue, ns: request.ns, key: request.key,
+                outcome: Self.outcome(of: bytes, id: request.idJSON),
+                exe: caller.exe, exeDeleted: caller.exeDeleted, pid: caller.pid, uid: caller.uid, unit: caller.unit))
+            return bytes
+        }
+    }
+
+    private func serve(_ request: Request, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
         if shuttingDown.load(ordering: .relaxed) {
             return loop.makeSucceededFuture(Response.failure(id: request.idJSON, ProtocolError(.unavailable, "locketd is shutting down")).bytes)
         }

@@ -54,7 +54,11 @@ public final class LocketServer: Sendable {
         pool = NIOThreadPool(numberOfThreads: max(1, configuration.storeThreads))
         pool.start()
         expiry = ExpiryScheduler(loop: group.next(), pool: pool, logger: configuration.logger)
-        dispatcher = Dispatcher(vault: vault, pool: pool, configuration: configuration, expiry: expiry)
+        let audit = configuration.audit.map { settings in
+            vault.makeAuditLog(maxBytes: settings.maxBytes, queueCapacity: settings.queueCapacity,
+                               summary: settings.logAccesses ? Dispatcher.accessLine(configuration.logger, perSecond: settings.accessLinesPerSecond) : nil)
+        }
+        dispatcher = Dispatcher(vault: vault, pool: pool, configuration: configuration, expiry: expiry, audit: audit)
     }
 
     /// Number of open client connections.
@@ -159,6 +163,7 @@ public final class LocketServer: Sendable {
         expiry.stop()
         idleLocker.withLock { $0?.stop() }
         idleExit.withLock { $0?.cancel() }
+        dispatcher.audit?.stop()
         vault.close()
         if let path = createdSocket.withLock({ $0 }) { unlink(path) }
         try? pool.syncShutdownGracefully()
@@ -192,7 +197,9 @@ public final class LocketServer: Sendable {
                 _ = connections.withLock { $0.removeValue(forKey: ObjectIdentifier(channel)) }
             }
             try sync.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLineBytes: configuration.limits.maxLineBytes)))
-            try sync.addHandler(ConnectionHandler(dispatcher: dispatcher, maxInFlight: configuration.maxInFlightPerConnection,
+            // Who it is, once per connection (a readlink and a small /proc read), never per request.
+            let caller = CallerIdentity.resolve(peer)
+            try sync.addHandler(ConnectionHandler(dispatcher: dispatcher, caller: caller, maxInFlight: configuration.maxInFlightPerConnection,
                                                   idleTimeout: configuration.idleTimeout))
         }
     }

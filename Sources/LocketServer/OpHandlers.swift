@@ -84,7 +84,7 @@ extension Dispatcher {
     }
 
     func status(_ request: Request, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
-        offLoop(request, on: loop) { [vault, configuration, started] () throws(StoreError) in
+        offLoop(request, on: loop) { [vault, configuration, started, audit] () throws(StoreError) in
             var response = Response.success(id: request.idJSON)
             let state = vault.state
             response.bool("locked", state.isLocked)
@@ -94,6 +94,8 @@ extension Dispatcher {
             response.int("uptime_s", Int((NIODeadline.now() - started).nanoseconds / 1_000_000_000))
             if case .locked(let reason) = state { response.string("lock_reason", reason.description) }
             if let notice = vault.keyStoreNotice { response.string("key_store_notice", notice) }
+            response.bool("audit", audit != nil)
+            if let audit { response.int("audit_dropped", audit.dropped) }
             return response
         }
     }

@@ -36,6 +36,8 @@ public struct ServerConfiguration: Sendable {
     public var eventLoopThreads: Int
     /// Threads for store reads (the writer has its own thread).
     public var storeThreads: Int
+    /// The access audit log (`audit.log` in the data folder); nil turns it off.
+    public var audit: AuditSettings?
     /// Version string in `hello` and `status`.
     public var serverVersion: String
     public var logger: Logger
@@ -50,6 +52,7 @@ public struct ServerConfiguration: Sendable {
         shutdownGrace: TimeAmount = .seconds(10),
         eventLoopThreads: Int = System.coreCount,
         storeThreads: Int = 2,
+        audit: AuditSettings? = AuditSettings(),
         serverVersion: String = LocketServer.version,
         logger: Logger = Logger(label: "locketd")
     ) {
@@ -62,7 +65,27 @@ public struct ServerConfiguration: Sendable {
         self.shutdownGrace = shutdownGrace
         self.eventLoopThreads = eventLoopThreads
         self.storeThreads = storeThreads
+        self.audit = audit
         self.serverVersion = serverVersion
         self.logger = logger
+    }
+}
+
+/// How the access audit log is kept.
+public struct AuditSettings: Sendable {
+    /// `audit.log` is rotated to `audit.log.1` past this size (so at most about twice it on disk).
+    public var maxBytes: Int
+    /// Entries waiting for the audit writer; past it entries are dropped and counted.
+    public var queueCapacity: Int
+    /// One info line per access in the daemon's log (journald): op, outcome, exe, pid, unit, short key hash.
+    public var logAccesses: Bool
+    /// At most this many access lines a second; the rest are counted in one line.
+    public var accessLinesPerSecond: Int
+
+    public init(maxBytes: Int = 4 << 20, queueCapacity: Int = 16384, logAccesses: Bool = true, accessLinesPerSecond: Int = 100) {
+        self.maxBytes = maxBytes
+        self.queueCapacity = queueCapacity
+        self.logAccesses = logAccesses
+        self.accessLinesPerSecond = accessLinesPerSecond
     }
 }

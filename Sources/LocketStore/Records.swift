@@ -9,10 +9,13 @@ final class VaultKeys: Sendable {
     let wrap: SecureKey
     /// Makes lookup ids of names. Random per vault, so rotation leaves ids unchanged.
     let index: SecureKey
+    /// The audit log's keys (derived from `index`); nil only if guarded memory ran out.
+    let audit: AuditKeys?
 
-    init(wrap: SecureKey, index: SecureKey) {
+    init(wrap: SecureKey, index: SecureKey, audit: AuditKeys? = nil) {
         self.wrap = wrap
         self.index = index
+        self.audit = audit ?? (try? AuditKeys(index: index))
     }
 }
 

@@ -7,8 +7,8 @@
 /// key under the master key's wrap sub-key. Versions and times (milliseconds
 /// since 1970, UTC) are plain metadata.
 ///
-/// `meta` holds the vault id, the key store's name, the key-check value and the
-/// wrapped index key.
+/// `meta` holds the vault id, the key store's name, the key-check value, the
+/// wrapped index key and the audit log's public key.
 enum Schema {
     static let version: Int64 = 1
 
@@ -38,5 +38,7 @@ enum Schema {
         static let keyCheck = "key_check"
         static let indexKey = "index_key"
         static let createdAt = "created_at"
+        /// The audit log's public key (public: a locked daemon seals new audit segments to it).
+        static let auditPublicKey = "audit_public_key"
     }
 }

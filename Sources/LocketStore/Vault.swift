@@ -27,6 +27,9 @@ public final class Vault: Sendable {
     let readers: ReaderPool
     private let fileLock: VaultFileLock
     private let keyState: Mutex<KeyState>
+    /// The audit log's public key, from the vault's meta (nil for a vault made by
+    /// an older build that has not been unlocked since).
+    let auditPublicKey: LockedValue<[UInt8]?>
 
     enum KeyState {
         case unlocked(VaultKeys)
@@ -34,7 +37,8 @@ public final class Vault: Sendable {
     }
 
     init(vaultID: VaultID, keyStoreKind: KeyStoreKind, notice: String?, configuration: VaultConfiguration,
-         writer: GroupCommitWriter, readers: ReaderPool, fileLock: VaultFileLock, state: KeyState) {
+         writer: GroupCommitWriter, readers: ReaderPool, fileLock: VaultFileLock, state: KeyState,
+         auditPublicKey: [UInt8]?) {
         self.vaultID = vaultID
         self.keyStoreKind = keyStoreKind
         self.keyStoreNotice = notice
@@ -43,6 +47,7 @@ public final class Vault: Sendable {
         self.readers = readers
         self.fileLock = fileLock
         self.keyState = Mutex(state)
+        self.auditPublicKey = LockedValue(auditPublicKey)
     }
 
     deinit {

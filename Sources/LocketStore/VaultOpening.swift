@@ -62,10 +62,18 @@ extension Vault {
             state = .unlocked(try initialize(connection, vault: vaultID, store: factory.make(kind), now: configuration.clock()))
         }
 
+        var auditKey = meta[Schema.Meta.auditPublicKey]
+        if case .unlocked(let keys) = state, let derived = keys.audit?.publicKey, derived != auditKey {
+            // First start of this build on the vault (or a new vault): record the audit key.
+            try? connection.statement("INSERT OR REPLACE INTO meta(name, value) VALUES (?, ?)")
+                .bind(0, Schema.Meta.auditPublicKey).bind(1, derived).run()
+            auditKey = derived
+        }
         let vault = Vault(
             vaultID: vaultID, keyStoreKind: kind, notice: notice, configuration: configuration,
             writer: GroupCommitWriter(connection: connection, maxBatch: configuration.maxBatch),
-            readers: ReaderPool(path: configuration.databasePath), fileLock: fileLock, state: state)
+            readers: ReaderPool(path: configuration.databasePath), fileLock: fileLock, state: state,
+            auditPublicKey: auditKey)
         if !state.isLocked {
             // Expired entries are gone from disk at the latest at the next start.
             _ = try? vault.sweepExpired()
@@ -88,6 +96,10 @@ extension Vault {
             keyCheck: meta[Schema.Meta.keyCheck] ?? [], wrappedIndex: meta[Schema.Meta.indexKey] ?? [])
         setKeyState(newState)
         if case .locked(let reason) = newState { throw .locked(reason) }
+        if case .unlocked(let keys) = newState, let derived = keys.audit?.publicKey,
+           derived != meta[Schema.Meta.auditPublicKey] {
+            try? recordAuditPublicKey(derived)
+        }
         _ = try? sweepExpired()
     }
 

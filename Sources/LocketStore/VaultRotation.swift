@@ -69,7 +69,7 @@ extension Vault {
         let outcome = ResultBox<Int>()
         writer.submit(GroupCommitWriter.job(exclusive: true, rewrap) { [self] result in
             if case .success = result, let keys = try? currentKeys() {
-                setKeyState(.unlocked(VaultKeys(wrap: newKeys.wrap, index: keys.index)))
+                setKeyState(.unlocked(VaultKeys(wrap: newKeys.wrap, index: keys.index, audit: keys.audit)))
             }
             outcome.result = result
             done.signal()

@@ -9,7 +9,7 @@ struct Status: ParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Flag(help: "Print JSON: locked, lock_reason, key_store, key_store_notice, entries, version, uptime_s.")
+    @Flag(help: "Print JSON: locked, lock_reason, key_store, key_store_notice, entries, version, uptime_s, audit, audit_dropped.")
     var json = false
 
     func run() throws(Failure) {
@@ -24,6 +24,8 @@ struct Status: ParsableCommand {
             object.int("entries", status.entries)
             object.string("version", status.version)
             object.int("uptime_s", status.uptimeSeconds)
+            object.bool("audit", status.audit)
+            if let dropped = status.auditDropped { object.int("audit_dropped", dropped) }
             Output.standardOutput(object.json + [0x0a])
             return
         }
@@ -34,6 +36,7 @@ struct Status: ParsableCommand {
         lines.append(("entries:", String(status.entries)))
         lines.append(("version:", status.version))
         lines.append(("uptime:", readableDuration(status.uptimeSeconds)))
+        lines.append(("audit:", status.audit ? "on, \(status.auditDropped ?? 0) entries dropped" : "off"))
         let width = lines.map(\.0.count).max() ?? 0
         Output.standardOutput(lines.map { $0.0.padding(toLength: width + 1, withPad: " ", startingAt: 0) + $0.1 + "\n" }.joined())
     }

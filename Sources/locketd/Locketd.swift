@@ -41,6 +41,12 @@ struct Locketd: ParsableCommand {
     @Option(help: "Most client connections at once.")
     var maxConnections: Int = 1024
 
+    @Flag(help: "Keep no access audit log (audit.log in the data folder) and log no per-access line.")
+    var noAudit = false
+
+    @Option(help: "Rotate audit.log to audit.log.1 past this many bytes (so at most about twice it on disk).")
+    var auditMaxBytes: Int = 4 << 20
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -106,6 +112,7 @@ struct Locketd: ParsableCommand {
         var server = ServerConfiguration(target: target, logger: logger)
         server.idleTimeout = .seconds(Int64(max(1, idleTimeout)))
         server.maxConnections = max(1, maxConnections)
+        server.audit = noAudit ? nil : AuditSettings(maxBytes: max(4096, auditMaxBytes))
         server.idleLock = idleLock > 0 ? .milliseconds(Int64(idleLock * 60_000)) : nil
         if exitWhenIdle > 0 {
             server.exitWhenIdle = .milliseconds(Int64(exitWhenIdle * 1000))

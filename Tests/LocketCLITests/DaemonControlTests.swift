@@ -18,6 +18,7 @@ struct DaemonControlTests {
             entries:   1
             version:   0.1.0
             uptime:    <uptime>
+            audit:     on, 0 entries dropped
 
             """)
     }
@@ -26,7 +27,7 @@ struct DaemonControlTests {
     func statusJSON() throws {
         let cli = try CLI()
         cli.expect(try cli.run("status", "--json"), status: 0, stdout: """
-            {"locked":false,"lock_reason":null,"key_store":"file","key_store_notice":"\(Self.notice)","entries":0,"version":"0.1.0","uptime_s":<uptime>}
+            {"locked":false,"lock_reason":null,"key_store":"file","key_store_notice":"\(Self.notice)","entries":0,"version":"0.1.0","uptime_s":<uptime>,"audit":true,"audit_dropped":0}
 
             """)
     }
@@ -48,10 +49,11 @@ struct DaemonControlTests {
             entries:   1
             version:   0.1.0
             uptime:    <uptime>
+            audit:     on, 0 entries dropped
 
             """)
         cli.expect(try cli.run("status", "--json"), status: 0, stdout: """
-            {"locked":true,"lock_reason":"locked on request; unlock it with `locket unlock`","key_store":"file","key_store_notice":"\(Self.notice)","entries":1,"version":"0.1.0","uptime_s":<uptime>}
+            {"locked":true,"lock_reason":"locked on request; unlock it with `locket unlock`","key_store":"file","key_store_notice":"\(Self.notice)","entries":1,"version":"0.1.0","uptime_s":<uptime>,"audit":true,"audit_dropped":0}
 
             """)
         cli.expect(try cli.run("lock"), status: 0)

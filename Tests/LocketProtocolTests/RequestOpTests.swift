@@ -7,12 +7,23 @@ import Testing
 struct RequestOpTests {
     @Test("the ops of protocol v1, in the spec's order")
     func opList() {
-        #expect(Op.allCases.map(\.rawValue) == ["hello", "ping", "put", "get", "delete", "list", "status", "lock", "unlock", "rotate"])
+        #expect(Op.allCases.map(\.rawValue) == ["hello", "ping", "put", "get", "delete", "list", "status", "lock", "unlock", "rotate", "audit"])
     }
 
-    @Test("exactly put, get, delete, list and rotate need the master key")
+    @Test("exactly put, get, delete, list, rotate and audit need the master key")
     func opsNeedingTheKey() {
-        #expect(Set(Op.allCases.filter(\.needsKey)) == [.put, .get, .delete, .list, .rotate])
+        #expect(Set(Op.allCases.filter(\.needsKey)) == [.put, .get, .delete, .list, .rotate, .audit])
+    }
+
+    @Test("audit: ns, since (RFC 3339, fractions allowed) and limit are optional; null is absent")
+    func audit() throws {
+        let plain = try #require(request(#"{"op":"audit"}"#))
+        #expect(plain.op == .audit && plain.ns == nil && plain.since == nil && plain.limit == nil)
+        let full = try #require(request(#"{"op":"audit","ns":"app","since":"2026-11-22T22:10:00.250Z","limit":5}"#))
+        #expect(full.ns == "app" && full.limit == 5)
+        #expect(full.since == Date(timeIntervalSince1970: 1_795_385_400.25))
+        #expect(request(#"{"op":"audit","ns":null,"since":null,"limit":null}"#)?.since == nil)
+        #expect(request(#"{"op":"audit","limit":100000}"#)?.limit == 100_000)
     }
 
     @Test("hello, with and without version")

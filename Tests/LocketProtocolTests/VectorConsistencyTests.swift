@@ -26,10 +26,11 @@ struct VectorConsistencyTests {
         .get: (["value", "version", "created_at", "updated_at", "expires_at"], []),
         .delete: (["deleted"], []),
         .list: (["items"], ["unreadable"]),
-        .status: (["locked", "key_store", "entries", "version", "uptime_s"], ["lock_reason", "key_store_notice"]),
+        .status: (["locked", "key_store", "entries", "version", "uptime_s"], ["lock_reason", "key_store_notice", "audit", "audit_dropped"]),
         .lock: ([], []),
         .unlock: ([], []),
         .rotate: (["rewrapped"], []),
+        .audit: (["items", "damage"], []),
     ]
 
     @Test("every vector file loads: known headers only, well-formed steps, known placeholders")

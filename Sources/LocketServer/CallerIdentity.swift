@@ -1,0 +1,115 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Who is on the other end of a connection, read once when it is accepted:
+/// the kernel's SO_PEERCRED (pid, uid, gid, as of `connect`), the program
+/// `/proc/PID/exe` named at accept, and its systemd unit from `/proc/PID/cgroup`.
+///
+/// Limits, stated plainly: the pid is the connecting process's at connect
+/// time. If that process exits and its pid is reused before the daemon reads
+/// `/proc` (microseconds later), or it `exec`s another program, or it hands
+/// the connected socket to another process, `exe` and `unit` describe
+/// something else. SO_PEERPIDFD (Linux 6.5) would pin the process; it is not
+/// used yet. A process of the same user can also ptrace a trusted program and
+/// speak through it. This identifies well-behaved callers for an audit trail;
+/// it is not a security boundary against code running as the same user.
+public struct CallerIdentity: Sendable, Equatable {
+    public var pid: Int32
+    public var uid: UInt32
+    public var gid: UInt32
+    /// The executable's path; nil when `/proc/PID/exe` cannot be read (a
+    /// non-dumpable process such as a setuid program, or one already gone).
+    public var exe: String?
+    /// The kernel marked the path ` (deleted)`: the file was removed or
+    /// replaced (e.g. by an upgrade) after the program started. `exe` is the
+    /// path without the marker.
+    public var exeDeleted: Bool
+    /// The systemd unit (the last cgroup path component ending in `.service`
+    /// or `.scope`), if any.
+    public var unit: String?
+    /// The full cgroup v2 path (`/user.slice/…/app.slice/foo.service`), if any.
+    public var cgroup: String?
+
+    public init(pid: Int32, uid: UInt32, gid: UInt32, exe: String? = nil, exeDeleted: Bool = false,
+                unit: String? = nil, cgroup: String? = nil) {
+        self.pid = pid
+        self.uid = uid
+        self.gid = gid
+        self.exe = exe
+        self.exeDeleted = exeDeleted
+        self.unit = unit
+        self.cgroup = cgroup
+    }
+
+    /// Completes peer credentials with what `/proc` says about the pid.
+    static func resolve(_ peer: PeerCredentials, proc: String = "/proc") -> CallerIdentity {
+        resolve(pid: peer.pid, uid: peer.uid, gid: peer.gid, proc: proc)
+    }
+
+    /// The identity of `pid` with the credentials the kernel gave, completed from `proc`.
+    public static func resolve(pid: Int32, uid: UInt32, gid: UInt32, proc: String = "/proc") -> CallerIdentity {
+        var identity = CallerIdentity(pid: pid, uid: uid, gid: gid)
+        guard pid > 0 else { return identity }
+        if let link = readLink("\(proc)/\(pid)/exe") {
+            (identity.exe, identity.exeDeleted) = parseExe(link)
+        }
+        if let text = readSmallFile("\(proc)/\(pid)/cgroup") {
+            identity.cgroup = parseCgroup(text)
+            identity.unit = identity.cgroup.flatMap(unit(ofCgroup:))
+        }
+        return identity
+    }
+
+    /// Splits the kernel's ` (deleted)` marker off a `/proc/PID/exe` target.
+    public static func parseExe(_ link: String) -> (path: String, deleted: Bool) {
+        let marker = " (deleted)"
+        if link.hasSuffix(marker) { return (String(link.dropLast(marker.count)), true) }
+        return (link, false)
+    }
+
+    /// The cgroup path from `/proc/PID/cgroup`: the v2 line (`0::/path`), else
+    /// the systemd v1 line (`N:name=systemd:/path`). nil when neither names more than `/`.
+    public static func parseCgroup(_ text: String) -> String? {
+        var v2: String?
+        var v1: String?
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 3 else { continue }
+            if parts[0] == "0" && parts[1].isEmpty { v2 = String(parts[2]) }
+            if parts[1] == "name=systemd" { v1 = String(parts[2]) }
+        }
+        // A hybrid hierarchy has both, with systemd's path only in the v1 line.
+        for path in [v2, v1] {
+            if let path, !path.isEmpty, path != "/" { return path }
+        }
+        return nil
+    }
+
+    /// The last component of `cgroup` that names a unit (`….service` or `….scope`).
+    public static func unit(ofCgroup cgroup: String) -> String? {
+        cgroup.split(separator: "/").last(where: { $0.hasSuffix(".service") || $0.hasSuffix(".scope") }).map(String.init)
+    }
+
+    private static func readLink(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        guard count > 0 else { return nil }
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    private static func readSmallFile(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while bytes.count < 65536 {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { break }
+            bytes += chunk[..<n]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

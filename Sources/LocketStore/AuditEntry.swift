@@ -1,0 +1,125 @@
+import Foundation
+
+/// One access, as the audit log keeps it: who asked (the caller's identity as
+/// the daemon saw it at connect time), what (op, namespace, a keyed hash of
+/// the key name), when, and the answer. Never a value.
+///
+/// Coded as compact JSON inside a sealed record. `key` is only ever set in
+/// memory and, for an access while the vault is locked (when the hash key is
+/// not in memory), inside the sealed record; a reader replaces it with
+/// `keyHash` and never hands it out.
+public struct AuditEntry: Sendable, Codable, Equatable {
+    /// Milliseconds since 1970, UTC.
+    public var time: Int64
+    /// `get`, `put`, `delete` or `list`.
+    public var op: String
+    /// The namespace; nil for a `list` of all namespaces.
+    public var ns: String?
+    /// Keyed BLAKE2b of the key name (16 bytes, hex); nil for `list`.
+    public var keyHash: String?
+    /// The key name, before it is hashed. Not part of what readers get.
+    var key: String?
+    /// `ok` or the protocol error code of the answer.
+    public var outcome: String
+    /// The caller's executable (`/proc/PID/exe` at connect time); nil when unreadable.
+    public var exe: String?
+    /// The executable had been deleted (or replaced) when the caller connected.
+    public var exeDeleted: Bool?
+    public var pid: Int32
+    public var uid: UInt32
+    /// The caller's systemd unit (`….service` or `….scope`), when it has one.
+    public var unit: String?
+
+    enum CodingKeys: String, CodingKey {
+        case time = "t", op, ns, keyHash = "kh", key = "k", outcome = "out", exe, exeDeleted = "exe_deleted", pid, uid, unit
+    }
+
+    /// An entry for an access; `key` is hashed (or sealed) by the audit log's writer.
+    public init(time: Int64, op: String, ns: String?, key: String?, outcome: String,
+                exe: String?, exeDeleted: Bool, pid: Int32, uid: UInt32, unit: String?) {
+        self.time = time
+        self.op = op
+        self.ns = ns
+        self.key = key
+        self.outcome = outcome
+        self.exe = exe
+        self.exeDeleted = exeDeleted ? true : nil
+        self.pid = pid
+        self.uid = uid
+        self.unit = unit
+    }
+
+    /// The time as a date.
+    public var date: Date { Date(timeIntervalSince1970: Double(time) / 1000) }
+
+    /// The compact JSON of the entry, as `Codable` reads it back (written by
+    /// hand: Foundation's encoder costs several times more per entry).
+    func json() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(160 + (exe?.utf8.count ?? 0) + (ns?.utf8.count ?? 0))
+        out.append(contentsOf: #"{"t":"#.utf8)
+        out.append(contentsOf: String(time).utf8)
+        Self.member(&out, "op", op)
+        if let ns { Self.member(&out, "ns", ns) }
+        if let keyHash { Self.member(&out, "kh", keyHash) }
+        if let key { Self.member(&out, "k", key) }
+        Self.member(&out, "out", outcome)
+        if let exe { Self.member(&out, "exe", exe) }
+        if exeDeleted == true { out.append(contentsOf: #","exe_deleted":true"#.utf8) }
+        out.append(contentsOf: #","pid":"#.utf8)
+        out.append(contentsOf: String(pid).utf8)
+        out.append(contentsOf: #","uid":"#.utf8)
+        out.append(contentsOf: String(uid).utf8)
+        if let unit { Self.member(&out, "unit", unit) }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    private static func member(_ out: inout [UInt8], _ name: String, _ value: String) {
+        out.append(contentsOf: #",""#.utf8)
+        out.append(contentsOf: name.utf8)
+        out.append(contentsOf: #"":""#.utf8)
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                out.append(UInt8(ascii: "\\"))
+                out.append(byte)
+            case 0..<0x20, 0x7f:
+                out.append(contentsOf: #"\u00"#.utf8)
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0xf)])
+            default:
+                out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}
+
+/// What reading the audit log found: the entries asked for, oldest first, and
+/// every problem met on the way (a record that does not authenticate, records
+/// missing from a segment, a segment sealed to another key…). A problem is
+/// reported, never skipped silently.
+public struct AuditReadout: Sendable {
+    public var items: [AuditEntry]
+    /// One line per problem, for people (no name, key or value in them).
+    public var damage: [String]
+}
+
+/// Which entries to read.
+public struct AuditQuery: Sendable {
+    /// Only this namespace (a `list` of all namespaces never matches).
+    public var ns: String?
+    /// Only entries at or after this time.
+    public var since: Date?
+    /// The latest `limit` matching entries are returned (oldest first).
+    public var limit: Int
+
+    public init(ns: String? = nil, since: Date? = nil, limit: Int = 1000) {
+        self.ns = ns
+        self.since = since
+        self.limit = limit
+    }
+}
+
+private let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)

@@ -1,0 +1,76 @@
+// Caller identity: what /proc says about the peer, parsed once per connection.
+import Foundation
+import LocketServer
+import LocketTestSupport
+import Testing
+
+@Suite("Caller identity")
+struct CallerIdentityTests {
+    @Test("a cgroup v2 line gives the path and its last .service or .scope as the unit", arguments: [
+        ("0::/user.slice/user-1000.slice/user@1000.service/app.slice/myapp.service\n",
+         "/user.slice/user-1000.slice/user@1000.service/app.slice/myapp.service", "myapp.service"),
+        ("0::/user.slice/user-1000.slice/user@1000.service/app.slice/app-gnome-firefox-4242.scope\n",
+         "/user.slice/user-1000.slice/user@1000.service/app.slice/app-gnome-firefox-4242.scope", "app-gnome-firefox-4242.scope"),
+        ("0::/user.slice/user-1000.slice/session-2.scope\n", "/user.slice/user-1000.slice/session-2.scope", "session-2.scope"),
+        ("0::/user.slice/user-1000.slice/user@1000.service/init.scope/sub\n",
+         "/user.slice/user-1000.slice/user@1000.service/init.scope/sub", "init.scope"),
+    ])
+    func cgroupV2(text: String, path: String, unit: String) {
+        #expect(CallerIdentity.parseCgroup(text) == path)
+        #expect(CallerIdentity.unit(ofCgroup: path) == unit)
+    }
+
+    @Test("a v1 hierarchy uses the name=systemd line; the root cgroup and no cgroup give nothing")
+    func cgroupV1AndNone() {
+        let v1 = "12:cpu,cpuacct:/\n1:name=systemd:/user.slice/user-1000.slice/user@1000.service/app.slice/x.service\n0::/\n"
+        #expect(CallerIdentity.parseCgroup(v1) == "/user.slice/user-1000.slice/user@1000.service/app.slice/x.service")
+        #expect(CallerIdentity.parseCgroup("0::/\n") == nil)
+        #expect(CallerIdentity.parseCgroup("") == nil)
+        #expect(CallerIdentity.unit(ofCgroup: "/docker/0123abcd") == nil)
+        #expect(CallerIdentity.unit(ofCgroup: "/system.slice/a.service.d") == nil)
+        #expect(CallerIdentity.unit(ofCgroup: "/system.slice/a.service/helper") == "a.service")
+    }
+
+    @Test("the kernel's ' (deleted)' marker becomes a flag, and only a trailing one")
+    func deletedMarker() {
+        #expect(CallerIdentity.parseExe("/usr/bin/app (deleted)") == ("/usr/bin/app", true))
+        #expect(CallerIdentity.parseExe("/usr/bin/app") == ("/usr/bin/app", false))
+        #expect(CallerIdentity.parseExe("/opt/odd (deleted) name/app") == ("/opt/odd (deleted) name/app", false))
+    }
+
+    @Test("resolving this process gives its own executable and cgroup")
+    func resolvesSelf() throws {
+        let me = CallerIdentity.resolve(pid: getpid(), uid: getuid(), gid: getgid())
+        let exe = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        #expect(me.exe == exe)
+        #expect(!me.exeDeleted)
+        let cgroup = try String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8)
+        #expect(me.cgroup == CallerIdentity.parseCgroup(cgroup))
+    }
+
+    @Test("a running program whose file was deleted resolves with exeDeleted and its old path")
+    func deletedExecutable() throws {
+        let folder = TemporaryFolder("locket-identity")
+        let copy = (folder.appending("sleeper") as NSString).standardizingPath
+        try FileManager.default.copyItem(atPath: "/bin/sleep", toPath: copy)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: copy)
+        process.arguments = ["30"]
+        try process.run()
+        defer {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try FileManager.default.removeItem(atPath: copy)
+        let identity = CallerIdentity.resolve(pid: process.processIdentifier, uid: getuid(), gid: getgid())
+        #expect(identity.exe == copy)
+        #expect(identity.exeDeleted)
+    }
+
+    @Test("a pid that does not exist resolves to credentials only")
+    func goneProcess() {
+        let identity = CallerIdentity.resolve(pid: 0x3fff_fff0, uid: 1, gid: 2)
+        #expect(identity.exe == nil && identity.unit == nil && identity.cgroup == nil)
+        #expect(identity.uid == 1 && identity.gid == 2)
+    }
+}
