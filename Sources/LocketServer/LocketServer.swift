@@ -70,6 +70,8 @@ public final class LocketServer: Sendable {
 
     /// Binds (or adopts the inherited socket) and starts serving. Returns once listening.
     public func start() throws(StartError) {
+        // Before binding, so the warning is in the log before any client can be served.
+        fitConnectionCap()
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
@@ -98,7 +100,6 @@ public final class LocketServer: Sendable {
             throw .cannotListen("\(error)")
         }
         listener.withLock { $0 = bound }
-        fitConnectionCap()
         state.withLock { $0 = .running }
         expiry.start(vault)
         if let idle = configuration.idleLock {
