@@ -16,6 +16,8 @@ final class Dispatcher: Sendable {
     let configuration: ServerConfiguration
     let started = Date()
     let expiry: ExpiryScheduler
+    /// Change events for `watch` connections.
+    let watchHub: WatchHub
     /// Milliseconds since 1970 of the last request (for the idle lock).
     let lastActivity = Atomic<Int64>(Dispatcher.nowMilliseconds())
     /// Set once shutdown begins: new requests answer `unavailable`.
@@ -37,11 +39,12 @@ final class Dispatcher: Sendable {
         .rotate: { d, r, l in d.rotate(r, on: l) },
     ]
 
-    init(vault: Vault, pool: NIOThreadPool, configuration: ServerConfiguration, expiry: ExpiryScheduler) {
+    init(vault: Vault, pool: NIOThreadPool, configuration: ServerConfiguration, expiry: ExpiryScheduler, watchHub: WatchHub) {
         self.vault = vault
         self.pool = pool
         self.configuration = configuration
         self.expiry = expiry
+        self.watchHub = watchHub
     }
 
     /// A request line, parsed (or already answered, when it could not be parsed).
@@ -54,7 +57,7 @@ final class Dispatcher: Sendable {
             guard case .request(let request) = self else { return .read }
             switch request.op {
             case .put, .delete: return .write
-            case .lock, .unlock, .rotate: return .exclusive
+            case .lock, .unlock, .rotate, .watch: return .exclusive
             case .get, .list, .status, .hello, .ping: return .read
             }
         }
@@ -81,7 +84,8 @@ final class Dispatcher: Sendable {
     }
 
     /// Serves one parsed request; the future's bytes are the whole response line.
-    func dispatch(_ parsed: Parsed, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
+    /// `channel` is the requesting connection (a `watch` registers it).
+    func dispatch(_ parsed: Parsed, on loop: EventLoop, channel: Channel? = nil) -> EventLoopFuture<[UInt8]> {
         guard case .request(let request) = parsed else {
             guard case .answer(let bytes) = parsed else { fatalError("unreachable") }
             return loop.makeSucceededFuture(bytes)
@@ -89,7 +93,13 @@ final class Dispatcher: Sendable {
         if shuttingDown.load(ordering: .relaxed) {
             return loop.makeSucceededFuture(Response.failure(id: request.idJSON, ProtocolError(.unavailable, "locketd is shutting down")).bytes)
         }
-        guard let handler = Self.handlers[request.op] else {
+        let handler: Handler
+        if request.op == .watch {
+            // The one op that needs its connection: it turns it into an event stream.
+            handler = { d, r, l in d.watch(r, channel: channel, on: l) }
+        } else if let tabled = Self.handlers[request.op] {
+            handler = tabled
+        } else {
             return loop.makeSucceededFuture(Response.failure(id: request.idJSON, ProtocolError(.unknownOp, "op not served")).bytes)
         }
         // The locked-state gate, once, before dispatch.
@@ -98,8 +108,9 @@ final class Dispatcher: Sendable {
                 return loop.makeSucceededFuture(Response.failure(id: request.idJSON, ProtocolError(.locked, "vault is locked: \(reason)")).bytes)
             }
             // Locked for idleness with a key store that needs no person: fetch the key again, off the loop.
-            return pool.runIfActive(eventLoop: loop) { [vault] in
+            return pool.runIfActive(eventLoop: loop) { [vault, watchHub] in
                 try? vault.unlock()
+                watchHub.vaultStateMayHaveChanged()
             }.flatMap { [self] in
                 if case .locked(let reason) = vault.state {
                     return loop.makeSucceededFuture(Response.failure(id: request.idJSON, ProtocolError(.locked, "vault is locked: \(reason)")).bytes)

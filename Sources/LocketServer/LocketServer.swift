@@ -51,7 +51,8 @@ public final class LocketServer: Sendable {
         pool = NIOThreadPool(numberOfThreads: max(1, configuration.storeThreads))
         pool.start()
         expiry = ExpiryScheduler(loop: group.next(), pool: pool, logger: configuration.logger)
-        dispatcher = Dispatcher(vault: vault, pool: pool, configuration: configuration, expiry: expiry)
+        dispatcher = Dispatcher(vault: vault, pool: pool, configuration: configuration, expiry: expiry,
+                                watchHub: WatchHub(vault: vault, pool: pool, loop: group.next(), logger: configuration.logger))
     }
 
     /// Number of open client connections.
@@ -137,6 +138,7 @@ public final class LocketServer: Sendable {
             timeout.cancel()
         }
         expiry.stop()
+        dispatcher.watchHub.stop()
         idleLocker.withLock { $0?.stop() }
         idleExit.withLock { $0?.cancel() }
         vault.close()
