@@ -30,6 +30,7 @@ struct VectorConsistencyTests {
         .lock: ([], []),
         .unlock: ([], []),
         .rotate: (["rewrapped"], []),
+        .watch: (["watching"], []),
     ]
 
     @Test("every vector file loads: known headers only, well-formed steps, known placeholders")
