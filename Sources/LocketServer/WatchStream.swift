@@ -64,7 +64,8 @@ final class WatchStream: Sendable {
         switch action {
         case .none: break
         case .flush: channel.eventLoop.execute { self.flush() }
-        case .close: channel.close(promise: nil)
+        // Never closed inline: the caller holds the hub's lock, and closing runs callbacks that take it.
+        case .close: channel.eventLoop.execute { self.channel.close(promise: nil) }
         }
     }
 

@@ -172,6 +172,27 @@ struct WatchTests {
         #expect(try daemon.stop() == 0)
     }
 
+    @Test("a watcher overflowing on events sent from an event loop (lock, unlock) is closed without stalling the daemon")
+    func overflowFromEventLoop() throws {
+        let daemon = try Daemon.started()
+        let stalled = try Watcher(daemon)
+        // Two connections, so that the lock ops run on every event loop, the stalled watcher's included.
+        let tally = Tally()
+        onThreads(2, tally: tally, timeout: 120) { _ in
+            let client = try daemon.connect()
+            for _ in 0..<3000 {
+                guard try client.ask(#"{"op":"lock"}"#).ok, try client.ask(#"{"op":"unlock"}"#).ok else {
+                    throw LineClient.Failure.io("lock or unlock failed", errno: 0)
+                }
+            }
+        }
+        #expect(tally.allProblems.isEmpty, "\(tally.allProblems)")
+        let leftover = try stalled.client.readUntilClosed(timeout: 30)
+        #expect(leftover.split(separator: 0x0a).count < 12000)
+        #expect(try daemon.connect().pingWorks())
+        #expect(try daemon.stop() == 0)
+    }
+
     @Test("100 watchers all receive the same events in the same order")
     func hundredWatchers() throws {
         let daemon = try Daemon.started()
