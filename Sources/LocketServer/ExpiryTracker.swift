@@ -39,8 +39,6 @@ struct ExpiryTracker {
     private(set) var entries: [Name: Tracked] = [:]
     private var windows: [Int: Window] = [:]
     private var heap = DeadlineHeap()
-    /// Every deadline at or before this instant has been delivered.
-    private var deliveredUntil = Date.distantPast
 
     /// The earliest instant something may be due, or nil.
     var nextDue: Date? { heap.first?.due }
@@ -103,7 +101,6 @@ struct ExpiryTracker {
                 deliveries.append(Delivery(event: .expired(ns: first.name.ns, key: first.name.key), watcher: nil))
             }
         }
-        deliveredUntil = max(deliveredUntil, now)
         return deliveries
     }
 
@@ -118,19 +115,12 @@ struct ExpiryTracker {
     }
 
     /// Replaced and deleted entries leave stale deadlines behind (dropped when
-    /// they come due, which may be years away): rebuild the heap when they dominate.
+    /// they come due, which may be years away): drop them when they dominate.
     private mutating func compactIfStale() {
         guard heap.count > 1024, heap.count > 4 * entries.count * (windows.count + 1) else { return }
-        var fresh = DeadlineHeap()
-        for (name, entry) in entries {
-            fresh.push(Deadline(due: entry.expiresAt, name: name, entry: entry, watcher: nil))
-            for (id, window) in windows where window.ns == nil || window.ns == name.ns {
-                let due = entry.expiresAt.addingTimeInterval(-Double(window.seconds))
-                // Already delivered when it was due before the last delivery.
-                if due > deliveredUntil { fresh.push(Deadline(due: due, name: name, entry: entry, watcher: id)) }
-            }
+        heap.keep { deadline in
+            entries[deadline.name] == deadline.entry && deadline.watcher.map { windows[$0] != nil } ?? true
         }
-        heap = fresh
     }
 
     /// A binary min-heap of deadlines by due instant.
@@ -139,6 +129,13 @@ struct ExpiryTracker {
 
         var count: Int { items.count }
         var first: Deadline? { items.first }
+
+        /// Keeps only the deadlines `isKept` accepts.
+        mutating func keep(_ isKept: (Deadline) -> Bool) {
+            let kept = items.filter(isKept)
+            items.removeAll(keepingCapacity: true)
+            for deadline in kept { push(deadline) }
+        }
 
         mutating func push(_ deadline: Deadline) {
             items.append(deadline)

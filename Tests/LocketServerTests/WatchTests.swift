@@ -193,6 +193,29 @@ struct WatchTests {
         #expect(try daemon.stop() == 0)
     }
 
+    @Test("after many replacements of one entry (stale deadlines compacted), each version is announced once and every expiry still fires")
+    func manyReplacements() throws {
+        let daemon = try Daemon.started()
+        let watcher = try Watcher(daemon, expiringWithin: 3600)
+        let client = try daemon.connect()
+        #expect(try client.ask(#"{"op":"put","ns":"app","key":"other","value":0,"ttl":8}"#).ok)
+        let puts = 1100
+        for round in 1..<puts {
+            #expect(try client.ask(#"{"op":"put","ns":"app","key":"k","value":\#(round),"ttl":600}"#).ok)
+        }
+        #expect(try client.ask(#"{"op":"put","ns":"app","key":"k","value":0,"ttl":1}"#).ok)
+        var counts: [String: Int] = [:]
+        let deadline = Date().addingTimeInterval(40)
+        while counts["expired/other", default: 0] == 0 || counts["expired/k", default: 0] == 0, Date() < deadline {
+            let event = try watcher.next(timeout: 40)
+            counts["\(event.name ?? "")/\(event.key ?? "")", default: 0] += 1
+        }
+        #expect(counts == ["changed/other": 1, "expiring/other": 1, "expired/other": 1,
+                           "changed/k": puts, "expiring/k": puts, "expired/k": 1], "\(counts)")
+        #expect(watcher.quiet(for: 0.5))
+        #expect(try daemon.stop() == 0)
+    }
+
     @Test("100 watchers all receive the same events in the same order")
     func hundredWatchers() throws {
         let daemon = try Daemon.started()
