@@ -7,12 +7,26 @@ import Testing
 struct RequestOpTests {
     @Test("the ops of protocol v1, in the spec's order")
     func opList() {
-        #expect(Op.allCases.map(\.rawValue) == ["hello", "ping", "put", "get", "delete", "list", "status", "lock", "unlock", "rotate"])
+        #expect(Op.allCases.map(\.rawValue) == ["hello", "ping", "put", "get", "delete", "list", "status", "lock", "unlock", "rotate", "watch"])
     }
 
-    @Test("exactly put, get, delete, list and rotate need the master key")
+    @Test("exactly put, get, delete, list, rotate and watch need the master key")
     func opsNeedingTheKey() {
-        #expect(Set(Op.allCases.filter(\.needsKey)) == [.put, .get, .delete, .list, .rotate])
+        #expect(Set(Op.allCases.filter(\.needsKey)) == [.put, .get, .delete, .list, .rotate, .watch])
+    }
+
+    @Test("watch: ns and expiring_within are optional, null is absent")
+    func watch() throws {
+        let plain = try #require(request(#"{"op":"watch"}"#))
+        #expect(plain.op == .watch && plain.ns == nil && plain.expiringWithin == nil)
+        let full = try #require(request(#"{"id":2,"op":"watch","ns":"app","expiring_within":300}"#))
+        #expect(full.ns == "app" && full.expiringWithin == 300)
+        let nulls = try #require(request(#"{"op":"watch","ns":null,"expiring_within":null}"#))
+        #expect(nulls.ns == nil && nulls.expiringWithin == nil)
+        #expect(request(#"{"op":"watch","expiring_within":0}"#)?.expiringWithin == 0)
+        #expect(request(#"{"op":"watch","expiring_within":3153600000}"#)?.expiringWithin == 3_153_600_000)
+        #expect(request(#"{"op":"watch","expiring_within":3153600001}"#) == nil)
+        #expect(request(#"{"op":"watch","expiring_within":-1}"#) == nil)
     }
 
     @Test("hello, with and without version")
