@@ -53,6 +53,7 @@ let package = Package(
             "LocketProtocol", "LocketStore", "LocketKeyStore", "LocketCrypto",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "locketd", dependencies: [

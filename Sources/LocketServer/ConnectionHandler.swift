@@ -36,6 +36,10 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// answer it (`unavailable`), and close once it has gone quiet.
     private var draining = false
     private var lastInput = NIODeadline.now()
+    /// A `watch` was dispatched: no further request is read (later lines are
+    /// ignored); once its answer is written the connection streams events, or
+    /// closes when the watch was refused.
+    private var watchRequested = false
     private var idleTask: Scheduled<Void>?
 
     init(dispatcher: Dispatcher, caller: CallerIdentity, maxInFlight: Int, idleTimeout: TimeAmount) {
@@ -57,7 +61,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !closing else { return }
+        guard !closing, !watchRequested else { return }
         lastInput = .now()
         switch unwrapInboundIn(data) {
         case .line(let line): queued.append(dispatcher.parse(line))
@@ -140,11 +144,15 @@ final class ConnectionHandler: ChannelDuplexHandler {
             let ordering = parsed.ordering
             guard mayStart(ordering) else { break }
             queued.removeFirst()
+            if case .request(let request) = parsed, request.op == .watch {
+                watchRequested = true
+                queued.removeAll()
+            }
             running[ordering]! += 1
             let sequence = firstSequence + answers.count
             answers.append(nil)
             let loop = context.eventLoop
-            dispatcher.dispatch(parsed, caller: caller, on: loop).hop(to: loop).assumeIsolated().whenComplete { result in
+            dispatcher.dispatch(parsed, caller: caller, on: loop, channel: context.channel).hop(to: loop).assumeIsolated().whenComplete { result in
                 let bytes: [UInt8]
                 switch result {
                 case .success(let answer): bytes = answer
@@ -182,6 +190,11 @@ final class ConnectionHandler: ChannelDuplexHandler {
             context.flush()
             resetIdleTimer(context: context)
         }
+        if watchRequested, answers.isEmpty, !closing {
+            // The watch's answer is out: stream events, or close if it was refused.
+            closing = !dispatcher.watchHub.start(context.channel)
+            if !closing { idleTask?.cancel() }
+        }
         closeIfDone(context: context)
     }
 
@@ -210,6 +223,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         idleTask?.cancel()
         let loop = context.eventLoop
         idleTask = loop.assumeIsolated().scheduleTask(in: idleTimeout) {
+            if self.watchRequested { return }
             if self.answers.isEmpty {
                 context.close(promise: nil)
             } else {

@@ -104,6 +104,7 @@ final class IdleLocker: Sendable {
             let idleFor = Dispatcher.nowMilliseconds() - dispatcher.lastActivity.load(ordering: .relaxed)
             if idleFor >= limit, !dispatcher.vault.state.isLocked {
                 dispatcher.vault.lock(reason: .idle)
+                dispatcher.watchHub.vaultStateMayHaveChanged()
                 logger.notice("vault locked after idle time", metadata: ["idle_s": "\(idleFor / 1000)"])
             }
         }

@@ -58,7 +58,8 @@ public final class LocketServer: Sendable {
             vault.makeAuditLog(maxBytes: settings.maxBytes, queueCapacity: settings.queueCapacity,
                                summary: settings.logAccesses ? Dispatcher.accessLine(configuration.logger, perSecond: settings.accessLinesPerSecond) : nil)
         }
-        dispatcher = Dispatcher(vault: vault, pool: pool, configuration: configuration, expiry: expiry, audit: audit)
+        dispatcher = Dispatcher(vault: vault, pool: pool, configuration: configuration, expiry: expiry, audit: audit,
+                                watchHub: WatchHub(vault: vault, pool: pool, loop: group.next(), logger: configuration.logger))
     }
 
     /// Number of open client connections.
@@ -162,6 +163,7 @@ public final class LocketServer: Sendable {
             timeout.cancel()
         }
         expiry.stop()
+        dispatcher.watchHub.stop()
         idleLocker.withLock { $0?.stop() }
         idleExit.withLock { $0?.cancel() }
         dispatcher.audit?.stop()

@@ -31,6 +31,7 @@ struct VectorConsistencyTests {
         .unlock: ([], []),
         .rotate: (["rewrapped"], []),
         .audit: (["items", "damage"], []),
+        .watch: (["watching"], []),
     ]
 
     @Test("every vector file loads: known headers only, well-formed steps, known placeholders")
