@@ -50,9 +50,9 @@ struct LoadGenerator {
         var countStart: UInt64 = warmup > 0 ? 0 : begin
         var done = 0
         while true {
-            let ready = poll(&fds, nfds_t(fds.count), 1000)
+            let ready = poll(&fds, nfds_t(fds.count), 30_000)
             if ready < 0 && errno == EINTR { continue }
-            if ready <= 0 { fatal("load generator: no answer for 1 s") }
+            if ready <= 0 { fatal("load generator: no answer for 30 s") }
             let time = now()
             if countStart == 0 && time >= warmupEnd { countStart = time }
             if let end, time >= end { break }

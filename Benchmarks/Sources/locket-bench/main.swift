@@ -2,6 +2,7 @@
 //
 //   locket-bench run --bin DIR --folder DIR --out DIR [--smoke] [--swift-version TEXT]
 //   locket-bench echo-server SOCKET          (the floor's server, started by `run`)
+//   locket-bench load SOCKET CONNECTIONS DEPTH SECONDS   (get load on a running locketd, to profile it)
 //
 // `run` expects a Secret Service on DBUS_SESSION_BUS_ADDRESS (scripts/bench starts a
 // private bus and gnome-keyring) and starts everything else itself.
@@ -11,6 +12,7 @@ import Glibc
 signal(SIGPIPE, SIG_IGN)
 let arguments = CommandLine.arguments
 if arguments.count == 3 && arguments[1] == "echo-server" { EchoServer.run(path: arguments[2]) }
+if arguments.count == 6 && arguments[1] == "load" { Profiling.load(arguments) }
 
 func option(_ name: String) -> String? {
     guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
@@ -26,6 +28,7 @@ results.machine = Machine.describe(swiftVersion: option("--swift-version") ?? "u
 
 let bench = Bench(plan: plan, bin: bin, folder: folder, results: results)
 bench.runAll()
+results.machine["load_average_at_end"] = (readFile("/proc/loadavg") ?? "").split(separator: " ").prefix(3).joined(separator: " ")
 
 let table = results.table()
 print(table)
