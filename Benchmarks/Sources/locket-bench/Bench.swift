@@ -80,6 +80,7 @@ final class Bench {
         _ = LineSocket(path: daemon.socketPath).call(Array("{\"id\":1,\"op\":\"ping\"}\n".utf8))
         let idle = residentKiB(daemon.pid!)
         results.resources["rss_idle_kib"] = idle
+        results.resources["rss_idle_anon_kib"] = residentKiB(daemon.pid!, field: "RssAnon")
         results.compare("start-up to READY=1, p50", startup.p50 / 1e6, unit: "ms", target: "≤ 150 ms",
                         met: startup.p50 <= 150e6, detail: "sd_notify READY=1 on the harness's NOTIFY_SOCKET; first start (new vault) \(results.resources["startup_first_ms"]!) ms")
     }
@@ -138,17 +139,27 @@ final class Bench {
     // MARK: - Durable puts and fsync
 
     private func durability() {
+        // Two ways to make 200 B durable: append (the file grows: a metadata commit too), and
+        // overwrite in place (what a WAL reusing its file does). The target compares with the cheaper.
         let path = daemon.dataDirectory + "/fsync-probe"
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        let fd = open(path, O_RDWR | O_CREAT | O_APPEND, 0o600)
         if fd < 0 { fatal("cannot open \(path)") }
         let block = [UInt8](repeating: 0x61, count: 200)
-        let fsyncSamples = results.add("one 200 B append + fsync (data folder's file system)", "unpinned",
-                                       group: "durability: put vs fsync", measure(iterations: plan.fsyncIterations, warmup: 5) {
+        let appended = results.add("one 200 B append + fsync (data folder's file system)", "unpinned",
+                                   group: "durability: put vs fsync", measure(iterations: plan.fsyncIterations, warmup: 5) {
             _ = block.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) }
             fsync(fd)
         })
         close(fd)
+        let inPlace = open(path, O_RDWR, 0o600)
+        let overwritten = results.add("one 200 B overwrite in place + fdatasync", "unpinned",
+                                      group: "durability: put vs fsync", measure(iterations: plan.fsyncIterations, warmup: 5) {
+            _ = block.withUnsafeBytes { pwrite(inPlace, $0.baseAddress!, $0.count, 0) }
+            fdatasync(inPlace)
+        })
+        close(inPlace)
         unlink(path)
+        let fsyncSamples = overwritten.p50 <= appended.p50 ? overwritten : appended
         let socket = LineSocket(path: daemon.socketPath)
         let put = putLine("bench", "one-client", value200)
         let putSamples = results.add("put 200 B, one client", "unpinned", group: "durability: put vs fsync",
@@ -157,7 +168,7 @@ final class Bench {
             socket.readLine()
         })
         let ratio = putSamples.p50 / fsyncSamples.p50
-        results.compare("durable put p50 (1 client) ÷ one fsync p50", ratio, unit: "x", target: "≤ 1.3×", met: ratio <= 1.3,
+        results.compare("durable put p50 (1 client) ÷ one fsync p50 (the cheaper way)", ratio, unit: "x", target: "≤ 1.3×", met: ratio <= 1.3,
                         detail: "\(human(ns: putSamples.p50)) vs \(human(ns: fsyncSamples.p50))")
         var rates: [Int: Double] = [:]
         for clients in [1, 64] {
@@ -306,10 +317,14 @@ final class Bench {
             usleep(200_000)
             let rss = residentKiB(daemon.pid!)
             results.resources["rss_\(count(entries))_kib"] = rss
+            let anon = residentKiB(daemon.pid!, field: "RssAnon")
+            results.resources["rss_\(count(entries))_anon_kib"] = anon
             if index == plan.rssScaleIndex {
                 let mib = Double(rss) / 1024
                 results.compare("daemon RSS with \(count(entries)) entries", mib, unit: "MiB", target: "≤ 30 MiB",
-                                met: mib <= 30, detail: "idle (no entries but the bench's): \(String(format: "%.1f", Double(results.resources["rss_idle_kib"] as! Int) / 1024)) MiB")
+                                met: mib <= 30, detail: String(format: "of which anonymous (the daemon's own) %.1f MiB, the rest mapped files (shared libraries); idle %.1f MiB (anonymous %.1f MiB)",
+                                               Double(anon) / 1024, Double(results.resources["rss_idle_kib"] as! Int) / 1024,
+                                               Double(results.resources["rss_idle_anon_kib"] as! Int) / 1024))
             }
         }
         let ratio = p50s.last! / p50s.first!

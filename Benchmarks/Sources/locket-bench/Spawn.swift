@@ -111,10 +111,11 @@ func writeFile(_ path: String, _ text: String) {
     close(fd)
 }
 
-/// The resident set of `pid` in KiB (VmRSS).
-func residentKiB(_ pid: pid_t) -> Int {
+/// The resident set of `pid` in KiB: `VmRSS`, or another field of /proc/PID/status
+/// (`RssAnon`: the process's own memory; `RssFile`: mapped files, mostly shared libraries).
+func residentKiB(_ pid: pid_t, field: String = "VmRSS") -> Int {
     guard let status = readFile("/proc/\(pid)/status"),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") })
     else { return -1 }
     return Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1
 }
