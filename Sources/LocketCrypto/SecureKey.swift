@@ -1,5 +1,5 @@
 import CSodium
-import Synchronization
+import LocketSync
 
 /// Key material held in guarded memory.
 ///
@@ -16,7 +16,7 @@ public final class SecureKey: @unchecked Sendable {
     public let count: Int
     private let base: UnsafeMutableRawPointer
     // Number of borrows in flight; transitions 0→1 and 1→0 change the page protection.
-    private let readers = Mutex<Int>(0)
+    private let readers = Locked<Int>(0)
 
     /// Allocates `count` bytes of guarded memory and lets `initialize` fill them.
     /// The memory is read-write only during `initialize`.

@@ -1,6 +1,7 @@
 import Foundation
 import LocketProtocol
 import LocketStore
+import LocketSync
 import Logging
 import NIOCore
 import NIOPosix
@@ -36,13 +37,13 @@ public final class LocketServer: Sendable {
     private let pool: NIOThreadPool
     private let dispatcher: Dispatcher
     private let expiry: ExpiryScheduler
-    private let state = Mutex<State>(.idle)
-    private let listener = Mutex<Channel?>(nil)
-    private let connections = Mutex<[ObjectIdentifier: Channel]>([:])
-    private let idleLocker = Mutex<IdleLocker?>(nil)
-    private let idleExit = Mutex<RepeatedTask?>(nil)
+    private let state = Locked<State>(.idle)
+    private let listener = Locked<Channel?>(nil)
+    private let connections = Locked<[ObjectIdentifier: Channel]>([:])
+    private let idleLocker = Locked<IdleLocker?>(nil)
+    private let idleExit = Locked<RepeatedTask?>(nil)
     /// The socket file this server created (removed at shutdown); nil under socket activation.
-    private let createdSocket = Mutex<String?>(nil)
+    private let createdSocket = Locked<String?>(nil)
 
     public init(vault: Vault, configuration: ServerConfiguration) {
         self.vault = vault

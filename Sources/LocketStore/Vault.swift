@@ -1,7 +1,7 @@
 import Foundation
 import LocketCrypto
 import LocketKeyStore
-import Synchronization
+import LocketSync
 
 /// A sealed, durable store of sessions: the layer under the daemon.
 ///
@@ -26,7 +26,7 @@ public final class Vault: Sendable {
     let writer: GroupCommitWriter
     let readers: ReaderPool
     private let fileLock: VaultFileLock
-    private let keyState: Mutex<KeyState>
+    private let keyState: Locked<KeyState>
 
     enum KeyState {
         case unlocked(VaultKeys)
@@ -42,7 +42,7 @@ public final class Vault: Sendable {
         self.writer = writer
         self.readers = readers
         self.fileLock = fileLock
-        self.keyState = Mutex(state)
+        self.keyState = Locked(state)
     }
 
     deinit {
