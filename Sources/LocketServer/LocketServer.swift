@@ -126,6 +126,16 @@ public final class LocketServer: Sendable {
         guard proceed else { return }
         dispatcher.shuttingDown.store(true, ordering: .relaxed)
         try? listener.withLock { $0 }?.close().wait()
+        // A connection accepted just before the close is still being set up on
+        // its own event loop (registration, peer check, `initialize`). Let every
+        // loop run what is queued on it, so each such connection is in
+        // `connections` below and is answered and closed like the others. Left
+        // in flight, the group shutdown would fail its set-up, and NIO would then
+        // close it through a loop already shut down (an error now, a crash in
+        // strict mode and in future NIO versions) and never free it.
+        for loop in group.makeIterator() {
+            try? loop.submit {}.wait()
+        }
         let open = connections.withLock { Array($0.values) }
         for channel in open {
             channel.pipeline.fireUserInboundEventTriggered(QuiesceEvent())
