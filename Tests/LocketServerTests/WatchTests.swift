@@ -177,10 +177,17 @@ struct WatchTests {
         let daemon = try Daemon.started()
         let stalled = try Watcher(daemon)
         // Two connections, so that the lock ops run on every event loop, the stalled watcher's included.
+        // Each lock+unlock pair runs alone, so every pair changes the state twice: 12,000 events,
+        // far more than the kernel's socket buffer, NIO's and the 4,096-event queue hold together.
+        // (Interleaved pairs would lock a locked vault, which sends nothing, and on a loaded
+        // machine could leave too few events to overflow.)
         let tally = Tally()
+        let oneAtATime = NSLock()
         onThreads(2, tally: tally, timeout: 120) { _ in
             let client = try daemon.connect()
             for _ in 0..<3000 {
+                oneAtATime.lock()
+                defer { oneAtATime.unlock() }
                 guard try client.ask(#"{"op":"lock"}"#).ok, try client.ask(#"{"op":"unlock"}"#).ok else {
                     throw LineClient.Failure.io("lock or unlock failed", errno: 0)
                 }
