@@ -13,7 +13,7 @@ public func fuzzInitialize(_ argc: UnsafeMutablePointer<CInt>,
     if let folder = ProcessInfo.processInfo.environment["LOCKET_FUZZ_WRITE_SEEDS"] {
         do {
             let count = try Seeds.write(to: folder)
-            print("locket-fuzz: wrote \(count) seeds to \(folder)/corpus and the dictionary \(folder)/locket.dict")
+            print("locket-fuzz: wrote \(count) seeds to \(folder)/corpus and \(folder)/large, and the dictionary \(folder)/locket.dict")
             exit(0)
         } catch {
             print("locket-fuzz: cannot write the seeds: \(error)")

@@ -49,6 +49,9 @@ final class Harness: Sendable {
         }
     }
 
+    /// Inputs checked so far (libFuzzer runs them one at a time, on one thread).
+    nonisolated(unsafe) var probes = 0
+
     /// The folder to remove at exit (atexit takes no context).
     nonisolated(unsafe) static var cleanup: String?
 
@@ -56,6 +59,12 @@ final class Harness: Sendable {
     /// sent `lock`), checks that every entry can be read and deleted, and that
     /// a fresh entry round-trips. A failure is an invariant violation.
     func resetAndProbe() {
+        // The client saw the daemon close; the daemon must forget the connection (no slot leaks).
+        let deadline = Date().addingTimeInterval(10)
+        while server.connectionCount > 0 {
+            guard Date() < deadline else { Invariant.fail("connections: the daemon drops a connection it closed") }
+            usleep(200)
+        }
         if vault.state.isLocked {
             let unlocked = Result { () throws(StoreError) in try vault.unlock() }
             guard case .success = unlocked else { Invariant.fail("store-usable: the vault unlocks again from its key file") }
@@ -68,6 +77,11 @@ final class Harness: Sendable {
             // An entry may expire between list and delete; false is fine, an error is not.
             guard case .success = deleted else { Invariant.fail("store-usable: every listed entry can be deleted") }
         }
+        let counted = Result { () throws(StoreError) in try vault.count() }
+        guard case .success(0) = counted else { Invariant.fail("store-usable: the vault is empty after the reset") }
+        // A write and read back, every few inputs (it costs a commit).
+        probes += 1
+        guard probes % 8 == 1 else { return }
         let value = Array(#"{"probe":true}"#.utf8)
         let roundTrip = Result { () throws(StoreError) -> Entry in
             _ = try vault.put(ns: Self.probeNamespace, key: "probe", value: value)
@@ -78,7 +92,5 @@ final class Harness: Sendable {
         }
         let removed = Result { () throws(StoreError) in try vault.delete(ns: Self.probeNamespace, key: "probe") }
         guard case .success(true) = removed else { Invariant.fail("store-usable: the probe entry deletes") }
-        let counted = Result { () throws(StoreError) in try vault.count() }
-        guard case .success(0) = counted else { Invariant.fail("store-usable: the vault is empty after the reset") }
     }
 }

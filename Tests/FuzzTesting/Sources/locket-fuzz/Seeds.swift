@@ -5,18 +5,36 @@ import LocketTestSupport
 /// The seed corpus and the libFuzzer dictionary, written on request
 /// (`LOCKET_FUZZ_WRITE_SEEDS=FOLDER locket-fuzz`, run by `scripts/fuzz`).
 enum Seeds {
+    /// Longest input the fuzzer generates (`-max_len` in scripts/fuzz). Longer
+    /// inputs make every execution slow; the few longer seeds run once each instead.
+    static let maxFuzzedLength = 16 * 1024
+
     /// Writes one seed per protocol vector (every byte the vector sends, in
-    /// order: a whole conversation, as one connection) into `folder/corpus`, and
-    /// the protocol's tokens into `folder/locket.dict`. Returns the seed count.
+    /// order: a whole conversation, as one connection) into `folder/corpus`
+    /// (those longer than `maxFuzzedLength` into `folder/large`), and the
+    /// protocol's tokens into `folder/locket.dict`. Returns the seed count.
     static func write(to folder: String) throws -> Int {
         let corpus = "\(folder)/corpus"
-        try FileManager.default.createDirectory(atPath: corpus, withIntermediateDirectories: true)
+        let large = "\(folder)/large"
+        for path in [corpus, large] {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        }
+        func save(_ bytes: [UInt8], _ name: String) throws {
+            let path = "\(bytes.count <= maxFuzzedLength ? corpus : large)/\(name)"
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+        }
         let vectors = try ProtocolVector.loadAll()
         for vector in vectors {
-            try Data(vector.sentBytes).write(to: URL(fileURLWithPath: "\(corpus)/\(vector.name)"))
+            try save(vector.sentBytes, vector.name)
         }
+        // Not a vector (a 1 MiB line has no place in one): a line over the limit between two requests.
+        let overLimit = Array(#"{"id":1,"op":"ping"}"#.utf8) + [0x0a]
+            + Array(#"{"id":2,"op":"put","ns":"a","key":"b","value":""#.utf8)
+            + [UInt8](repeating: UInt8(ascii: "x"), count: Invariant.limits.maxLineBytes) + Array(#""}"#.utf8) + [0x0a]
+            + Array(#"{"id":3,"op":"ping"}"#.utf8) + [0x0a]
+        try save(overLimit, "synthetic-line-over-limit")
         try Data(dictionary().utf8).write(to: URL(fileURLWithPath: "\(folder)/locket.dict"))
-        return vectors.count
+        return vectors.count + 1
     }
 
     /// The protocol's words, in libFuzzer's dictionary format (`name="text"`).
