@@ -35,6 +35,10 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var draining = false
     private var lastInput = NIODeadline.now()
     private var idleTask: Scheduled<Void>?
+    /// Completes when the last answer written so far has reached the socket:
+    /// closing before that would drop answers still queued in the channel.
+    private var lastWrite: EventLoopFuture<Void>?
+    private var closeRequested = false
 
     init(dispatcher: Dispatcher, maxInFlight: Int, idleTimeout: TimeAmount) {
         self.dispatcher = dispatcher
@@ -172,7 +176,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
             firstSequence += 1
             var buffer = context.channel.allocator.buffer(capacity: bytes.count)
             buffer.writeBytes(bytes)
-            context.write(wrapOutboundOut(buffer), promise: nil)
+            let written = context.eventLoop.makePromise(of: Void.self)
+            context.write(wrapOutboundOut(buffer), promise: written)
+            lastWrite = written.futureResult
             wrote = true
         }
         if wrote {
@@ -187,7 +193,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private func checkDrained(context: ChannelHandlerContext) {
         guard context.channel.isActive else { return }
         if answers.isEmpty && queued.isEmpty && NIODeadline.now() - lastInput >= .milliseconds(100) {
-            context.close(promise: nil)
+            closeAfterWrites(context: context)
             return
         }
         context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(25)) {
@@ -197,8 +203,20 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     private func closeIfDone(context: ChannelHandlerContext) {
         if closing && answers.isEmpty && queued.isEmpty && context.channel.isActive {
-            context.close(promise: nil)
+            closeAfterWrites(context: context)
         }
+    }
+
+    /// Closes once every answer written has left (a close fails writes still
+    /// pending in the channel, which would cut the last answers short).
+    private func closeAfterWrites(context: ChannelHandlerContext) {
+        guard !closeRequested else { return }
+        closeRequested = true
+        guard let lastWrite else {
+            context.close(promise: nil)
+            return
+        }
+        lastWrite.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
     }
 
     /// A connection with no complete request (and nothing in flight) for `idleTimeout` is closed,
