@@ -37,6 +37,9 @@ struct VectorRunnerTests {
                 if previousWasSend { usleep(20_000) }
                 try client.send(bytes)
                 previousWasSend = true
+            case .endOfInput:
+                client.shutdownWrite()
+                previousWasSend = false
             case .expect(let text):
                 previousWasSend = false
                 let pattern = try VectorPattern.parse(text)
@@ -52,8 +55,12 @@ struct VectorRunnerTests {
                 }
             }
         }
-        // No extra response line, and the connection still works after the vector.
-        if vector.sentBytes.last == 0x0a {
+        // No extra response line, and the connection still works after the vector
+        // (or, after >eof, the daemon closes it once everything is answered).
+        if vector.endsInput {
+            let rest = try client.readUntilClosed()
+            #expect(rest.isEmpty, "\(name): \(rest.count) bytes after the last expected answer")
+        } else if vector.sentBytes.last == 0x0a {
             let end = try client.request(#"{"id":"vector-end","op":"ping"}"#)
             #expect(end == #"{"id":"vector-end","ok":true}"#, "\(name): after the vector's last step")
         }
