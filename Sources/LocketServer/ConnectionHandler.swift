@@ -212,11 +212,23 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private func closeAfterWrites(context: ChannelHandlerContext) {
         guard !closeRequested else { return }
         closeRequested = true
-        guard let lastWrite else {
+        closeWhenWritten(context: context)
+    }
+
+    /// Closes when the last write completes, or, if more answers were written
+    /// meanwhile (while draining), when the newest of them does.
+    private func closeWhenWritten(context: ChannelHandlerContext) {
+        guard let pending = lastWrite else {
             context.close(promise: nil)
             return
         }
-        lastWrite.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        pending.assumeIsolated().whenComplete { _ in
+            if self.lastWrite === pending {
+                context.close(promise: nil)
+            } else {
+                self.closeWhenWritten(context: context)
+            }
+        }
     }
 
     /// A connection with no complete request (and nothing in flight) for `idleTimeout` is closed,
