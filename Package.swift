@@ -12,6 +12,8 @@ let package = Package(
         .library(name: "LocketClient", targets: ["LocketClient"]),
         // For the separate fuzzing and benchmark packages (Tests/Fuzz, Benchmarks), not for apps.
         .library(name: "LocketServer", targets: ["LocketServer"]),
+        // For the fuzzing package (Tests/FuzzTesting): vector loading and temp folders.
+        .library(name: "LocketTestSupport", targets: ["LocketTestSupport"]),
         .executable(name: "locketd", targets: ["locketd"]),
         .executable(name: "locket", targets: ["locket"]),
         .executable(name: "git-credential-locket", targets: ["git-credential-locket"]),

@@ -41,6 +41,10 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// closes when the watch was refused.
     private var watchRequested = false
     private var idleTask: Scheduled<Void>?
+    /// Completes when the last answer written so far has reached the socket:
+    /// closing before that would drop answers still queued in the channel.
+    private var lastWrite: EventLoopFuture<Void>?
+    private var closeRequested = false
 
     init(dispatcher: Dispatcher, caller: CallerIdentity, maxInFlight: Int, idleTimeout: TimeAmount) {
         self.dispatcher = dispatcher
@@ -183,7 +187,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
             firstSequence += 1
             var buffer = context.channel.allocator.buffer(capacity: bytes.count)
             buffer.writeBytes(bytes)
-            context.write(wrapOutboundOut(buffer), promise: nil)
+            let written = context.eventLoop.makePromise(of: Void.self)
+            context.write(wrapOutboundOut(buffer), promise: written)
+            lastWrite = written.futureResult
             wrote = true
         }
         if wrote {
@@ -203,7 +209,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private func checkDrained(context: ChannelHandlerContext) {
         guard context.channel.isActive else { return }
         if answers.isEmpty && queued.isEmpty && NIODeadline.now() - lastInput >= .milliseconds(100) {
-            context.close(promise: nil)
+            closeAfterWrites(context: context)
             return
         }
         context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(25)) {
@@ -213,7 +219,31 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     private func closeIfDone(context: ChannelHandlerContext) {
         if closing && answers.isEmpty && queued.isEmpty && context.channel.isActive {
+            closeAfterWrites(context: context)
+        }
+    }
+
+    /// Closes once every answer written has left (a close fails writes still
+    /// pending in the channel, which would cut the last answers short).
+    private func closeAfterWrites(context: ChannelHandlerContext) {
+        guard !closeRequested else { return }
+        closeRequested = true
+        closeWhenWritten(context: context)
+    }
+
+    /// Closes when the last write completes, or, if more answers were written
+    /// meanwhile (while draining), when the newest of them does.
+    private func closeWhenWritten(context: ChannelHandlerContext) {
+        guard let pending = lastWrite else {
             context.close(promise: nil)
+            return
+        }
+        pending.assumeIsolated().whenComplete { _ in
+            if self.lastWrite === pending {
+                context.close(promise: nil)
+            } else {
+                self.closeWhenWritten(context: context)
+            }
         }
     }
 

@@ -37,6 +37,9 @@ struct VectorRunnerTests {
                 if previousWasSend { usleep(20_000) }
                 try client.send(bytes)
                 previousWasSend = true
+            case .endOfInput:
+                client.shutdownWrite()
+                previousWasSend = false
             case .expect(let text):
                 previousWasSend = false
                 let pattern = try VectorPattern.parse(text)
@@ -58,6 +61,10 @@ struct VectorRunnerTests {
             #expect(throws: LineClient.Failure.self, "\(name): a line after watch was answered") {
                 try client.readLine(timeout: 0.5)
             }
+        } else if vector.endsInput {
+            // After >eof the daemon closes the connection once everything is answered.
+            let rest = try client.readUntilClosed()
+            #expect(rest.isEmpty, "\(name): \(rest.count) bytes after the last expected answer")
         } else if vector.sentBytes.last == 0x0a {
             // No extra response line, and the connection still works after the vector.
             let end = try client.request(#"{"id":"vector-end","op":"ping"}"#)
