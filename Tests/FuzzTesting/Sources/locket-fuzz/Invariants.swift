@@ -29,7 +29,7 @@ enum Invariant {
     ///   shaped like its op's, or an error its op can have.
     static func check(answers: [UInt8], input: UnsafeRawBufferPointer) {
         var framer = LineFramer(maxLineBytes: limits.maxLineBytes)
-        let frames = framer.feed(input)
+        let frames = answeredFrames(framer.feed(input))
         guard answers.isEmpty || answers.last == 0x0a else { fail("framing: the last answer ends with a newline") }
         let lines = answers.split(separator: 0x0a, omittingEmptySubsequences: false).dropLast()
         guard lines.count == frames.count else {
@@ -46,6 +46,20 @@ enum Invariant {
                 }
             }
         }
+    }
+
+    /// The frames the daemon answers: all of them, up to and including the first
+    /// request that parses as `watch` (the connection's last request: the daemon
+    /// reads nothing after it, PROTOCOL.md "watch").
+    private static func answeredFrames(_ frames: [LineFramer.Frame]) -> [LineFramer.Frame] {
+        for (index, frame) in frames.enumerated() {
+            guard case .line(let bytes) = frame else { continue }
+            let isWatch = bytes.withUnsafeBytes { line in
+                (try? Request.parse(line, limits: limits))?.op == .watch
+            }
+            if isWatch { return Array(frames[...index]) }
+        }
+        return frames
     }
 
     private static func checkAnswer(_ answer: UnsafeRawBufferPointer, to line: UnsafeRawBufferPointer, index: Int) {
@@ -153,6 +167,10 @@ struct Shape {
             need("locked", .bool)
             positive("entries", allowZero: true)
         case .rotate: positive("rewrapped", allowZero: true)
+        case .audit:
+            need("items", .array)
+            need("damage", .array)
+        case .watch: need("watching", .bool)
         }
     }
 }
