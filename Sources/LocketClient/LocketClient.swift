@@ -194,19 +194,27 @@ public final class LocketClient: Sendable {
                 state.socket = try UnixSocket(path: socketPath, timeout: timeout)
             }
             let socket = state.socket!
-            let first = Result { () throws(LocketError) in
-                try socket.send(line)
-                return try socket.readLine(timeout: timeout)
-            }
+            let first = Result { () throws(LocketError) in try Self.ask(line, on: socket, timeout: timeout) }
             guard case .failure(let error) = first else { return try first.get() }
             state.socket = nil
             // A reused connection may have died with a restarted daemon: retry once when safe.
             guard reused, idempotent, case .connectionFailed = error else { throw error }
             let fresh = try UnixSocket(path: socketPath, timeout: timeout)
             state.socket = fresh
-            try fresh.send(line)
-            return try fresh.readLine(timeout: timeout)
+            return try Self.ask(line, on: fresh, timeout: timeout)
         }
+    }
+
+    /// Sends one request line and reads its answer line.
+    private static func ask(_ line: [UInt8], on socket: UnixSocket, timeout: Double) throws(LocketError) -> [UInt8] {
+        let sent = Result { () throws(LocketError) in try socket.send(line) }
+        if case .failure(let sendError) = sent {
+            // The daemon may have refused the connection with one line and closed it before
+            // the request arrived (connection cap, another uid): that line says why.
+            if let refusal = try? socket.readLine(timeout: 0.2) { return refusal }
+            throw sendError
+        }
+        return try socket.readLine(timeout: timeout)
     }
 
     static func encoder() -> JSONEncoder {
