@@ -52,6 +52,7 @@ let package = Package(
         .target(name: "LocketServer", dependencies: [
             "LocketProtocol", "LocketStore", "LocketKeyStore", "LocketCrypto",
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
