@@ -83,7 +83,7 @@ let package = Package(
         ]),
         .testTarget(name: "LocketDemoTests", dependencies: ["LocketTestSupport"]),
         .testTarget(name: "LocketProtocolTests", dependencies: ["LocketProtocol", "LocketTestSupport"]),
-        .testTarget(name: "LocketServerTests", dependencies: ["LocketServer", "LocketProtocol", "LocketTestSupport"]),
+        .testTarget(name: "LocketServerTests", dependencies: ["LocketServer", "LocketStore", "LocketProtocol", "LocketTestSupport"]),
         .testTarget(name: "LocketClientTests", dependencies: ["LocketClient", "LocketProtocol", "LocketTestSupport"]),
         .testTarget(name: "LocketBackupTests", dependencies: ["LocketBackup", "LocketCrypto", "LocketClient", "LocketTestSupport"]),
         .testTarget(name: "LocketCLITests", dependencies: ["LocketTestSupport"]),
