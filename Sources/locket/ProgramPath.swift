@@ -18,7 +18,7 @@ enum ProgramPath {
         for candidate in candidates {
             guard let real = realPath(candidate) else { continue }
             var info = stat()
-            guard stat(real, &info) == 0, info.st_mode & S_IFMT == S_IFREG, access(real, X_OK) == 0 else { continue }
+            guard stat(real, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_mode & 0o111 != 0, access(real, X_OK) == 0 else { continue }
             return real
         }
         return nil
