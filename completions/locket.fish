@@ -192,7 +192,7 @@ complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options 
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket export" out' -l 'out' -d 'The backup file to write.' -rF
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket export" force' -l 'force' -d 'Replace the file if it exists.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket export" passphrase-file' -l 'passphrase-file' -d 'Read the passphrase from the first line of this file.' -rF
-complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket export" json' -l 'json' -d 'Print the result as JSON on stdout: {"entries":…,"vanished":…,"bytes":…}.'
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket export" json' -l 'json' -d 'Print the result as JSON on stdout: {"entries":…,"vanished":…,"bytes":…} (and "ruled_out": namespaces an access rule kept from locket).'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket export" version' -l 'version' -d 'Show the version.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket export" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket import" socket' -l 'socket' -d 'The daemon\'s socket (default: $LOCKET_SOCKET, then $XDG_RUNTIME_DIR/locket/locket.sock).' -rF

@@ -69,6 +69,25 @@ struct AccessRuleCommandTests {
         _ = folder
     }
 
+    @Test("export leaves out a namespace whose rule does not allow locket, and says so")
+    func exportWarns() throws {
+        let cli = try CLI()
+        let (folder, _, copy) = try Self.programs()
+        try cli.put("app", "k", "1")
+        try cli.put("open", "k", "2")
+        #expect(try cli.run("allow", "app", copy).status == 0)
+        let backup = try BackupFolder()
+        let exported = try cli.export(to: backup, "b.lkb")
+        #expect(exported.stderr == """
+            export: 1 entry sealed into \(backup.path("b.lkb"))
+            export: left out 1 namespace(s) whose access rule does not allow locket: app (to include them: locket allow NS locket)
+
+            """)
+        let json = try cli.export(to: backup, "c.lkb", "--json")
+        #expect(json.stdout == #"{"entries":1,"vanished":0,"bytes":\#(try backup.bytes("c.lkb").count),"ruled_out":["app"]}"# + "\n")
+        _ = folder
+    }
+
     @Test("a PROGRAM that is not an executable file is a usage error; so is an invalid namespace")
     func usage() throws {
         let cli = try CLI()
