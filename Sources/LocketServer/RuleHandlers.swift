@@ -8,7 +8,9 @@ import NIOCore
 extension Dispatcher {
     /// The ops a rule restricts: on a namespace with a rule, only an allowed
     /// program may use them (`list` and `audit` without `ns` leave out the
-    /// namespaces the caller may not use).
+    /// namespaces the caller may not use; any other op given here without `ns`,
+    /// such as `watch` of all namespaces, is refused whole when some rule
+    /// keeps the caller out).
     static let ruled: Set<Op> = [.get, .put, .delete, .list, .audit]
 
     /// Runs `handler` if the vault's access rules let `caller` make `request`;
@@ -53,7 +55,14 @@ extension Dispatcher {
             }
             if denied.isEmpty { return handler(self, request, loop) }
             let hidden = Set(denied.keys)
-            return request.op == .audit ? readAudit(request, hiding: hidden, on: loop) : list(request, hiding: hidden, on: loop)
+            switch request.op {
+            case .list: return list(request, hiding: hidden, on: loop)
+            case .audit: return readAudit(request, hiding: hidden, on: loop)
+            default:
+                // An op over all namespaces that cannot leave some out: refused whole.
+                return loop.makeSucceededFuture(Response.failure(id: request.idJSON, ProtocolError(.forbidden,
+                    "\(hidden.count) namespace(s) have an access rule that does not allow this caller; name a namespace it may use")).bytes)
+            }
         }
         let needsDigest = relevant.contains { AccessControl.needsDigest($0.programs, caller: caller) }
         guard needsDigest else { return decide(nil) }
