@@ -3,10 +3,13 @@
 #   make uninstall [PREFIX=~/.local]
 #   make test                              the whole suite (the README's test command)
 #   make soak      [CYCLES=100] [CLIENTS=8] crash durability: SIGKILL/restart under concurrent writers
+#   make fuzz      [SECONDS=60] [JOBS=1]    libFuzzer over the daemon's framing and dispatch (crash inputs: .build-fuzz/artifacts/)
+#   make bench                             benchmarks: one table, Benchmarks/results/latest.json, BENCHMARKS.md
+#   make bench-smoke                       every benchmark scenario at tiny sizes (what CI runs)
 # Variables given on the command line or in the environment reach the scripts
 # through the environment (on the command line, write a $ as $$).
 
-.PHONY: install uninstall test soak
+.PHONY: install uninstall test soak fuzz bench bench-smoke
 
 install:
 	scripts/install
@@ -19,3 +22,12 @@ test:
 
 soak:
 	scripts/soak --cycles $${CYCLES:-100} --clients $${CLIENTS:-8}
+
+fuzz:
+	scripts/fuzz --seconds $${SECONDS:-60} --jobs $${JOBS:-1}
+
+bench:
+	scripts/bench
+
+bench-smoke:
+	scripts/bench --smoke

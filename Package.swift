@@ -12,6 +12,8 @@ let package = Package(
         .library(name: "LocketClient", targets: ["LocketClient"]),
         // For the separate fuzzing and benchmark packages (Tests/Fuzz, Benchmarks), not for apps.
         .library(name: "LocketServer", targets: ["LocketServer"]),
+        // For the fuzzing package (Tests/FuzzTesting): vector loading and temp folders.
+        .library(name: "LocketTestSupport", targets: ["LocketTestSupport"]),
         .executable(name: "locketd", targets: ["locketd"]),
         .executable(name: "locket", targets: ["locket"]),
         .executable(name: "git-credential-locket", targets: ["git-credential-locket"]),
@@ -34,11 +36,13 @@ let package = Package(
         // Header-only shim for process calls that do not import (prctl, rlimit).
         .systemLibrary(name: "CLocketSys"),
 
-        .target(name: "LocketCrypto", dependencies: ["CSodium", "CLocketSys"]),
-        .target(name: "LocketKeyStore", dependencies: ["LocketCrypto", "CSecret"]),
-        .target(name: "LocketStore", dependencies: ["LocketCrypto", "LocketKeyStore", "CSQLite"]),
+        // A pthread-based lock that ThreadSanitizer sees (Synchronization.Mutex it does not, on Linux).
+        .target(name: "LocketSync"),
+        .target(name: "LocketCrypto", dependencies: ["CSodium", "CLocketSys", "LocketSync"]),
+        .target(name: "LocketKeyStore", dependencies: ["LocketCrypto", "CSecret", "LocketSync"]),
+        .target(name: "LocketStore", dependencies: ["LocketCrypto", "LocketKeyStore", "CSQLite", "LocketSync"]),
         .target(name: "LocketProtocol"),
-        .target(name: "LocketClient", dependencies: ["LocketProtocol"]),
+        .target(name: "LocketClient", dependencies: ["LocketProtocol", "LocketSync"]),
         // The encrypted backup format (Protocol/BACKUP.md) and export/import over the protocol.
         .target(name: "LocketBackup", dependencies: ["LocketCrypto", "LocketClient", "LocketProtocol"]),
         .target(name: "LocketGitCredential", dependencies: ["LocketClient"]),
@@ -50,7 +54,7 @@ let package = Package(
         // The example app: save a session on login, resume it on the next run.
         .executableTarget(name: "locket-example", dependencies: ["LocketClient"], path: "Examples/SessionResume"),
         .target(name: "LocketServer", dependencies: [
-            "LocketProtocol", "LocketStore", "LocketKeyStore", "LocketCrypto",
+            "LocketProtocol", "LocketStore", "LocketKeyStore", "LocketCrypto", "LocketSync",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -75,11 +79,13 @@ let package = Package(
         .executableTarget(name: "locket-soak", dependencies: ["LocketClient", "LocketProtocol", "LocketTestSupport"],
                           path: "Tests/LocketSoak"),
         // Shared by the test targets: private D-Bus + gnome-keyring, temp folders, child processes.
-        .target(name: "LocketTestSupport", path: "Tests/LocketTestSupport"),
+        .target(name: "LocketTestSupport", dependencies: ["LocketSync"], path: "Tests/LocketTestSupport"),
+        .testTarget(name: "LocketSyncTests", dependencies: ["LocketSync", "LocketTestSupport"],
+                    exclude: ["RaceProgram"]),
         .testTarget(name: "LocketCryptoTests", dependencies: ["LocketCrypto", "LocketTestSupport"]),
         .testTarget(name: "LocketKeyStoreTests", dependencies: ["LocketKeyStore", "LocketCrypto", "LocketTestSupport"]),
         .testTarget(name: "LocketStoreTests", dependencies: [
-            "LocketStore", "LocketKeyStore", "LocketCrypto", "LocketTestSupport", "CSQLite",
+            "LocketStore", "LocketKeyStore", "LocketCrypto", "LocketTestSupport", "CSQLite", "LocketSync",
         ]),
         .testTarget(name: "LocketDemoTests", dependencies: ["LocketTestSupport"]),
         .testTarget(name: "LocketProtocolTests", dependencies: ["LocketProtocol", "LocketTestSupport"]),

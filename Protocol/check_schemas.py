@@ -9,6 +9,8 @@ For every request line a vector sends (framed as the daemon frames them):
 - answered unknown_op: its op must not be one of the ops.
 Every expected response, its placeholders replaced by sample values, must be
 valid against schemas/response-OP.json or schemas/response-error.json.
+Every example event line in PROTOCOL.md (a line starting with {"event":) must be
+valid against schemas/event.json, and every kind of event must have an example.
 
 Needs python3 and the jsonschema package. Run: python3 Protocol/check_schemas.py
 """
@@ -20,7 +22,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-OPS = ["hello", "ping", "put", "get", "delete", "list", "status", "lock", "unlock", "rotate", "audit", "allow", "deny", "rules"]
+OPS = ["hello", "ping", "put", "get", "delete", "list", "status", "lock", "unlock", "rotate", "audit", "watch", "allow", "deny", "rules"]
 DAEMON_CODES = {"not_found", "conflict", "locked", "forbidden"}
 
 # Vectors with bad_request lines that the schemas accept, and why: JSON Schema
@@ -57,7 +59,7 @@ def load_schemas():
     registry = Registry().with_resources(
         (schema["$id"], Resource.from_contents(schema)) for schema in schemas.values())
     validators = {name: Draft202012Validator(schema, registry=registry) for name, schema in schemas.items()}
-    expected = {"common.json", "response-error.json"} | {"request-%s.json" % op for op in OPS} | {"response-%s.json" % op for op in OPS}
+    expected = {"common.json", "response-error.json", "event.json"} | {"request-%s.json" % op for op in OPS} | {"response-%s.json" % op for op in OPS}
     if set(validators) != expected:
         sys.exit("schemas/ should hold exactly %s; it holds %s" % (sorted(expected), sorted(validators)))
     return validators
@@ -125,6 +127,29 @@ def as_request(line):
     return value if isinstance(value, dict) else None
 
 
+EVENTS = {"changed", "deleted", "expired", "expiring", "locked", "unlocked"}
+
+
+def check_event_examples(validator):
+    """The example events in PROTOCOL.md must be valid, and cover every event."""
+    problems = []
+    seen = set()
+    with open(os.path.join(HERE, "PROTOCOL.md"), encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            line = line.strip()
+            if not line.startswith('{"event":'):
+                continue
+            event = json.loads(line)
+            seen.add(event.get("event"))
+            for e in validator.iter_errors(event):
+                problems.append("PROTOCOL.md line %d: event.json refuses the example: %s" % (number, e.message))
+    for missing in sorted(EVENTS - seen):
+        problems.append("PROTOCOL.md has no example of the %s event" % missing)
+    if validator.is_valid({"event": "changed", "ns": "app", "key": "k"}):
+        problems.append("event.json accepts a changed event without version")
+    return problems
+
+
 def main():
     validators = load_schemas()
     problems = []
@@ -166,6 +191,7 @@ def main():
             for e in validators[schema].iter_errors(sample(pattern)):
                 problems.append("%s: %s refuses the expected response: %s" % (where, schema, e.message))
 
+    problems += check_event_examples(validators["event.json"])
     for vector in sorted(set(BEYOND_SCHEMA) - beyond_used):
         problems.append("BEYOND_SCHEMA lists %s, but none of its lines needs it any more" % vector)
     for problem in problems:

@@ -173,13 +173,13 @@ _locket() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    put|get|delete|list|status|lock|unlock|rotate|audit|allow|deny|rules|export|import|ping|help)
+    put|get|delete|list|status|lock|unlock|rotate|audit|watch|allow|deny|rules|export|import|ping|help)
         # Offer subcommand argument completions
         "_locket_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'put get delete list status lock unlock rotate audit allow deny rules export import ping help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'put get delete list status lock unlock rotate audit watch allow deny rules export import ping help' -- "${cur}"))
         ;;
     esac
 }
@@ -394,6 +394,33 @@ _locket_audit() {
         return
         ;;
     '--limit')
+        return
+        ;;
+    esac
+}
+
+_locket_watch() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --expiring-within)
+    __locket_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        __locket_add_completions -f
+        return
+        ;;
+    '--expiring-within')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __locket_add_completions -W "$(__locket_custom_complete ---completion watch -- positional@0 "${COMP_CWORD}" "$(__locket_cursor_index_in_current_word)")"
         return
         ;;
     esac

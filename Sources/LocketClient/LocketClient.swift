@@ -1,6 +1,6 @@
 import Foundation
 import LocketProtocol
-import Synchronization
+import LocketSync
 
 /// A connection to `locketd`. Blocking calls (with `async` twins), one request
 /// at a time per client; share one client between threads freely (calls are
@@ -14,7 +14,7 @@ public final class LocketClient: Sendable {
     public let socketPath: String
     /// Seconds to wait for an answer.
     public let timeout: Double
-    private let connection = Mutex<Connection>(Connection())
+    private let connection = Locked<Connection>(Connection())
 
     /// `socketPath` nil resolves it like the daemon: `$LOCKET_SOCKET`, then
     /// `$XDG_RUNTIME_DIR/locket/locket.sock`, then `/tmp/locket-$UID/locket.sock`.

@@ -57,6 +57,25 @@ final class UnixSocket {
         }
     }
 
+    /// Sets how long a read waits (nil: for ever).
+    func setReceiveTimeout(_ seconds: Double?) {
+        let seconds = seconds ?? 0
+        var time = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1_000_000))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    /// Shuts both directions down (a read blocked in another thread returns); the fd stays open until deinit.
+    func shutdown() {
+        _ = Glibc.shutdown(fd, Int32(SHUT_RDWR))
+    }
+
+    /// Like `readLine`, but nil when the peer closed with no partial line left.
+    func readLineUntilClosed() throws(LocketError) -> [UInt8]? {
+        let result = Result { () throws(LocketError) in try readLine(timeout: 0) }
+        if case .failure(.connectionFailed) = result, buffer.isEmpty { return nil }
+        return try result.get()
+    }
+
     /// Reads one `\n`-terminated line (without the `\n`).
     func readLine(timeout: Double) throws(LocketError) -> [UInt8] {
         while true {

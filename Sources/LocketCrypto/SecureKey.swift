@@ -1,5 +1,6 @@
-import CSodium
 import Synchronization
+import CSodium
+import LocketSync
 
 /// Key material held in guarded memory.
 ///
@@ -16,7 +17,7 @@ public final class SecureKey: @unchecked Sendable {
     public let count: Int
     private let base: UnsafeMutableRawPointer
     // Number of borrows in flight; transitions 0→1 and 1→0 change the page protection.
-    private let readers = Mutex<Int>(0)
+    private let readers = Locked<Int>(0)
 
     /// How many allocations could not be locked into RAM (`mlock` refused, usually
     /// because `RLIMIT_MEMLOCK` is too small for an unprivileged process): their keys

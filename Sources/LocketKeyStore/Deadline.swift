@@ -1,6 +1,6 @@
 import CSecret
 import Foundation
-import Synchronization
+import LocketSync
 
 /// Runs a blocking libsecret call on its own thread and gives up on it after
 /// a deadline, cancelling its `GCancellable`. A hung Secret Service otherwise
@@ -18,7 +18,7 @@ enum Deadline {
     }
 
     private final class Slot<T>: @unchecked Sendable {
-        let value = Mutex<T?>(nil)
+        let value = Locked<T?>(nil)
         let done = DispatchSemaphore(value: 0)
     }
 

@@ -3,12 +3,14 @@ import Foundation
 /// The operations of protocol v1.
 public enum Op: String, Sendable, CaseIterable {
     case hello, ping, put, get, delete, list, status, lock, unlock, rotate, audit
+    /// Turns the connection into a stream of change events (PROTOCOL.md, "Change events").
+    case watch
     case allow, deny, rules
 
     /// Whether the op needs the master key (the locked-state gate answers `locked` otherwise).
     public var needsKey: Bool {
         switch self {
-        case .put, .get, .delete, .list, .rotate, .audit, .allow, .deny, .rules: true
+        case .put, .get, .delete, .list, .rotate, .audit, .watch, .allow, .deny, .rules: true
         case .hello, .ping, .status, .lock, .unlock: false
         }
     }
@@ -33,6 +35,8 @@ public struct Request: Sendable {
     public var since: Date?
     /// `audit`: at most this many (the latest) entries.
     public var limit: Int?
+    /// `watch`'s lead time for `expiring` events, in seconds (nil or 0: no `expiring` events).
+    public var expiringWithin: Int?
     /// `allow`, `deny`: an executable's absolute path.
     public var path: String?
     /// `allow`: the executable's SHA-256 to pin (lowercase hex).
@@ -50,7 +54,8 @@ public struct Request: Sendable {
     ///
     /// Rejection rules: not UTF-8, not JSON, not an object, nesting over the
     /// limit → `bad_request` without id; an `id` that is not a string or an
-    /// integer → `bad_request` without id; a `ttl` outside 1…100 years or an
+    /// integer → `bad_request` without id; a `ttl` outside 1…100 years, an
+    /// `expiring_within` outside 0…100 years, or an
     /// empty passphrase → `bad_request`; no `op` or a non-string `op` →
     /// `bad_request`; an unknown op → `unknown_op`; a missing or mistyped member,
     /// an invalid name, a duplicate member → `bad_request`; a value over the limit
@@ -118,6 +123,9 @@ public struct Request: Sendable {
                     request.since = date
                 }
                 request.limit = try fields.optionalInt("limit", minimum: 1, maximum: Request.maxAuditLimit)
+            case .watch:
+                request.ns = try fields.optionalName("ns")
+                request.expiringWithin = try fields.optionalInt("expiring_within", minimum: 0, maximum: Request.maxTTL)
             case .allow:
                 request.ns = try fields.name("ns")
                 request.path = try fields.executablePath("path", required: true)

@@ -3,7 +3,7 @@ import Glibc
 #endif
 import LocketCrypto
 import LocketStore
-import NIOConcurrencyHelpers
+import LocketSync
 
 /// Decides whether a caller may use a namespace under the vault's access rules.
 enum AccessControl {
@@ -39,7 +39,7 @@ enum AccessControl {
 /// SHA-256 digests of running executables, by file identity, so a program is
 /// hashed once however many connections it makes (until it changes on disk).
 final class ExecutableDigests: Sendable {
-    private let cache = NIOLockedValueBox<[ExecutableFile: String]>([:])
+    private let cache = Locked<[ExecutableFile: String]>([:])
     private let capacity: Int
 
     init(capacity: Int = 256) {
@@ -49,7 +49,7 @@ final class ExecutableDigests: Sendable {
     /// The digest of `caller`'s executable if it is already known. Never blocks on I/O.
     func cached(_ caller: CallerIdentity) -> String? {
         guard let file = caller.exeFile else { return nil }
-        return cache.withLockedValue { $0[file] }
+        return cache.withLock { $0[file] }
     }
 
     /// The digest of the file `caller` was running at accept, reading it
@@ -63,7 +63,7 @@ final class ExecutableDigests: Sendable {
         defer { close(fd) }
         guard ExecutableFile(fd: fd) == file, let digest = try? FileDigest.sha256(fd: fd),
               ExecutableFile(fd: fd) == file else { return nil }
-        cache.withLockedValue { cache in
+        cache.withLock { cache in
             if cache.count >= capacity { cache.removeAll() }
             cache[file] = digest
         }

@@ -36,7 +36,15 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// answer it (`unavailable`), and close once it has gone quiet.
     private var draining = false
     private var lastInput = NIODeadline.now()
+    /// A `watch` was dispatched: no further request is read (later lines are
+    /// ignored); once its answer is written the connection streams events, or
+    /// closes when the watch was refused.
+    private var watchRequested = false
     private var idleTask: Scheduled<Void>?
+    /// Completes when the last answer written so far has reached the socket:
+    /// closing before that would drop answers still queued in the channel.
+    private var lastWrite: EventLoopFuture<Void>?
+    private var closeRequested = false
 
     init(dispatcher: Dispatcher, caller: CallerIdentity, maxInFlight: Int, idleTimeout: TimeAmount) {
         self.dispatcher = dispatcher
@@ -57,7 +65,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !closing else { return }
+        guard !closing, !watchRequested else { return }
         lastInput = .now()
         switch unwrapInboundIn(data) {
         case .line(let line): queued.append(dispatcher.parse(line))
@@ -140,11 +148,15 @@ final class ConnectionHandler: ChannelDuplexHandler {
             let ordering = parsed.ordering
             guard mayStart(ordering) else { break }
             queued.removeFirst()
+            if case .request(let request) = parsed, request.op == .watch {
+                watchRequested = true
+                queued.removeAll()
+            }
             running[ordering]! += 1
             let sequence = firstSequence + answers.count
             answers.append(nil)
             let loop = context.eventLoop
-            dispatcher.dispatch(parsed, caller: caller, on: loop).hop(to: loop).assumeIsolated().whenComplete { result in
+            dispatcher.dispatch(parsed, caller: caller, on: loop, channel: context.channel).hop(to: loop).assumeIsolated().whenComplete { result in
                 let bytes: [UInt8]
                 switch result {
                 case .success(let answer): bytes = answer
@@ -175,12 +187,19 @@ final class ConnectionHandler: ChannelDuplexHandler {
             firstSequence += 1
             var buffer = context.channel.allocator.buffer(capacity: bytes.count)
             buffer.writeBytes(bytes)
-            context.write(wrapOutboundOut(buffer), promise: nil)
+            let written = context.eventLoop.makePromise(of: Void.self)
+            context.write(wrapOutboundOut(buffer), promise: written)
+            lastWrite = written.futureResult
             wrote = true
         }
         if wrote {
             context.flush()
             resetIdleTimer(context: context)
+        }
+        if watchRequested, answers.isEmpty, !closing {
+            // The watch's answer is out: stream events, or close if it was refused.
+            closing = !dispatcher.watchHub.start(context.channel)
+            if !closing { idleTask?.cancel() }
         }
         closeIfDone(context: context)
     }
@@ -190,7 +209,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private func checkDrained(context: ChannelHandlerContext) {
         guard context.channel.isActive else { return }
         if answers.isEmpty && queued.isEmpty && NIODeadline.now() - lastInput >= .milliseconds(100) {
-            context.close(promise: nil)
+            closeAfterWrites(context: context)
             return
         }
         context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(25)) {
@@ -200,7 +219,31 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     private func closeIfDone(context: ChannelHandlerContext) {
         if closing && answers.isEmpty && queued.isEmpty && context.channel.isActive {
+            closeAfterWrites(context: context)
+        }
+    }
+
+    /// Closes once every answer written has left (a close fails writes still
+    /// pending in the channel, which would cut the last answers short).
+    private func closeAfterWrites(context: ChannelHandlerContext) {
+        guard !closeRequested else { return }
+        closeRequested = true
+        closeWhenWritten(context: context)
+    }
+
+    /// Closes when the last write completes, or, if more answers were written
+    /// meanwhile (while draining), when the newest of them does.
+    private func closeWhenWritten(context: ChannelHandlerContext) {
+        guard let pending = lastWrite else {
             context.close(promise: nil)
+            return
+        }
+        pending.assumeIsolated().whenComplete { _ in
+            if self.lastWrite === pending {
+                context.close(promise: nil)
+            } else {
+                self.closeWhenWritten(context: context)
+            }
         }
     }
 
@@ -210,6 +253,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         idleTask?.cancel()
         let loop = context.eventLoop
         idleTask = loop.assumeIsolated().scheduleTask(in: idleTimeout) {
+            if self.watchRequested { return }
             if self.answers.isEmpty {
                 context.close(promise: nil)
             } else {

@@ -19,6 +19,8 @@ final class Dispatcher: Sendable {
     let expiry: ExpiryScheduler
     /// The access audit log; nil with `--no-audit`.
     let audit: AuditLog?
+    /// Change events for `watch` connections.
+    let watchHub: WatchHub
     /// Milliseconds since 1970 of the last request (for the idle lock).
     let lastActivity = Atomic<Int64>(Dispatcher.nowMilliseconds())
     /// Set once shutdown begins: new requests answer `unavailable`.
@@ -46,12 +48,14 @@ final class Dispatcher: Sendable {
         .rules: { d, r, l in d.listRules(r, on: l) },
     ]
 
-    init(vault: Vault, pool: NIOThreadPool, configuration: ServerConfiguration, expiry: ExpiryScheduler, audit: AuditLog?) {
+    init(vault: Vault, pool: NIOThreadPool, configuration: ServerConfiguration, expiry: ExpiryScheduler,
+         audit: AuditLog?, watchHub: WatchHub) {
         self.audit = audit
         self.vault = vault
         self.pool = pool
         self.configuration = configuration
         self.expiry = expiry
+        self.watchHub = watchHub
     }
 
     /// A request line, parsed (or already answered, when it could not be parsed).
@@ -64,7 +68,7 @@ final class Dispatcher: Sendable {
             guard case .request(let request) = self else { return .read }
             switch request.op {
             case .put, .delete: return .write
-            case .lock, .unlock, .rotate, .allow, .deny: return .exclusive
+            case .lock, .unlock, .rotate, .watch, .allow, .deny: return .exclusive
             case .get, .list, .status, .hello, .ping, .audit, .rules: return .read
             }
         }
@@ -92,14 +96,15 @@ final class Dispatcher: Sendable {
 
     /// Serves one parsed request; the future's bytes are the whole response line.
     /// Data ops are audited with their outcome, whatever it is.
-    func dispatch(_ parsed: Parsed, caller: CallerIdentity, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
+    /// `channel` is the requesting connection (a `watch` registers it).
+    func dispatch(_ parsed: Parsed, caller: CallerIdentity, on loop: EventLoop, channel: Channel? = nil) -> EventLoopFuture<[UInt8]> {
         guard case .request(let request) = parsed else {
             guard case .answer(let bytes) = parsed else { fatalError("unreachable") }
             return loop.makeSucceededFuture(bytes)
         }
-        guard let audit, Self.audited.contains(request.op) else { return serve(request, caller: caller, on: loop) }
+        guard let audit, Self.audited.contains(request.op) else { return serve(request, caller: caller, on: loop, channel: channel) }
         let time = Self.nowMilliseconds()
-        return serve(request, caller: caller, on: loop).map { bytes in
+        return serve(request, caller: caller, on: loop, channel: channel).map { bytes in
             audit.record(AuditEntry(
                 time: time, op: request.op.rawValue, ns: request.ns, key: request.key,
                 outcome: Self.outcome(of: bytes, id: request.idJSON),
@@ -108,11 +113,17 @@ final class Dispatcher: Sendable {
         }
     }
 
-    private func serve(_ request: Request, caller: CallerIdentity, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
+    private func serve(_ request: Request, caller: CallerIdentity, on loop: EventLoop, channel: Channel?) -> EventLoopFuture<[UInt8]> {
         if shuttingDown.load(ordering: .relaxed) {
             return loop.makeSucceededFuture(Response.failure(id: request.idJSON, ProtocolError(.unavailable, "locketd is shutting down")).bytes)
         }
-        guard let handler = Self.handlers[request.op] else {
+        let handler: Handler
+        if request.op == .watch {
+            // The one op that needs its connection: it turns it into an event stream.
+            handler = { d, r, l in d.watch(r, channel: channel, on: l) }
+        } else if let tabled = Self.handlers[request.op] {
+            handler = tabled
+        } else {
             return loop.makeSucceededFuture(Response.failure(id: request.idJSON, ProtocolError(.unknownOp, "op not served")).bytes)
         }
         // An expiry the wall clock has passed is swept before the request sees the store.
@@ -129,8 +140,9 @@ final class Dispatcher: Sendable {
                 return loop.makeSucceededFuture(Response.failure(id: request.idJSON, ProtocolError(.locked, "vault is locked: \(reason)")).bytes)
             }
             // Locked for idleness with a key store that needs no person: fetch the key again, off the loop.
-            return pool.runIfActive(eventLoop: loop) { [vault] in
+            return pool.runIfActive(eventLoop: loop) { [vault, watchHub] in
                 try? vault.unlock()
+                watchHub.vaultStateMayHaveChanged()
             }.flatMap { [self] in
                 if case .locked(let reason) = vault.state {
                     return loop.makeSucceededFuture(Response.failure(id: request.idJSON, ProtocolError(.locked, "vault is locked: \(reason)")).bytes)

@@ -1,9 +1,9 @@
 import Foundation
 import LocketStore
+import LocketSync
 import Logging
 import NIOCore
 import NIOPosix
-import Synchronization
 
 /// Drives the expiry sweep by the next expiry time, like git's credential
 /// cache: each sweep returns when the next entry expires, and that becomes the
@@ -12,9 +12,9 @@ final class ExpiryScheduler: Sendable {
     private let loop: EventLoop
     private let pool: NIOThreadPool
     private let logger: Logger
-    private let vault: Mutex<Vault?> = Mutex(nil)
+    private let vault: Locked<Vault?> = Locked(nil)
     /// When the scheduled sweep runs, and its task.
-    private let scheduled: Mutex<(at: Date, task: Scheduled<Void>)?> = Mutex(nil)
+    private let scheduled: Locked<(at: Date, task: Scheduled<Void>)?> = Locked(nil)
     /// Longest sleep between sweeps even with nothing due (a safety net, not a poll).
     static let longestWait: TimeInterval = 3600
 
@@ -95,7 +95,7 @@ final class ExpiryScheduler: Sendable {
 
 /// Locks the vault after a period with no requests (the master key leaves memory).
 final class IdleLocker: Sendable {
-    private let task: Mutex<RepeatedTask?> = Mutex(nil)
+    private let task: Locked<RepeatedTask?> = Locked(nil)
 
     init(dispatcher: Dispatcher, after idle: TimeAmount, loop: EventLoop, logger: Logger) {
         let period = TimeAmount.nanoseconds(max(idle.nanoseconds / 4, TimeAmount.milliseconds(100).nanoseconds))
@@ -104,6 +104,7 @@ final class IdleLocker: Sendable {
             let idleFor = Dispatcher.nowMilliseconds() - dispatcher.lastActivity.load(ordering: .relaxed)
             if idleFor >= limit, !dispatcher.vault.state.isLocked {
                 dispatcher.vault.lock(reason: .idle)
+                dispatcher.watchHub.vaultStateMayHaveChanged()
                 logger.notice("vault locked after idle time", metadata: ["idle_s": "\(idleFor / 1000)"])
             }
         }

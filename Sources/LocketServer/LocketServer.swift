@@ -1,6 +1,7 @@
 import Foundation
 import LocketProtocol
 import LocketStore
+import LocketSync
 import Logging
 import NIOCore
 import NIOPosix
@@ -36,13 +37,13 @@ public final class LocketServer: Sendable {
     private let pool: NIOThreadPool
     private let dispatcher: Dispatcher
     private let expiry: ExpiryScheduler
-    private let state = Mutex<State>(.idle)
-    private let listener = Mutex<Channel?>(nil)
-    private let connections = Mutex<[ObjectIdentifier: Channel]>([:])
-    private let idleLocker = Mutex<IdleLocker?>(nil)
-    private let idleExit = Mutex<RepeatedTask?>(nil)
+    private let state = Locked<State>(.idle)
+    private let listener = Locked<Channel?>(nil)
+    private let connections = Locked<[ObjectIdentifier: Channel]>([:])
+    private let idleLocker = Locked<IdleLocker?>(nil)
+    private let idleExit = Locked<RepeatedTask?>(nil)
     /// The socket file this server created (removed at shutdown); nil under socket activation.
-    private let createdSocket = Mutex<String?>(nil)
+    private let createdSocket = Locked<String?>(nil)
     /// `configuration.maxConnections`, lowered at start if the descriptor limit cannot hold that many.
     private let connectionCap: Atomic<Int>
 
@@ -58,7 +59,8 @@ public final class LocketServer: Sendable {
             vault.makeAuditLog(maxBytes: settings.maxBytes, queueCapacity: settings.queueCapacity,
                                summary: settings.logAccesses ? Dispatcher.accessLine(configuration.logger, perSecond: settings.accessLinesPerSecond) : nil)
         }
-        dispatcher = Dispatcher(vault: vault, pool: pool, configuration: configuration, expiry: expiry, audit: audit)
+        dispatcher = Dispatcher(vault: vault, pool: pool, configuration: configuration, expiry: expiry, audit: audit,
+                                watchHub: WatchHub(vault: vault, pool: pool, loop: group.next(), logger: configuration.logger))
     }
 
     /// Number of open client connections.
@@ -70,6 +72,8 @@ public final class LocketServer: Sendable {
 
     /// Binds (or adopts the inherited socket) and starts serving. Returns once listening.
     public func start() throws(StartError) {
+        // Before binding, so the warning is in the log before any client can be served.
+        fitConnectionCap()
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
@@ -98,7 +102,6 @@ public final class LocketServer: Sendable {
             throw .cannotListen("\(error)")
         }
         listener.withLock { $0 = bound }
-        fitConnectionCap()
         state.withLock { $0 = .running }
         expiry.start(vault)
         if let idle = configuration.idleLock {
@@ -149,6 +152,16 @@ public final class LocketServer: Sendable {
         guard proceed else { return }
         dispatcher.shuttingDown.store(true, ordering: .relaxed)
         try? listener.withLock { $0 }?.close().wait()
+        // A connection accepted just before the close is still being set up on
+        // its own event loop (registration, peer check, `initialize`). Let every
+        // loop run what is queued on it, so each such connection is in
+        // `connections` below and is answered and closed like the others. Left
+        // in flight, the group shutdown would fail its set-up, and NIO would then
+        // close it through a loop already shut down (an error now, a crash in
+        // strict mode and in future NIO versions) and never free it.
+        for loop in group.makeIterator() {
+            try? loop.submit {}.wait()
+        }
         let open = connections.withLock { Array($0.values) }
         for channel in open {
             channel.pipeline.fireUserInboundEventTriggered(QuiesceEvent())
@@ -161,6 +174,7 @@ public final class LocketServer: Sendable {
             timeout.cancel()
         }
         expiry.stop()
+        dispatcher.watchHub.stop()
         idleLocker.withLock { $0?.stop() }
         idleExit.withLock { $0?.cancel() }
         dispatcher.audit?.stop()

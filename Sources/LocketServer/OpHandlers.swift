@@ -18,10 +18,11 @@ extension Dispatcher {
         let promise = loop.makePromise(of: [UInt8].self)
         let id = request.idJSON
         vault.put(ns: request.ns!, key: request.key!, value: request.valueJSON!, ttl: request.ttl, ifVersion: request.ifVersion) {
-            [expiry] result in
+            [expiry, watchHub] result in
             switch result {
             case .success(let put):
                 if let expiresAt = put.expiresAt { expiry.noteExpiry(expiresAt) }
+                watchHub.noteChanged(ns: request.ns!, key: request.key!, version: put.version, expiresAt: put.expiresAt)
                 var response = Response.success(id: id)
                 response.bool("created", put.created)
                 response.int("version", put.version)
@@ -51,9 +52,10 @@ extension Dispatcher {
     func delete(_ request: Request, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
         let promise = loop.makePromise(of: [UInt8].self)
         let id = request.idJSON
-        vault.delete(ns: request.ns!, key: request.key!, ifVersion: request.ifVersion) { result in
+        vault.delete(ns: request.ns!, key: request.key!, ifVersion: request.ifVersion) { [watchHub] result in
             switch result {
             case .success(let deleted):
+                if deleted { watchHub.noteDeleted(ns: request.ns!, key: request.key!) }
                 var response = Response.success(id: id)
                 response.bool("deleted", deleted)
                 promise.succeed(response.finished())
@@ -104,6 +106,7 @@ extension Dispatcher {
 
     func lock(_ request: Request, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
         vault.lock(reason: .requested)
+        watchHub.vaultStateMayHaveChanged()
         configuration.logger.notice("vault locked on request")
         return loop.makeSucceededFuture(Response.success(id: request.idJSON).finished())
     }
@@ -121,8 +124,9 @@ extension Dispatcher {
         }
         if passphraseBytes != nil { secureZero(&passphraseBytes!) }
         let logger = configuration.logger
-        return offLoop(request, on: loop) { [vault] () throws(StoreError) in
+        return offLoop(request, on: loop) { [vault, watchHub] () throws(StoreError) in
             try vault.unlock(passphrase: passphrase)
+            watchHub.vaultStateMayHaveChanged()
             logger.notice("vault unlocked")
             return Response.success(id: request.idJSON)
         }

@@ -11,7 +11,7 @@ extension Dispatcher {
     /// namespaces the caller may not use; any other op given here without `ns`,
     /// such as `watch` of all namespaces, is refused whole when some rule
     /// keeps the caller out).
-    static let ruled: Set<Op> = [.get, .put, .delete, .list, .audit]
+    static let ruled: Set<Op> = [.get, .put, .delete, .list, .audit, .watch]
 
     /// Runs `handler` if the vault's access rules let `caller` make `request`;
     /// answers `forbidden` otherwise. Called after the locked-state gate.

@@ -22,7 +22,10 @@ final class GroupCommitWriter: @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [Job] = []
     private var stopping = false
-    private var thread: Thread?
+    /// Weak: the thread holds its closure, which holds the writer; a strong
+    /// reference back would keep all three alive forever once the loop ends.
+    /// Foundation keeps a running `Thread` alive by itself.
+    private weak var thread: Thread?
     private let stopped = DispatchSemaphore(value: 0)
     /// Guards `inBatch` and `batchesDone`, for `waitForBatchInFlight`.
     private let batchState = NSCondition()

@@ -1,10 +1,10 @@
-import Synchronization
+import LocketSync
 
 /// Read connections, checked out one per reading thread. In WAL mode readers
 /// never wait for the writer and always see the last committed write.
 final class ReaderPool: @unchecked Sendable {
     private let path: String
-    private let idle = Mutex<[SQLiteConnection]>([])
+    private let idle = Locked<[SQLiteConnection]>([])
     private let maxIdle: Int
 
     init(path: String, maxIdle: Int = 8) {

@@ -1,7 +1,7 @@
 import Foundation
 import LocketCrypto
 import LocketKeyStore
-import Synchronization
+import LocketSync
 
 /// A sealed, durable store of sessions: the layer under the daemon.
 ///
@@ -26,12 +26,12 @@ public final class Vault: Sendable {
     let writer: GroupCommitWriter
     let readers: ReaderPool
     private let fileLock: VaultFileLock
-    private let keyState: Mutex<KeyState>
+    private let keyState: Locked<KeyState>
     /// The audit log's public key, from the vault's meta (nil for a vault made by
     /// an older build that has not been unlocked since).
-    let auditPublicKey: LockedValue<[UInt8]?>
+    let auditPublicKey: Locked<[UInt8]?>
     /// The access rules once read (see `VaultAccessRules.swift`); forgotten on lock.
-    let rulesCache = LockedValue(AccessRulesCache())
+    let rulesCache = Locked(AccessRulesCache())
 
     enum KeyState {
         case unlocked(VaultKeys)
@@ -48,8 +48,8 @@ public final class Vault: Sendable {
         self.writer = writer
         self.readers = readers
         self.fileLock = fileLock
-        self.keyState = Mutex(state)
-        self.auditPublicKey = LockedValue(auditPublicKey)
+        self.keyState = Locked(state)
+        self.auditPublicKey = Locked(auditPublicKey)
     }
 
     deinit {

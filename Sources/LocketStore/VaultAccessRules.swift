@@ -1,6 +1,7 @@
 import Foundation
 import LocketCrypto
 import LocketKeyStore
+import LocketSync
 
 /// The access rules, sealed in the vault's `meta` table (row `access_rules`).
 ///

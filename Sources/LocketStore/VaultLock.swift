@@ -1,13 +1,13 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
+import LocketSync
 
 /// An exclusive `flock` on `<data>/vault.lock`: one process per vault. The
 /// kernel releases it when the process dies, so a killed daemon never leaves
 /// a stale lock behind.
 final class VaultFileLock: Sendable {
-    private let fd: Mutex<Int32>
+    private let fd: Locked<Int32>
 
     init(folder: String) throws(StoreError) {
         let path = "\(folder)/vault.lock"
@@ -17,7 +17,7 @@ final class VaultFileLock: Sendable {
             close(fd)
             throw .setup("another process has the vault in \(folder) open (is another locketd running?)")
         }
-        self.fd = Mutex(fd)
+        self.fd = Locked(fd)
     }
 
     /// Releases the lock (once); `Vault.close()` calls it so the folder can be opened again.

@@ -8,7 +8,7 @@ struct UsageAndReachTests {
     /// One valid invocation of every subcommand.
     static let everySubcommand: [[String]] = [
         ["put", "app", "k", "1"], ["get", "app", "k"], ["delete", "app", "k"], ["list"], ["status"],
-        ["lock"], ["unlock"], ["rotate"], ["ping"],
+        ["lock"], ["unlock"], ["rotate"], ["watch"], ["ping"],
     ]
 
     @Test("no daemon: every subcommand exits 4 within 1 s with the message and how to start it",
@@ -63,7 +63,7 @@ struct UsageAndReachTests {
         let result = try runLocket(["--help"])
         #expect(result.status == 0)
         #expect(result.stderr == "")
-        for subcommand in ["put", "get", "delete", "list", "status", "lock", "unlock", "rotate", "ping"] {
+        for subcommand in ["put", "get", "delete", "list", "status", "lock", "unlock", "rotate", "watch", "ping"] {
             #expect(result.stdout.contains("\n  \(subcommand) "), "\(subcommand) in the help")
         }
         #expect(result.stdout.contains("Exit codes: 0 ok, 1 not found, 2 usage error, 3 vault locked,"))

@@ -74,9 +74,12 @@ func refusedStart(_ daemon: Daemon, timeout: Double = 30) throws -> Int32? {
 
 /// The files of a folder and their bytes (not recursive); SQLite's `-shm` index is
 /// left out (SQLite rewrites it on every open, and it holds no data).
+/// The access audit log (`audit.log*`) is left out: a locked daemon still records the
+/// requests it refused there, by design; the vault and its keys must not change.
 func snapshot(_ folder: String) throws -> [String: Data] {
     var files: [String: Data] = [:]
-    for name in try FileManager.default.contentsOfDirectory(atPath: folder) where !name.hasSuffix("-shm") {
+    for name in try FileManager.default.contentsOfDirectory(atPath: folder)
+    where !name.hasSuffix("-shm") && !name.hasPrefix("audit.log") {
         files[name] = try Data(contentsOf: URL(fileURLWithPath: "\(folder)/\(name)"))
     }
     return files

@@ -7,12 +7,12 @@ import Testing
 struct RequestOpTests {
     @Test("the ops of protocol v1, in the spec's order")
     func opList() {
-        #expect(Op.allCases.map(\.rawValue) == ["hello", "ping", "put", "get", "delete", "list", "status", "lock", "unlock", "rotate", "audit", "allow", "deny", "rules"])
+        #expect(Op.allCases.map(\.rawValue) == ["hello", "ping", "put", "get", "delete", "list", "status", "lock", "unlock", "rotate", "audit", "watch", "allow", "deny", "rules"])
     }
 
-    @Test("exactly put, get, delete, list, rotate, audit, allow, deny and rules need the master key")
+    @Test("exactly put, get, delete, list, rotate, audit, watch, allow, deny and rules need the master key")
     func opsNeedingTheKey() {
-        #expect(Set(Op.allCases.filter(\.needsKey)) == [.put, .get, .delete, .list, .rotate, .audit, .allow, .deny, .rules])
+        #expect(Set(Op.allCases.filter(\.needsKey)) == [.put, .get, .delete, .list, .rotate, .audit, .watch, .allow, .deny, .rules])
     }
 
     @Test("audit: ns, since (RFC 3339, fractions allowed) and limit are optional; null is absent")
@@ -24,6 +24,20 @@ struct RequestOpTests {
         #expect(full.since == Date(timeIntervalSince1970: 1_795_385_400.25))
         #expect(request(#"{"op":"audit","ns":null,"since":null,"limit":null}"#)?.since == nil)
         #expect(request(#"{"op":"audit","limit":100000}"#)?.limit == 100_000)
+    }
+
+    @Test("watch: ns and expiring_within are optional, null is absent")
+    func watch() throws {
+        let plain = try #require(request(#"{"op":"watch"}"#))
+        #expect(plain.op == .watch && plain.ns == nil && plain.expiringWithin == nil)
+        let full = try #require(request(#"{"id":2,"op":"watch","ns":"app","expiring_within":300}"#))
+        #expect(full.ns == "app" && full.expiringWithin == 300)
+        let nulls = try #require(request(#"{"op":"watch","ns":null,"expiring_within":null}"#))
+        #expect(nulls.ns == nil && nulls.expiringWithin == nil)
+        #expect(request(#"{"op":"watch","expiring_within":0}"#)?.expiringWithin == 0)
+        #expect(request(#"{"op":"watch","expiring_within":3153600000}"#)?.expiringWithin == 3_153_600_000)
+        #expect(request(#"{"op":"watch","expiring_within":3153600001}"#) == nil)
+        #expect(request(#"{"op":"watch","expiring_within":-1}"#) == nil)
     }
 
     @Test("hello, with and without version")

@@ -56,4 +56,15 @@ struct TimestampTests {
     func parseRefuses(_ text: String) {
         #expect(Timestamp.parse(text) == nil)
     }
+
+    @Test("parse honours a numeric offset, and refuses days a month does not have")
+    func parseOffsetsAndCalendar() {
+        #expect(Timestamp.parse("2026-11-22T23:10:00+01:00") == Date(timeIntervalSince1970: 1_795_385_400))
+        #expect(Timestamp.parse("2026-11-22T21:40:00-00:30") == Date(timeIntervalSince1970: 1_795_385_400))
+        #expect(Timestamp.parse("2024-02-29T00:00:00Z") != nil)
+        for text in ["2026-02-29T00:00:00Z", "2026-04-31T00:00:00Z", "2026-11-22T22:10:00.Z", "2026-11-22T22:10:00Zjunk",
+                     "2026-11-22T22:10:00+1:00", "2026-11-22T22:60:00Z", "+026-11-22T22:10:00Z"] {
+            #expect(Timestamp.parse(text) == nil, "\(text)")
+        }
+    }
 }

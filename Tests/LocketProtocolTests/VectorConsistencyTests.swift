@@ -31,6 +31,7 @@ struct VectorConsistencyTests {
         .unlock: ([], []),
         .rotate: (["rewrapped"], []),
         .audit: (["items", "damage"], []),
+        .watch: (["watching"], []),
         .allow: (["created", "sha256", "programs"], []),
         .deny: (["removed", "rule_left", "programs"], []),
         .rules: (["items"], []),

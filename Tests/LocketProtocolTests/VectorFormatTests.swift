@@ -49,6 +49,17 @@ struct VectorFormatTests {
         #expect(try vector.patterns().count == 3)
     }
 
+    @Test(">eof ends the input: answers still follow, sends do not")
+    func endOfInput() throws {
+        let vector = try Self.parse("comment: x\n\n> {\"op\":\"ping\"}\n>eof\n< {\"ok\":true}\n")
+        #expect(vector.steps.map(\.kind) == [.send(Array("{\"op\":\"ping\"}\n".utf8)), .endOfInput, .expect("{\"ok\":true}")])
+        #expect(vector.endsInput)
+        #expect(try !Self.parse("comment: x\n\n> {}\n< {}\n").endsInput)
+        Self.rejects("comment: x\n\n> {}\n>eof\n> {}\n< {}\n< {}\n", because: "nothing can be sent after >eof")
+        Self.rejects("comment: x\n\n> {}\n>eof\n>eof\n< {}\n", because: "nothing can be sent after >eof")
+        Self.rejects("comment: x\n\n> {}\n>eof \n< {}\n", because: "a step starts with")
+    }
+
     @Test("the runner must fail on a header key it does not know")
     func unknownHeaderKey() throws {
         Self.rejects("comment: x\nexpect: ok\n\n> {}\n< {}\n", because: "unknown header key \"expect\"")

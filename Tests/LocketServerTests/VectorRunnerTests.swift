@@ -37,6 +37,9 @@ struct VectorRunnerTests {
                 if previousWasSend { usleep(20_000) }
                 try client.send(bytes)
                 previousWasSend = true
+            case .endOfInput:
+                client.shutdownWrite()
+                previousWasSend = false
             case .expect(let text):
                 previousWasSend = false
                 let pattern = try VectorPattern.parse(text)
@@ -52,12 +55,31 @@ struct VectorRunnerTests {
                 }
             }
         }
-        // No extra response line, and the connection still works after the vector.
-        if vector.sentBytes.last == 0x0a {
+        if Self.endsWithWatch(vector) {
+            // `watch` is the connection's last request: a later line is never answered.
+            // A refused watch closes the connection, so this write may fail: that is fine too.
+            try? client.sendLine(#"{"id":"vector-end","op":"ping"}"#)
+            #expect(throws: LineClient.Failure.self, "\(name): a line after watch was answered") {
+                try client.readLine(timeout: 0.5)
+            }
+        } else if vector.endsInput {
+            // After >eof the daemon closes the connection once everything is answered.
+            let rest = try client.readUntilClosed()
+            #expect(rest.isEmpty, "\(name): \(rest.count) bytes after the last expected answer")
+        } else if vector.sentBytes.last == 0x0a {
+            // No extra response line, and the connection still works after the vector.
             let end = try client.request(#"{"id":"vector-end","op":"ping"}"#)
             #expect(end == #"{"id":"vector-end","ok":true}"#, "\(name): after the vector's last step")
         }
         client.close()
         #expect(try daemon.stop() == 0, "\(name): locketd did not stop cleanly; log:\n\(daemon.log)")
+    }
+
+    /// Whether the vector's last request line is a `watch`.
+    static func endsWithWatch(_ vector: ProtocolVector) -> Bool {
+        let lines = vector.sentBytes.split(separator: 0x0a)
+        guard let last = lines.last,
+              let object = try? JSONSerialization.jsonObject(with: Data(last)) as? [String: Any] else { return false }
+        return object["op"] as? String == "watch"
     }
 }

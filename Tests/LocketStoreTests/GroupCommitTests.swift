@@ -195,3 +195,20 @@ final class Box<T>: @unchecked Sendable {
     func update(_ body: (inout T?) -> Void) { lock.withLock { body(&stored) } }
     func get() -> T? { lock.withLock { stored } }
 }
+
+@Suite("Writer lifetime")
+struct WriterLifetimeTests {
+    @Test("a closed vault's writer is freed once its thread ends (no thread ↔ writer cycle)")
+    func writerIsFreedAfterClose() throws {
+        let harness = VaultHarness()
+        weak var writer: GroupCommitWriter?
+        try harness.withVault { vault in
+            writer = vault.writer
+            _ = try vault.put(ns: "life", key: "k", value: bytes("1"))
+        }
+        // The thread lets go of the writer a moment after it signals that it stopped.
+        let deadline = Date().addingTimeInterval(10)
+        while writer != nil && Date() < deadline { usleep(10_000) }
+        #expect(writer == nil)
+    }
+}

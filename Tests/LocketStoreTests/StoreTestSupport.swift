@@ -4,16 +4,16 @@ import CSQLite
 import Foundation
 import LocketKeyStore
 import LocketStore
+import LocketSync
 import LocketTestSupport
-import Synchronization
 import Testing
 
 /// A wall clock the test moves by hand. Starts on a whole second.
 final class ManualClock: Sendable {
-    private let current: Mutex<Date>
+    private let current: Locked<Date>
 
     init(_ start: Date = Date(timeIntervalSince1970: 1_800_000_000)) {
-        current = Mutex(start)
+        current = Locked(start)
     }
 
     var now: Date { current.withLock { $0 } }

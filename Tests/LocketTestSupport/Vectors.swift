@@ -18,6 +18,9 @@ public struct ProtocolVector: Sendable {
             case send([UInt8])
             /// The next response line must match this pattern, given as JSON text.
             case expect(String)
+            /// Shut down the sending side (`>eof`): the daemon answers every
+            /// complete line, then closes. Nothing is sent after it.
+            case endOfInput
         }
 
         public let kind: Kind
@@ -41,6 +44,11 @@ public struct ProtocolVector: Sendable {
             guard case .expect(let text) = step.kind else { return nil }
             return try VectorPattern.parse(text)
         }
+    }
+
+    /// Whether the vector ends by shutting down its sending side (`>eof`).
+    public var endsInput: Bool {
+        steps.contains { $0.kind == .endOfInput }
     }
 
     /// Every byte the vector sends, concatenated in order.
@@ -129,11 +137,16 @@ public struct ProtocolVector: Sendable {
         var steps: [Step] = []
         var linesSent = 0
         var expected = 0
+        var inputEnded = false
         for i in (index + 1)..<lines.count {
             let line = lines[i]
             if line.isEmpty || line.hasPrefix("#") { continue }
             if line.contains("\r") { throw fail(i, "carriage return in the file; write \\r in a >raw step instead") }
-            if line.hasPrefix(">raw ") {
+            if line.hasPrefix(">"), inputEnded { throw fail(i, "nothing can be sent after >eof") }
+            if line == ">eof" {
+                inputEnded = true
+                steps.append(Step(kind: .endOfInput, line: i + 1))
+            } else if line.hasPrefix(">raw ") {
                 let bytes = try decodeRaw(String(line.dropFirst(5)), line: i + 1, file: name)
                 guard !bytes.isEmpty else { throw fail(i, "empty >raw step") }
                 linesSent += bytes.count(where: { $0 == 0x0a })
@@ -155,7 +168,7 @@ public struct ProtocolVector: Sendable {
                 }
                 steps.append(Step(kind: .expect(patternText), line: i + 1))
             } else {
-                throw fail(i, "a step starts with \"> \", \">raw \" or \"< \" (or \"#\" for a comment)")
+                throw fail(i, "a step starts with \"> \", \">raw \" or \"< \", or is \">eof\" (or \"#\" for a comment)")
             }
         }
         guard expected > 0 else { throw VectorError(file: name, line: nil, message: "a vector needs at least one \"<\" step") }

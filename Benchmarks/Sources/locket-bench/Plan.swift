@@ -1,0 +1,33 @@
+/// How much each scenario does: the full run, or the smoke run CI uses to keep the harness working.
+struct Plan {
+    let name: String
+    let latencyIterations: Int
+    let putIterations: Int
+    let fsyncIterations: Int
+    let throughputSeconds: Double
+    let throughputWarmup: Double
+    let inProcessIterations: Int
+    let libsecretIterations: Int
+    let processIterations: Int
+    let restarts: Int
+    /// Entries stored for the scale points (the issue's 1k, 100k, 1M).
+    let scale: [Int]
+    /// Which scale point the RSS target names (100k).
+    let rssScaleIndex: Int
+
+    static let full = Plan(name: "full", latencyIterations: 20_000, putIterations: 2_000, fsyncIterations: 1_000,
+                           throughputSeconds: 3, throughputWarmup: 0.5, inProcessIterations: 5_000,
+                           libsecretIterations: 300, processIterations: 100, restarts: 10,
+                           scale: [1_000, 100_000, 1_000_000], rssScaleIndex: 1)
+    static let smoke = Plan(name: "smoke", latencyIterations: 200, putIterations: 30, fsyncIterations: 20,
+                            throughputSeconds: 0.2, throughputWarmup: 0.05, inProcessIterations: 100,
+                            libsecretIterations: 10, processIterations: 3, restarts: 2,
+                            scale: [100, 1_000, 3_000], rssScaleIndex: 1)
+}
+
+/// Entry counts as the issue writes them (1k, 100k, 1M).
+func count(_ value: Int) -> String {
+    if value >= 1_000_000 && value % 1_000_000 == 0 { return "\(value / 1_000_000)M" }
+    if value >= 1_000 && value % 1_000 == 0 { return "\(value / 1_000)k" }
+    return "\(value)"
+}

@@ -1,0 +1,39 @@
+// locket-bench: the benchmark harness of issue 6 (run it through scripts/bench).
+//
+//   locket-bench run --bin DIR --folder DIR --out DIR [--smoke] [--swift-version TEXT]
+//   locket-bench echo-server SOCKET          (the floor's server, started by `run`)
+//   locket-bench load SOCKET CONNECTIONS DEPTH SECONDS   (get load on a running locketd, to profile it)
+//
+// `run` expects a Secret Service on DBUS_SESSION_BUS_ADDRESS (scripts/bench starts a
+// private bus and gnome-keyring) and starts everything else itself.
+import Foundation
+import Glibc
+
+signal(SIGPIPE, SIG_IGN)
+let arguments = CommandLine.arguments
+if arguments.count == 3 && arguments[1] == "echo-server" { EchoServer.run(path: arguments[2]) }
+if arguments.count == 6 && arguments[1] == "load" { Profiling.load(arguments) }
+
+func option(_ name: String) -> String? {
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
+    return arguments[index + 1]
+}
+guard arguments.count >= 2, arguments[1] == "run", let bin = option("--bin"), let folder = option("--folder"),
+      let out = option("--out")
+else { fatal("usage: locket-bench run --bin DIR --folder DIR --out DIR [--smoke] [--swift-version TEXT]") }
+let plan = arguments.contains("--smoke") ? Plan.smoke : Plan.full
+let results = Results()
+results.mode = plan.name
+results.machine = Machine.describe(swiftVersion: option("--swift-version") ?? "unknown")
+
+let bench = Bench(plan: plan, bin: bin, folder: folder, results: results)
+bench.runAll()
+results.machine["load_average_at_end"] = (readFile("/proc/loadavg") ?? "").split(separator: " ").prefix(3).joined(separator: " ")
+
+let table = results.table()
+print(table)
+writeFile(out + "/latest.json", String(decoding: results.json(), as: UTF8.self) + "\n")
+writeFile(out + "/table.md", table)
+writeFile(out + "/latency.svg", Chart.svg(results, title: "Locket latency distributions (CDF, log scale), \(plan.name) run, \(results.machine["date"] ?? "")"))
+note("wrote \(out)/latest.json, \(out)/table.md, \(out)/latency.svg")
+exit(0)

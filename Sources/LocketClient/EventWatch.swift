@@ -1,0 +1,84 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// A connection streaming change events, from `LocketClient.watch`. Read
+/// them one at a time with the blocking `next()`, or as an `AsyncSequence`
+/// with `events`. `close()` (from any thread) stops it; so does dropping it.
+///
+/// Read promptly: the daemon never waits for a watcher, and closes the
+/// connection of one that falls 4096 events (or 1 MiB) behind. `next()` then
+/// returns nil; reconnect, watch again and re-sync with `list`.
+public final class EventWatch: @unchecked Sendable {
+    // `socket` is only read by the one thread inside `next()`; `close()` only shuts its fd down.
+    private let socket: UnixSocket
+
+    init(socket: UnixSocket) {
+        self.socket = socket
+    }
+
+    /// The next event, blocking until one arrives; nil once the connection has
+    /// closed (by `close()`, the daemon stopping, or the watcher falling behind).
+    /// Events this client does not know are skipped. Call from one thread at a time.
+    public func next() throws(LocketError) -> ChangeEvent? {
+        while true {
+            guard let line = try socket.readLineUntilClosed() else { return nil }
+            if let event = try ChangeEvent(line: line) { return event }
+        }
+    }
+
+    /// Stops watching: a `next()` blocked in another thread returns nil.
+    public func close() {
+        socket.shutdown()
+    }
+
+    /// The events as an `AsyncSequence`, read on a thread of their own (so no
+    /// task blocks); cancelling the consuming task closes the watch. Take it once.
+    public var events: AsyncThrowingStream<ChangeEvent, any Error> {
+        AsyncThrowingStream { continuation in
+            let thread = Thread { [self] in
+                while true {
+                    let result = Result { () throws(LocketError) in try next() }
+                    switch result {
+                    case .success(let event?):
+                        continuation.yield(event)
+                    case .success(nil):
+                        continuation.finish()
+                        return
+                    case .failure(let error):
+                        continuation.finish(throwing: error)
+                        return
+                    }
+                }
+            }
+            thread.stackSize = 1 << 20
+            continuation.onTermination = { [self] _ in close() }
+            thread.start()
+        }
+    }
+}
+
+extension LocketClient {
+    /// Watches for changes: `ns` only (nil: every namespace), with `expiring`
+    /// events `expiringWithin` seconds before an entry expires (nil or 0: none).
+    /// Opens a connection of its own and returns once the daemon has agreed;
+    /// `locked` when the vault is locked.
+    public func watch(ns: String? = nil, expiringWithin: Int? = nil) throws(LocketError) -> EventWatch {
+        var request = RequestBuilder(op: "watch")
+        request.string("ns", ns)
+        request.int("expiring_within", expiringWithin)
+        let socket = try UnixSocket(path: socketPath, timeout: timeout)
+        try socket.send(request.line)
+        let answer = try ResponseLine(try socket.readLine(timeout: timeout))
+        try answer.checkOK()
+        guard try answer.bool("watching") else { throw .connectionFailed("locketd did not start watching") }
+        socket.setReceiveTimeout(nil)
+        return EventWatch(socket: socket)
+    }
+
+    /// Async `watch`: iterate `events` of the result.
+    public func watch(ns: String? = nil, expiringWithin: Int? = nil) async throws(LocketError) -> EventWatch {
+        try await run { (client) throws(LocketError) in try client.watch(ns: ns, expiringWithin: expiringWithin) }
+    }
+}

@@ -1,0 +1,30 @@
+// swift-tools-version: 6.1
+// The libFuzzer target over locketd's line framing and request dispatch.
+// A package of its own, so the main `swift build` never sees an executable
+// without `main` (libFuzzer brings it). Built and run by `scripts/fuzz`:
+//   swift build -c release --package-path Tests/FuzzTesting --scratch-path .build-fuzz \
+//     -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+import PackageDescription
+
+let package = Package(
+    name: "LocketFuzzTesting",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "Locket", path: "../.."),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // `main` for SwiftPM's executable linking: runs libFuzzer's driver.
+        .target(name: "CFuzzMain"),
+        .executableTarget(name: "locket-fuzz", dependencies: [
+            "CFuzzMain",
+            .product(name: "LocketServer", package: "Locket"),
+            .product(name: "LocketStore", package: "Locket"),
+            .product(name: "LocketKeyStore", package: "Locket"),
+            .product(name: "LocketProtocol", package: "Locket"),
+            .product(name: "LocketTestSupport", package: "Locket"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+    ],
+    swiftLanguageModes: [.v6]
+)
