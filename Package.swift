@@ -56,8 +56,8 @@ let package = Package(
         .target(name: "LocketServer", dependencies: [
             "LocketProtocol", "LocketStore", "LocketKeyStore", "LocketCrypto", "LocketSync",
             .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "locketd", dependencies: [
@@ -89,7 +89,7 @@ let package = Package(
         ]),
         .testTarget(name: "LocketDemoTests", dependencies: ["LocketTestSupport"]),
         .testTarget(name: "LocketProtocolTests", dependencies: ["LocketProtocol", "LocketTestSupport"]),
-        .testTarget(name: "LocketServerTests", dependencies: ["LocketServer", "LocketProtocol", "LocketTestSupport"]),
+        .testTarget(name: "LocketServerTests", dependencies: ["LocketServer", "LocketStore", "LocketProtocol", "LocketTestSupport"]),
         .testTarget(name: "LocketClientTests", dependencies: ["LocketClient", "LocketProtocol", "LocketTestSupport"]),
         .testTarget(name: "LocketBackupTests", dependencies: ["LocketBackup", "LocketCrypto", "LocketClient", "LocketTestSupport"]),
         .testTarget(name: "LocketCLITests", dependencies: ["LocketTestSupport"]),

@@ -3,7 +3,7 @@
 
 For every request line a vector sends (framed as the daemon frames them):
 - answered ok, or with a code only the daemon can know (not_found, conflict,
-  locked): the request must be valid against schemas/request-OP.json;
+  locked, forbidden): the request must be valid against schemas/request-OP.json;
 - answered bad_request: the request must be invalid against it, unless the
   vector is listed in BEYOND_SCHEMA (rules JSON Schema cannot state);
 - answered unknown_op: its op must not be one of the ops.
@@ -22,8 +22,8 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-OPS = ["hello", "ping", "put", "get", "delete", "list", "status", "lock", "unlock", "rotate", "audit", "watch"]
-DAEMON_CODES = {"not_found", "conflict", "locked"}
+OPS = ["hello", "ping", "put", "get", "delete", "list", "status", "lock", "unlock", "rotate", "audit", "watch", "allow", "deny", "rules"]
+DAEMON_CODES = {"not_found", "conflict", "locked", "forbidden"}
 
 # Vectors with bad_request lines that the schemas accept, and why: JSON Schema
 # sees parsed values, not the text (Python's json also takes the last of

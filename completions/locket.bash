@@ -173,13 +173,13 @@ _locket() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    put|get|delete|list|status|lock|unlock|rotate|audit|watch|export|import|ping|help)
+    put|get|delete|list|status|lock|unlock|rotate|audit|watch|allow|deny|rules|export|import|ping|help)
         # Offer subcommand argument completions
         "_locket_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'put get delete list status lock unlock rotate audit watch export import ping help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'put get delete list status lock unlock rotate audit watch allow deny rules export import ping help' -- "${cur}"))
         ;;
     esac
 }
@@ -421,6 +421,86 @@ _locket_watch() {
     case "${positional_number}" in
     1)
         __locket_add_completions -W "$(__locket_custom_complete ---completion watch -- positional@0 "${COMP_CWORD}" "$(__locket_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_locket_allow() {
+    repeating_flags=()
+    non_repeating_flags=(--pin-hash --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket)
+    __locket_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        __locket_add_completions -f
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __locket_add_completions -W "$(__locket_custom_complete ---completion allow -- positional@0 "${COMP_CWORD}" "$(__locket_cursor_index_in_current_word)")"
+        return
+        ;;
+    2)
+        __locket_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_locket_deny() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket)
+    __locket_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        __locket_add_completions -f
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __locket_add_completions -W "$(__locket_custom_complete ---completion deny -- positional@0 "${COMP_CWORD}" "$(__locket_cursor_index_in_current_word)")"
+        return
+        ;;
+    2)
+        __locket_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_locket_rules() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket)
+    __locket_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        __locket_add_completions -f
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __locket_add_completions -W "$(__locket_custom_complete ---completion rules -- positional@0 "${COMP_CWORD}" "$(__locket_cursor_index_in_current_word)")"
         return
         ;;
     esac

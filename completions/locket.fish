@@ -42,6 +42,12 @@ function __locket_parse_tokens -S
             __locket_parse_subcommand 0 'socket=' 'ns=' 'since=' 'limit=' 'json' 'version' 'h/help'
         case 'watch'
             __locket_parse_subcommand 1 'socket=' 'expiring-within=' 'json' 'version' 'h/help'
+        case 'allow'
+            __locket_parse_subcommand 2 'socket=' 'pin-hash' 'version' 'h/help'
+        case 'deny'
+            __locket_parse_subcommand 2 'socket=' 'version' 'h/help'
+        case 'rules'
+            __locket_parse_subcommand 1 'socket=' 'json' 'version' 'h/help'
         case 'export'
             __locket_parse_subcommand 0 'socket=' 'out=' 'force' 'passphrase-file=' 'json' 'version' 'h/help'
         case 'import'
@@ -115,6 +121,9 @@ complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locke
 complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket" -eq 1' -fa 'rotate' -d 'Make a new master key and re-wrap every entry under it.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket" -eq 1' -fa 'audit' -d 'Show the access audit log: time, op, namespace, key hash, outcome and the calling program.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket" -eq 1' -fa 'watch' -d 'Print change events (changed, deleted, expired, expiring, locked, unlocked) as they happen.'
+complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket" -eq 1' -fa 'allow' -d 'Allow a program to use a namespace; once a namespace has a rule, other programs get \'forbidden\'.'
+complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket" -eq 1' -fa 'deny' -d 'Take a program out of a namespace\'s rule, or with no PROGRAM remove the rule.'
+complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket" -eq 1' -fa 'rules' -d 'Show the access rules: for each namespace with a rule, the programs allowed to use it.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket" -eq 1' -fa 'export' -d 'Write every live entry to a backup file sealed under a passphrase.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket" -eq 1' -fa 'import' -d 'Restore the entries of a backup file made by \'locket export\'.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket" -eq 1' -fa 'ping' -d 'Check that locketd answers (prints \'pong\').'
@@ -172,11 +181,27 @@ complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options 
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket watch" json' -l 'json' -d 'Print each event as the protocol\'s JSON object: {event, ns, key, version, expires_at, reason}.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket watch" version' -l 'version' -d 'Show the version.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket watch" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket allow" socket' -l 'socket' -d 'The daemon\'s socket (default: $LOCKET_SOCKET, then $XDG_RUNTIME_DIR/locket/locket.sock).' -rF
+complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket allow" -eq 1' -fka '(__locket_custom_completion ---completion allow -- positional@0 (count (__locket_tokens -pc)) (__locket_tokens -tC))'
+complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket allow" -eq 2' -F
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket allow" pin-hash' -l 'pin-hash' -d 'Also pin the program\'s content (SHA-256 of the file as it is now).'
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket allow" version' -l 'version' -d 'Show the version.'
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket allow" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket deny" socket' -l 'socket' -d 'The daemon\'s socket (default: $LOCKET_SOCKET, then $XDG_RUNTIME_DIR/locket/locket.sock).' -rF
+complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket deny" -eq 1' -fka '(__locket_custom_completion ---completion deny -- positional@0 (count (__locket_tokens -pc)) (__locket_tokens -tC))'
+complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket deny" -eq 2' -F
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket deny" version' -l 'version' -d 'Show the version.'
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket deny" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket rules" socket' -l 'socket' -d 'The daemon\'s socket (default: $LOCKET_SOCKET, then $XDG_RUNTIME_DIR/locket/locket.sock).' -rF
+complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket rules" -eq 1' -fka '(__locket_custom_completion ---completion rules -- positional@0 (count (__locket_tokens -pc)) (__locket_tokens -tC))'
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket rules" json' -l 'json' -d 'Print a JSON array of {ns, programs: [{path, sha256}]}.'
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket rules" version' -l 'version' -d 'Show the version.'
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket rules" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket export" socket' -l 'socket' -d 'The daemon\'s socket (default: $LOCKET_SOCKET, then $XDG_RUNTIME_DIR/locket/locket.sock).' -rF
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket export" out' -l 'out' -d 'The backup file to write.' -rF
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket export" force' -l 'force' -d 'Replace the file if it exists.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket export" passphrase-file' -l 'passphrase-file' -d 'Read the passphrase from the first line of this file.' -rF
-complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket export" json' -l 'json' -d 'Print the result as JSON on stdout: {"entries":…,"vanished":…,"bytes":…}.'
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket export" json' -l 'json' -d 'Print the result as JSON on stdout: {"entries":…,"vanished":…,"bytes":…} (and "ruled_out": namespaces an access rule kept from locket).'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket export" version' -l 'version' -d 'Show the version.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket export" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket import" socket' -l 'socket' -d 'The daemon\'s socket (default: $LOCKET_SOCKET, then $XDG_RUNTIME_DIR/locket/locket.sock).' -rF

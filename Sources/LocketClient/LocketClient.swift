@@ -179,7 +179,7 @@ public final class LocketClient: Sendable {
         var socket: UnixSocket?
     }
 
-    private func call(_ request: RequestBuilder, idempotent: Bool) throws(LocketError) -> ResponseLine {
+    func call(_ request: RequestBuilder, idempotent: Bool) throws(LocketError) -> ResponseLine {
         let parsed = try ResponseLine(try exchange(request.line, idempotent: idempotent))
         try parsed.checkOK()
         return parsed

@@ -14,6 +14,9 @@ public enum SubkeyPurpose: UInt64, Sendable, CaseIterable {
     case auditSeal = 4
     /// Keys the hashes of key names in the audit log. Also from the index key.
     case auditKeyHash = 5
+    /// Seals the vault's access rules (in its meta). Also from the index key,
+    /// which only the master key unwraps, so rotation keeps the rules readable.
+    case accessRules = 6
 }
 
 /// `crypto_kdf_derive_from_key` over guarded keys.

@@ -5,11 +5,12 @@ public enum Op: String, Sendable, CaseIterable {
     case hello, ping, put, get, delete, list, status, lock, unlock, rotate, audit
     /// Turns the connection into a stream of change events (PROTOCOL.md, "Change events").
     case watch
+    case allow, deny, rules
 
     /// Whether the op needs the master key (the locked-state gate answers `locked` otherwise).
     public var needsKey: Bool {
         switch self {
-        case .put, .get, .delete, .list, .rotate, .audit, .watch: true
+        case .put, .get, .delete, .list, .rotate, .audit, .watch, .allow, .deny, .rules: true
         case .hello, .ping, .status, .lock, .unlock: false
         }
     }
@@ -36,6 +37,12 @@ public struct Request: Sendable {
     public var limit: Int?
     /// `watch`'s lead time for `expiring` events, in seconds (nil or 0: no `expiring` events).
     public var expiringWithin: Int?
+    /// `allow`, `deny`: an executable's absolute path.
+    public var path: String?
+    /// `allow`: the executable's SHA-256 to pin (lowercase hex).
+    public var sha256: String?
+    /// `allow`: pin the SHA-256 of the file at `path` as the daemon reads it now.
+    public var hashNow = false
 
     /// The failure of a request that had a usable `id`: the id to echo with the error.
     public struct Failure: Error, Sendable {
@@ -119,6 +126,17 @@ public struct Request: Sendable {
             case .watch:
                 request.ns = try fields.optionalName("ns")
                 request.expiringWithin = try fields.optionalInt("expiring_within", minimum: 0, maximum: Request.maxTTL)
+            case .allow:
+                request.ns = try fields.name("ns")
+                request.path = try fields.executablePath("path", required: true)
+                request.sha256 = try fields.optionalSHA256("sha256")
+                request.hashNow = try fields.optionalBool("hash") ?? false
+                if request.hashNow, request.sha256 != nil { throw ProtocolError.bad("give \"sha256\" or \"hash\": true, not both") }
+            case .deny:
+                request.ns = try fields.name("ns")
+                request.path = try fields.executablePath("path", required: false)
+            case .rules:
+                request.ns = try fields.optionalName("ns")
             case .unlock:
                 request.passphrase = try fields.optionalStringBytes("passphrase")
                 if request.passphrase?.isEmpty == true { throw ProtocolError.bad("\"passphrase\" must not be empty") }
@@ -200,6 +218,45 @@ private struct Fields {
         guard let member = members[field], member.kind != .null else { return nil }
         guard member.kind == .string else { throw .bad("\"\(field)\" must be a string") }
         return try JSONScanner.decodeString(line, member.range)
+    }
+
+    /// An executable's path as the kernel shows it in `/proc/PID/exe`: absolute
+    /// and normal (no empty, `.` or `..` component, no trailing `/`), at most
+    /// 4096 bytes, no control characters. Anything else could never match a caller.
+    func executablePath(_ field: String, required: Bool) throws(ProtocolError) -> String? {
+        guard let text = try optionalString(field) else {
+            if required { throw .bad("missing member \"\(field)\"") }
+            return nil
+        }
+        guard text.utf8.count <= 4096 else { throw .bad("\"\(field)\" is over 4096 bytes") }
+        guard !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else {
+            throw .bad("\"\(field)\" must not contain control characters")
+        }
+        let components = text.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        guard text.hasPrefix("/"), text.count > 1,
+              !components.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else {
+            throw .bad("\"\(field)\" must be an absolute, normalized path (e.g. /usr/bin/app)")
+        }
+        return text
+    }
+
+    /// A SHA-256 as 64 hex digits; returned in lowercase.
+    func optionalSHA256(_ field: String) throws(ProtocolError) -> String? {
+        guard let text = try optionalString(field) else { return nil }
+        guard text.utf8.count == 64, text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66) }) else {
+            throw .bad("\"\(field)\" must be 64 hex digits")
+        }
+        return text.lowercased()
+    }
+
+    func optionalBool(_ field: String) throws(ProtocolError) -> Bool? {
+        guard let member = members[field], member.kind != .null else { return nil }
+        let text = String(decoding: UnsafeRawBufferPointer(rebasing: line[member.range]), as: UTF8.self)
+        switch text {
+        case "true": return true
+        case "false": return false
+        default: throw .bad("\"\(field)\" must be true or false")
+        }
     }
 
     func optionalStringBytes(_ field: String) throws(ProtocolError) -> [UInt8]? {

@@ -7,8 +7,8 @@ import NIOCore
 /// The access audit: which ops are logged, the outcome of an answer, the
 /// journald line, and the `audit` op that reads the log back.
 extension Dispatcher {
-    /// The data ops: each one is audited, whatever its answer.
-    static let audited: Set<Op> = [.get, .put, .delete, .list]
+    /// The data ops and the rule administration ops: each one is audited, whatever its answer.
+    static let audited: Set<Op> = [.get, .put, .delete, .list, .allow, .deny, .rules]
 
     /// `ok`, or the error code of a response line built by `Response`. Reads a
     /// fixed position after the echoed id (`{"id":ID,"ok":…`), so it costs
@@ -50,11 +50,13 @@ extension Dispatcher {
         }
     }
 
-    func readAudit(_ request: Request, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
+    /// `audit`; `hidden` namespaces (ruled, and the caller is not allowed) are left out.
+    func readAudit(_ request: Request, hiding hidden: Set<String> = [], on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
         offLoop(request, on: loop) { [vault, audit] () throws(StoreError) in
             let files = audit?.snapshot() ?? AuditLog.readFiles(vault.auditLogPath)
             let query = AuditQuery(ns: request.ns, since: request.since, limit: request.limit ?? Request.defaultAuditLimit)
-            let readout = try vault.readAudit(files, query: query)
+            var readout = try vault.readAudit(files, query: query)
+            if !hidden.isEmpty { readout.items.removeAll { $0.ns.map(hidden.contains) ?? false } }
             var response = Response.success(id: request.idJSON)
             response.array("items", readout.items) { entry, out in
                 var element = Response.nested()

@@ -30,6 +30,9 @@ public struct CallerIdentity: Sendable, Equatable {
     public var unit: String?
     /// The full cgroup v2 path (`/user.slice/…/app.slice/foo.service`), if any.
     public var cgroup: String?
+    /// Which file the executable was at accept (from `stat` of `/proc/PID/exe`):
+    /// a content check later hashes `/proc/PID/exe` only if it is still this file.
+    public var exeFile: ExecutableFile?
 
     public init(pid: Int32, uid: UInt32, gid: UInt32, exe: String? = nil, exeDeleted: Bool = false,
                 unit: String? = nil, cgroup: String? = nil) {
@@ -53,6 +56,7 @@ public struct CallerIdentity: Sendable, Equatable {
         guard pid > 0 else { return identity }
         if let link = readLink("\(proc)/\(pid)/exe") {
             (identity.exe, identity.exeDeleted) = parseExe(link)
+            identity.exeFile = ExecutableFile(path: "\(proc)/\(pid)/exe")
         }
         if let text = readSmallFile("\(proc)/\(pid)/cgroup") {
             identity.cgroup = parseCgroup(text)
@@ -111,5 +115,39 @@ public struct CallerIdentity: Sendable, Equatable {
             bytes += chunk[..<n]
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// A file's identity and state from `stat`: the same key means the same file
+/// with the same content, short of someone resetting its times (`ctime`
+/// cannot be set back without root).
+public struct ExecutableFile: Sendable, Hashable {
+    public var device: UInt64
+    public var inode: UInt64
+    public var size: Int64
+    public var modified: Int64
+    public var changed: Int64
+
+    /// `stat` of `path` (following links: for `/proc/PID/exe`, the running
+    /// program's file even if it was deleted); nil if it fails.
+    public init?(path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        self.init(info)
+    }
+
+    /// The same from `fstat` of an open file.
+    public init?(fd: Int32) {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return nil }
+        self.init(info)
+    }
+
+    init(_ info: stat) {
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        size = Int64(info.st_size)
+        modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        changed = Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)
     }
 }

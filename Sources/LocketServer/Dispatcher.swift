@@ -25,6 +25,8 @@ final class Dispatcher: Sendable {
     let lastActivity = Atomic<Int64>(Dispatcher.nowMilliseconds())
     /// Set once shutdown begins: new requests answer `unavailable`.
     let shuttingDown = Atomic<Bool>(false)
+    /// Digests of callers' executables, for rules that pin one.
+    let digests = ExecutableDigests()
 
     typealias Handler = @Sendable (Dispatcher, Request, EventLoop) -> EventLoopFuture<[UInt8]>
 
@@ -41,6 +43,9 @@ final class Dispatcher: Sendable {
         .unlock: { d, r, l in d.unlock(r, on: l) },
         .rotate: { d, r, l in d.rotate(r, on: l) },
         .audit: { d, r, l in d.readAudit(r, on: l) },
+        .allow: { d, r, l in d.allow(r, on: l) },
+        .deny: { d, r, l in d.deny(r, on: l) },
+        .rules: { d, r, l in d.listRules(r, on: l) },
     ]
 
     init(vault: Vault, pool: NIOThreadPool, configuration: ServerConfiguration, expiry: ExpiryScheduler,
@@ -63,8 +68,8 @@ final class Dispatcher: Sendable {
             guard case .request(let request) = self else { return .read }
             switch request.op {
             case .put, .delete: return .write
-            case .lock, .unlock, .rotate, .watch: return .exclusive
-            case .get, .list, .status, .hello, .ping, .audit: return .read
+            case .lock, .unlock, .rotate, .watch, .allow, .deny: return .exclusive
+            case .get, .list, .status, .hello, .ping, .audit, .rules: return .read
             }
         }
     }
@@ -97,9 +102,9 @@ final class Dispatcher: Sendable {
             guard case .answer(let bytes) = parsed else { fatalError("unreachable") }
             return loop.makeSucceededFuture(bytes)
         }
-        guard let audit, Self.audited.contains(request.op) else { return serve(request, on: loop, channel: channel) }
+        guard let audit, Self.audited.contains(request.op) else { return serve(request, caller: caller, on: loop, channel: channel) }
         let time = Self.nowMilliseconds()
-        return serve(request, on: loop, channel: channel).map { bytes in
+        return serve(request, caller: caller, on: loop, channel: channel).map { bytes in
             audit.record(AuditEntry(
                 time: time, op: request.op.rawValue, ns: request.ns, key: request.key,
                 outcome: Self.outcome(of: bytes, id: request.idJSON),
@@ -108,7 +113,7 @@ final class Dispatcher: Sendable {
         }
     }
 
-    private func serve(_ request: Request, on loop: EventLoop, channel: Channel?) -> EventLoopFuture<[UInt8]> {
+    private func serve(_ request: Request, caller: CallerIdentity, on loop: EventLoop, channel: Channel?) -> EventLoopFuture<[UInt8]> {
         if shuttingDown.load(ordering: .relaxed) {
             return loop.makeSucceededFuture(Response.failure(id: request.idJSON, ProtocolError(.unavailable, "locketd is shutting down")).bytes)
         }
@@ -123,13 +128,13 @@ final class Dispatcher: Sendable {
         }
         // An expiry the wall clock has passed is swept before the request sees the store.
         if request.op.needsKey, let sweep = expiry.sweepIfOverdue() {
-            return sweep.hop(to: loop).flatMap { [self] in gateAndServe(request, handler, on: loop) }
+            return sweep.hop(to: loop).flatMap { [self] in gateAndServe(request, caller: caller, handler, on: loop) }
         }
-        return gateAndServe(request, handler, on: loop)
+        return gateAndServe(request, caller: caller, handler, on: loop)
     }
 
-    /// The locked-state gate, once, then the op's handler.
-    private func gateAndServe(_ request: Request, _ handler: @escaping Handler, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
+    /// The locked-state gate, once, then the access rules, then the op's handler.
+    private func gateAndServe(_ request: Request, caller: CallerIdentity, _ handler: @escaping Handler, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
         if request.op.needsKey, case .locked(let reason) = vault.state {
             guard reason == .idle, vault.keyStoreKind != .passphrase else {
                 return loop.makeSucceededFuture(Response.failure(id: request.idJSON, ProtocolError(.locked, "vault is locked: \(reason)")).bytes)
@@ -142,10 +147,10 @@ final class Dispatcher: Sendable {
                 if case .locked(let reason) = vault.state {
                     return loop.makeSucceededFuture(Response.failure(id: request.idJSON, ProtocolError(.locked, "vault is locked: \(reason)")).bytes)
                 }
-                return handler(self, request, loop)
+                return authorized(request, caller: caller, handler, on: loop)
             }
         }
-        return handler(self, request, loop)
+        return authorized(request, caller: caller, handler, on: loop)
     }
 
     /// Runs blocking store work on the thread pool and maps its result to a response line.

@@ -66,9 +66,11 @@ extension Dispatcher {
         return promise.futureResult
     }
 
-    func list(_ request: Request, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
+    /// `list`; `hidden` namespaces (ruled, and the caller is not allowed) are left out.
+    func list(_ request: Request, hiding hidden: Set<String> = [], on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
         offLoop(request, on: loop) { [vault] () throws(StoreError) in
-            let listing = try vault.list(ns: request.ns)
+            var listing = try vault.list(ns: request.ns)
+            if !hidden.isEmpty { listing.items.removeAll { hidden.contains($0.ns) } }
             var response = Response.success(id: request.idJSON)
             response.array("items", listing.items) { item, out in
                 var element = Response.nested()

@@ -8,7 +8,7 @@
 /// since 1970, UTC) are plain metadata.
 ///
 /// `meta` holds the vault id, the key store's name, the key-check value, the
-/// wrapped index key and the audit log's public key.
+/// wrapped index key, the audit log's public key and the sealed access rules.
 enum Schema {
     static let version: Int64 = 1
 
@@ -40,5 +40,7 @@ enum Schema {
         static let createdAt = "created_at"
         /// The audit log's public key (public: a locked daemon seals new audit segments to it).
         static let auditPublicKey = "audit_public_key"
+        /// The access rules, sealed (see `SealedAccessRules`); absent when there are none.
+        static let accessRules = "access_rules"
     }
 }

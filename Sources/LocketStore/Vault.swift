@@ -30,6 +30,8 @@ public final class Vault: Sendable {
     /// The audit log's public key, from the vault's meta (nil for a vault made by
     /// an older build that has not been unlocked since).
     let auditPublicKey: Locked<[UInt8]?>
+    /// The access rules once read (see `VaultAccessRules.swift`); forgotten on lock.
+    let rulesCache = Locked(AccessRulesCache())
 
     enum KeyState {
         case unlocked(VaultKeys)
@@ -76,6 +78,7 @@ public final class Vault: Sendable {
     /// Drops the keys from memory; data operations then throw `.locked(reason)`.
     public func lock(reason: LockReason = .requested) {
         keyState.withLock { $0 = .locked(reason) }
+        forgetAccessRules()
     }
 
     /// The keys, or `.locked` with the reason.

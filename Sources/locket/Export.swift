@@ -3,6 +3,7 @@ import Foundation
 import LocketBackup
 import LocketClient
 import LocketCrypto
+import LocketProtocol
 
 /// `locket export --out FILE`: every live entry, sealed under a passphrase.
 struct Export: ParsableCommand {
@@ -16,7 +17,8 @@ struct Export: ParsableCommand {
             The passphrase comes from --passphrase-file (its first line), else from a \
             prompt that does not echo, asked twice, when stdin is a terminal, else from \
             the first line of stdin. It is never printed. \
-            Entries are read one by one, not as one snapshot.
+            Entries are read one by one, not as one snapshot. Namespaces whose access rule does \
+            not allow locket are left out (locket list does not see them), with a warning.
             """)
 
     @OptionGroup var connection: ConnectionOptions
@@ -32,7 +34,7 @@ struct Export: ParsableCommand {
             completion: .file())
     var passphraseFile: String?
 
-    @Flag(help: "Print the result as JSON on stdout: {\"entries\":…,\"vanished\":…,\"bytes\":…}.")
+    @Flag(help: "Print the result as JSON on stdout: {\"entries\":…,\"vanished\":…,\"bytes\":…} (and \"ruled_out\": namespaces an access rule kept from locket).")
     var json = false
 
     func run() throws(Failure) {
@@ -44,6 +46,7 @@ struct Export: ParsableCommand {
         var passphrase = try Passphrase.forBackup(file: passphraseFile, confirm: true)
         defer { secureZero(&passphrase) }
         let collected = try daemonCall { () throws(LocketError) in try BackupExport.collect(from: client) }
+        let ruledOut = RuledOut.namespaces(client)
         let file = try backupCall { () throws(BackupError) in try BackupCodec.seal(collected.entries, passphrase: passphrase) }
         try backupCall { () throws(BackupError) in try BackupFileWriter.write(file, to: out, overwrite: force) }
         if json {
@@ -51,11 +54,22 @@ struct Export: ParsableCommand {
             object.int("entries", collected.entries.count)
             object.int("vanished", collected.vanished)
             object.int("bytes", file.count)
+            if !ruledOut.isEmpty {
+                object.raw("ruled_out", jsonArray(ruledOut.map { ns in
+                    var bytes: [UInt8] = []
+                    Escaping.appendString(ns, to: &bytes)
+                    return bytes
+                }))
+            }
             Output.standardOutput(object.json + [0x0a])
             return
         }
         var line = "export: \(collected.entries.count) \(collected.entries.count == 1 ? "entry" : "entries") sealed into \(out)"
         if collected.vanished > 0 { line += " (\(collected.vanished) deleted or expired while they were read)" }
         Output.standardError(line + "\n")
+        if !ruledOut.isEmpty {
+            Output.standardError("export: left out \(ruledOut.count) namespace(s) whose access rule does not allow locket: "
+                + ruledOut.joined(separator: ", ") + " (to include them: locket allow NS locket)\n")
+        }
     }
 }

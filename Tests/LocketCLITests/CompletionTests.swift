@@ -13,7 +13,7 @@ struct CompletionTests {
     func filesMentionSubcommands() throws {
         for (_, path) in Self.files {
             let text = try String(contentsOf: Self.repository.appendingPathComponent(path), encoding: .utf8)
-            for word in ["put", "get", "delete", "list", "status", "lock", "unlock", "rotate", "watch", "export", "import", "ping", "socket"] {
+            for word in ["put", "get", "delete", "list", "status", "lock", "unlock", "rotate", "watch", "allow", "deny", "rules", "export", "import", "ping", "socket"] {
                 #expect(text.contains(word), "\(path) mentions \(word)")
             }
         }

@@ -20,7 +20,7 @@ struct KeyDerivationTests {
         for i in keys.indices {
             for j in keys.indices where j > i && !keys[i].hasSameBytes(as: keys[j]) { distinctPairs += 1 }
         }
-        #expect(keys.count == 5)
+        #expect(keys.count == 6)
         #expect(distinctPairs == keys.count * (keys.count - 1) / 2)
     }
 

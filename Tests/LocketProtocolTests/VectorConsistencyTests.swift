@@ -32,6 +32,9 @@ struct VectorConsistencyTests {
         .rotate: (["rewrapped"], []),
         .audit: (["items", "damage"], []),
         .watch: (["watching"], []),
+        .allow: (["created", "sha256", "programs"], []),
+        .deny: (["removed", "rule_left", "programs"], []),
+        .rules: (["items"], []),
     ]
 
     @Test("every vector file loads: known headers only, well-formed steps, known placeholders")
@@ -58,7 +61,7 @@ struct VectorConsistencyTests {
             }
         }
         #expect(ops == Set(Op.allCases.map(\.rawValue)))
-        #expect(codes == ["bad_request", "unknown_op", "not_found", "too_large", "conflict", "locked"])
+        #expect(codes == ["bad_request", "unknown_op", "not_found", "too_large", "conflict", "locked", "forbidden"])
     }
 
     @Test("each request line parses, or fails, as its expected response says", arguments: vectors.map(\.name))

@@ -57,7 +57,8 @@ struct VectorRunnerTests {
         }
         if Self.endsWithWatch(vector) {
             // `watch` is the connection's last request: a later line is never answered.
-            try client.sendLine(#"{"id":"vector-end","op":"ping"}"#)
+            // A refused watch closes the connection, so this write may fail: that is fine too.
+            try? client.sendLine(#"{"id":"vector-end","op":"ping"}"#)
             #expect(throws: LineClient.Failure.self, "\(name): a line after watch was answered") {
                 try client.readLine(timeout: 0.5)
             }
