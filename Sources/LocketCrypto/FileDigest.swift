@@ -25,11 +25,16 @@ public enum FileDigest {
         return hex(digest)
     }
 
-    /// The hex SHA-256 of the file at `path` (following symlinks).
+    /// The hex SHA-256 of the regular file at `path` (following symlinks).
+    /// Anything else is refused before a byte is read: a device such as `/dev/zero`
+    /// would never end, and opening a FIFO would wait for a writer.
     public static func sha256(path: String) throws(CryptoError) -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw .malformedInput("cannot open: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .malformedInput("cannot stat: \(String(cString: strerror(errno)))") }
+        guard info.st_mode & S_IFMT == S_IFREG else { throw .malformedInput("not a regular file") }
         return try sha256(fd: fd)
     }
 
