@@ -13,8 +13,9 @@ struct VectorConsistencyTests {
     /// The codes `Request.parse` can produce; any other failure comes from the daemon.
     static let parseCodes: Set<String> = ["bad_request", "unknown_op", "too_large"]
 
-    /// parsing (the store's 100-year ttl cap, an empty passphrase, a program file `allow` cannot hash). Listed so that no other vector can
-    /// parsing (the store's 100-year ttl cap, an empty passphrase). Listed so that no other vector can
+    /// Vectors whose `bad_request` answers come from a rule the daemon checks after
+    /// parsing (the store's 100-year ttl cap, an empty passphrase, a program file
+    /// `allow` cannot hash). Listed so that no other vector can
     /// expect a parse failure that `Request.parse` does not produce.
     static let daemonSideBadRequests: Set<String> = ["rules-hash-needs-regular-file"]
 
