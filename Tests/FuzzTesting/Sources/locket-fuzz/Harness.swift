@@ -69,6 +69,15 @@ final class Harness: Sendable {
             let unlocked = Result { () throws(StoreError) in try vault.unlock() }
             guard case .success = unlocked else { Invariant.fail("store-usable: the vault unlocks again from its key file") }
         }
+        // Access rules an input set would keep the next input out: remove them all.
+        let cleared = Result { () throws(StoreError) in
+            try vault.changeAccessRules { rules in
+                guard !rules.isEmpty else { return (save: false, result: ()) }
+                rules = AccessRules()
+                return (save: true, result: ())
+            }
+        }
+        guard case .success = cleared else { Invariant.fail("store-usable: access rules can be cleared after the input") }
         let listed = Result { () throws(StoreError) in try vault.list() }
         guard case .success(let listing) = listed else { Invariant.fail("store-usable: list works after the input") }
         guard listing.unreadable == 0 else { Invariant.fail("store-usable: no entry is unreadable after the input") }
