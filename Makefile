@@ -4,12 +4,13 @@
 #   make test                              the whole suite (the README's test command)
 #   make soak      [CYCLES=100] [CLIENTS=8] crash durability: SIGKILL/restart under concurrent writers
 #   make fuzz      [SECONDS=60] [JOBS=1]    libFuzzer over the daemon's framing and dispatch (crash inputs: .build-fuzz/artifacts/)
+#   make sanitize  [KIND=all|address|thread] the whole suite under ASan+LSan / TSan
 #   make bench                             benchmarks: one table, Benchmarks/results/latest.json, BENCHMARKS.md
 #   make bench-smoke                       every benchmark scenario at tiny sizes (what CI runs)
 # Variables given on the command line or in the environment reach the scripts
 # through the environment (on the command line, write a $ as $$).
 
-.PHONY: install uninstall test soak fuzz bench bench-smoke
+.PHONY: install uninstall test soak fuzz sanitize bench bench-smoke
 
 install:
 	scripts/install
@@ -25,6 +26,9 @@ soak:
 
 fuzz:
 	scripts/fuzz --seconds $${SECONDS:-60} --jobs $${JOBS:-1}
+
+sanitize:
+	scripts/sanitize $${KIND:-all}
 
 bench:
 	scripts/bench
