@@ -18,7 +18,7 @@ extension LoadTests {
 
         @Test("100,000 pipelined 4 KiB puts and gets never read: writes stall, VmRSS stays bounded, others are served, then every answer comes in order")
         func backpressureBoundsMemory() throws {
-            let daemon = try Daemon.started()
+            let daemon = try Daemon.started(environment: SanitizerEnvironment.withoutQuarantine)
             defer { daemon.kill9() }
             let probe = try daemon.probe
             try daemon.warmUp()

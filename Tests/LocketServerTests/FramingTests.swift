@@ -7,7 +7,7 @@ import Testing
 struct FramingTests {
     @Test("a 10 MiB line without newline gets too_large and its connection is closed; other connections are served throughout")
     func oversizedLineClosesOnlyItsConnection() throws {
-        let daemon = try Daemon.started(environment: Self.smallQuarantine)
+        let daemon = try Daemon.started(environment: SanitizerEnvironment.withoutQuarantine)
         let other = try daemon.connect()
         #expect(try other.ask(#"{"op":"put","ns":"f","key":"warm","value":0}"#).ok)
         let residentBefore = Self.memoryKiB(daemon.pid, "VmRSS")
@@ -40,16 +40,6 @@ struct FramingTests {
         #expect(residentBefore != nil && peakAfter != nil)
         #expect(growth < 8 << 10, "locketd's peak resident set grew by \(growth) KiB while a 10 MiB line came in")
         #expect(try daemon.stop() == 0)
-    }
-
-    /// Under AddressSanitizer (`scripts/sanitize address`) freed memory waits in a
-    /// 256 MiB quarantine (plus 1 MiB per thread) instead of being reused, so every
-    /// chunk of the big line would add to the peak and the bound would measure the
-    /// sanitizer, not the decoder. This one daemon runs without the quarantine: it
-    /// still checks overflows and leaks; use-after-free is checked by every other test.
-    static var smallQuarantine: [String: String] {
-        guard let options = ProcessInfo.processInfo.environment["ASAN_OPTIONS"] else { return [:] }
-        return ["ASAN_OPTIONS": options + ":quarantine_size_mb=0"]
     }
 
     /// A memory figure of `pid` from /proc/PID/status in KiB (`VmRSS`: now, `VmHWM`: peak).
