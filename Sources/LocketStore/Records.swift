@@ -4,7 +4,13 @@ import LocketKeyStore
 
 /// The key material of an unlocked vault: sub-keys derived from the master
 /// key, and the index key they unwrap. The master key itself is not kept.
+/// The wrap and index keys are used on every request, so their pages stay
+/// read-only while held (`VaultKeys.protection`); they are zeroed and freed
+/// when the vault locks and the last request using them has finished.
 final class VaultKeys: Sendable {
+    /// Page protection of the wrap and index keys.
+    static let protection = SecureKey.Protection.readableWhileHeld
+
     /// Wraps data keys and the index key.
     let wrap: SecureKey
     /// Makes lookup ids of names. Random per vault, so rotation leaves ids unchanged.
