@@ -50,8 +50,8 @@ extension Vault {
             }
         }
         guard let row, row.isLive(at: now) else { throw .notFound }
-        let opened = try Records.open(lookup: lookup, wrappedKey: row.wrappedKey, sealed: row.sealed, keys: keys)
-        guard opened.ns == ns, opened.key == key else { throw .corrupt("a record holds other names than its lookup id") }
+        // `names`: the record must hold the names its lookup id was computed from.
+        let opened = try Records.open(lookup: lookup, wrappedKey: row.wrappedKey, sealed: row.sealed, keys: keys, names: (ns, key))
         return Entry(ns: ns, key: key, value: opened.value, version: row.version,
                      createdAt: Records.date(row.createdAt), updatedAt: Records.date(row.updatedAt),
                      expiresAt: row.expiresAt.map(Records.date))
