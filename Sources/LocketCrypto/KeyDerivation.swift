@@ -25,12 +25,15 @@ public enum KeyDerivation {
     public static let context = "LocketV1"
 
     /// Derives the sub-key for `purpose` from `master` (32 bytes each; any
-    /// 32-byte key can be the parent, e.g. the vault's index key).
-    public static func derive(_ purpose: SubkeyPurpose, from master: SecureKey) throws(CryptoError) -> SecureKey {
+    /// 32-byte key can be the parent, e.g. the vault's index key), with the
+    /// page `protection` the sub-key's use calls for.
+    public static func derive(
+        _ purpose: SubkeyPurpose, from master: SecureKey, protection: SecureKey.Protection = .guarded
+    ) throws(CryptoError) -> SecureKey {
         Sodium.ensure()
         guard master.count == Int(crypto_kdf_KEYBYTES) else { throw .malformedInput("master key must be 32 bytes") }
         return try master.withUnsafeBytes { (m) throws(CryptoError) in
-            try SecureKey(count: 32) { (out) throws(CryptoError) in
+            try SecureKey(count: 32, protection: protection) { (out) throws(CryptoError) in
                 let rc = context.withCString { ctx in
                     crypto_kdf_derive_from_key(
                         out.baseAddress!.assumingMemoryBound(to: UInt8.self), 32,

@@ -27,10 +27,12 @@ public enum KeyWrap {
         return try plain.withBytes { (p) throws(CryptoError) in try body(p) }
     }
 
-    /// Unwraps into guarded memory.
-    public static func unwrap(_ wrapped: [UInt8], under wrappingKey: SecureKey, context: [UInt8]) throws(CryptoError) -> SecureKey {
+    /// Unwraps into guarded memory with the page `protection` the key's use calls for.
+    public static func unwrap(
+        _ wrapped: [UInt8], under wrappingKey: SecureKey, context: [UInt8], protection: SecureKey.Protection = .guarded
+    ) throws(CryptoError) -> SecureKey {
         try withUnwrapped(wrapped, under: wrappingKey, context: context) { (p) throws(CryptoError) in
-            try SecureKey(copying: p)
+            try SecureKey(copying: p, protection: protection)
         }
     }
 }

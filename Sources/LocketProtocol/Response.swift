@@ -11,11 +11,11 @@ public struct Response: Sendable {
         response.bytes.reserveCapacity(128)
         response.bytes.append(UInt8(ascii: "{"))
         if let idJSON {
-            response.bytes.append(contentsOf: Array(#""id":"#.utf8))
+            response.bytes.append(contentsOf: #""id":"#.utf8)
             response.bytes.append(contentsOf: idJSON)
             response.bytes.append(UInt8(ascii: ","))
         }
-        response.bytes.append(contentsOf: Array(#""ok":true"#.utf8))
+        response.bytes.append(contentsOf: #""ok":true"#.utf8)
         return response
     }
 
@@ -62,21 +62,41 @@ public struct Response: Sendable {
 
     public mutating func int(_ name: String, _ value: Int) {
         self.name(name)
-        bytes.append(contentsOf: Array(String(value).utf8))
+        Self.appendDecimal(value, to: &bytes)
+    }
+
+    /// Appends the decimal digits of `value` without making a String.
+    static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+        var magnitude = value.magnitude
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[19 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            out.append(contentsOf: buffer[(20 - count)...])
+        }
     }
 
     public mutating func bool(_ name: String, _ value: Bool) {
         self.name(name)
-        bytes.append(contentsOf: Array((value ? "true" : "false").utf8))
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
     /// A timestamp, or null.
     public mutating func timestamp(_ name: String, _ date: Date?) {
         self.name(name)
         if let date {
-            Escaping.appendString(Timestamp.format(date), to: &bytes)
+            bytes.append(UInt8(ascii: "\""))
+            Timestamp.append(date, to: &bytes)
+            bytes.append(UInt8(ascii: "\""))
         } else {
-            bytes.append(contentsOf: Array("null".utf8))
+            bytes.append(contentsOf: "null".utf8)
         }
     }
 
@@ -93,6 +113,9 @@ public struct Response: Sendable {
 
     /// Closes the object and the line.
     public func finished() -> [UInt8] {
-        bytes + Array("}\n".utf8)
+        var line = bytes
+        line.append(UInt8(ascii: "}"))
+        line.append(UInt8(ascii: "\n"))
+        return line
     }
 }

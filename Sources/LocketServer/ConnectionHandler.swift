@@ -40,11 +40,18 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// ignored); once its answer is written the connection streams events, or
     /// closes when the watch was refused.
     private var watchRequested = false
+    /// Last request read or answer written, for the idle timeout.
+    private var lastActivity = NIODeadline.now()
+    /// The one idle timer; it re-arms itself for the time left rather than being
+    /// rescheduled on every read and write.
     private var idleTask: Scheduled<Void>?
     /// Completes when the last answer written so far has reached the socket:
     /// closing before that would drop answers still queued in the channel.
     private var lastWrite: EventLoopFuture<Void>?
     private var closeRequested = false
+    /// `process` is dispatching: an answer that completes inline is only stored,
+    /// and written (with the others) when the dispatch loop ends.
+    private var dispatching = false
 
     init(dispatcher: Dispatcher, caller: CallerIdentity, maxInFlight: Int, idleTimeout: TimeAmount) {
         self.dispatcher = dispatcher
@@ -54,7 +61,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        resetIdleTimer(context: context)
+        lastActivity = .now()
+        armIdleTimer(context: context, in: idleTimeout)
         context.fireChannelActive()
     }
 
@@ -67,11 +75,11 @@ final class ConnectionHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closing, !watchRequested else { return }
         lastInput = .now()
+        lastActivity = lastInput
         switch unwrapInboundIn(data) {
         case .line(let line): queued.append(dispatcher.parse(line))
         case .tooLong: queued.append(nil)
         }
-        resetIdleTimer(context: context)
         process(context: context)
     }
 
@@ -134,8 +142,23 @@ final class ConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    /// Dispatches queued requests while there is room and program order allows.
+    /// Dispatches queued requests while there is room and program order allows,
+    /// and writes the answers that are ready. Requests answered inline (on the
+    /// loop) free their room once written, so it goes round again while that
+    /// lets more start.
     private func process(context: ChannelHandlerContext) {
+        guard !dispatching else { return }
+        while true {
+            dispatching = true
+            dispatchQueued(context: context)
+            dispatching = false
+            let written = firstSequence
+            writeReady(context: context)
+            if firstSequence == written || queued.isEmpty { return }
+        }
+    }
+
+    private func dispatchQueued(context: ChannelHandlerContext) {
         while let next = queued.first, answers.count < maxInFlight, context.channel.isWritable {
             guard let parsed = next else {
                 // A line over the limit: answer it after everything before it, then close.
@@ -167,13 +190,14 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 self.answered(sequence, bytes, context: context)
             }
         }
-        writeReady(context: context)
     }
 
     private func answered(_ sequence: Int, _ bytes: [UInt8], context: ChannelHandlerContext) {
         let index = sequence - firstSequence
         guard index >= 0, index < answers.count else { return }
         answers[answers.index(answers.startIndex, offsetBy: index)] = bytes
+        // Answered inline (on the loop, during `process`): the loop goes on and writes it.
+        if dispatching { return }
         writeReady(context: context)
         process(context: context)
         resumeReading(context: context)
@@ -194,7 +218,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         }
         if wrote {
             context.flush()
-            resetIdleTimer(context: context)
+            lastActivity = .now()
         }
         if watchRequested, answers.isEmpty, !closing {
             // The watch's answer is out: stream events, or close if it was refused.
@@ -248,17 +272,26 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     /// A connection with no complete request (and nothing in flight) for `idleTimeout` is closed,
-    /// so a client dribbling one byte a second cannot hold a slot forever.
-    private func resetIdleTimer(context: ChannelHandlerContext) {
-        idleTask?.cancel()
-        let loop = context.eventLoop
-        idleTask = loop.assumeIsolated().scheduleTask(in: idleTimeout) {
-            if self.watchRequested { return }
-            if self.answers.isEmpty {
-                context.close(promise: nil)
-            } else {
-                self.resetIdleTimer(context: context)
-            }
+    /// so a client dribbling one byte a second cannot hold a slot forever. Reads and
+    /// writes only move `lastActivity`; the timer, when it fires early, re-arms for the rest.
+    private func armIdleTimer(context: ChannelHandlerContext, in delay: TimeAmount) {
+        idleTask = context.eventLoop.assumeIsolated().scheduleTask(in: delay) {
+            self.idleTimerFired(context: context)
+        }
+    }
+
+    private func idleTimerFired(context: ChannelHandlerContext) {
+        idleTask = nil
+        guard !watchRequested, context.channel.isActive else { return }
+        let idle = NIODeadline.now() - lastActivity
+        if idle < idleTimeout {
+            armIdleTimer(context: context, in: idleTimeout - idle)
+        } else if answers.isEmpty {
+            context.close(promise: nil)
+        } else {
+            // A request is still being served: that is not idleness.
+            lastActivity = .now()
+            armIdleTimer(context: context, in: idleTimeout)
         }
     }
 }

@@ -35,18 +35,34 @@ extension Dispatcher {
         return promise.futureResult
     }
 
+    /// Served inline on the event loop: a primary-key read on a WAL read
+    /// connection never waits for the writer and takes a few microseconds, less
+    /// than the hop to the thread pool and back. Only the rare retry after a
+    /// rotation (which waits for the writer) goes to the pool.
     func get(_ request: Request, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
-        offLoop(request, on: loop) { [vault] () throws(StoreError) in
-            var entry = try vault.get(ns: request.ns!, key: request.key!)
-            defer { secureZero(&entry.value) }
-            var response = Response.success(id: request.idJSON)
-            response.raw("value", entry.value)
-            response.int("version", entry.version)
-            response.timestamp("created_at", entry.createdAt)
-            response.timestamp("updated_at", entry.updatedAt)
-            response.timestamp("expires_at", entry.expiresAt)
-            return response
+        let inline = Result { () throws(StoreError) in
+            try Self.getResponse(request, vault.get(ns: request.ns!, key: request.key!, mayWait: false)).finished()
         }
+        switch inline {
+        case .success(let bytes): return loop.makeSucceededFuture(bytes)
+        case .failure(.corrupt):
+            return offLoop(request, on: loop) { [vault] () throws(StoreError) in
+                try Self.getResponse(request, vault.get(ns: request.ns!, key: request.key!))
+            }
+        case .failure(let error): return loop.makeSucceededFuture(Response.failure(id: request.idJSON, Self.protocolError(error)).bytes)
+        }
+    }
+
+    private static func getResponse(_ request: Request, _ found: Entry) -> Response {
+        var entry = found
+        defer { secureZero(&entry.value) }
+        var response = Response.success(id: request.idJSON)
+        response.raw("value", entry.value)
+        response.int("version", entry.version)
+        response.timestamp("created_at", entry.createdAt)
+        response.timestamp("updated_at", entry.updatedAt)
+        response.timestamp("expires_at", entry.expiresAt)
+        return response
     }
 
     func delete(_ request: Request, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {

@@ -10,13 +10,14 @@ final class AuditKeys: Sendable {
     let publicKey: [UInt8]
     /// Opens segment keys.
     let secretKey: SecureKey
-    /// Keys the hashes of key names.
+    /// Keys the hashes of key names. Used for every audit batch, so read-only
+    /// while held (no page toggling); the secret key is used only to read the log.
     let hashKey: SecureKey
 
     init(index: SecureKey) throws(CryptoError) {
         let seed = try KeyDerivation.derive(.auditSeal, from: index)
         (publicKey, secretKey) = try SealedBox.keyPair(seed: seed)
-        hashKey = try KeyDerivation.derive(.auditKeyHash, from: index)
+        hashKey = try KeyDerivation.derive(.auditKeyHash, from: index, protection: .readableWhileHeld)
     }
 
     /// The key hash of a key name: keyed BLAKE2b, first 16 bytes, hex. Stable

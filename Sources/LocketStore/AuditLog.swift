@@ -266,7 +266,8 @@ public final class AuditLog: @unchecked Sendable {
 
     private func startSegment(_ publicKey: [UInt8], into out: inout [UInt8]) -> Bool {
         let id = SecureRandom.bytes(AuditFormat.segmentIDBytes)
-        guard let key = try? SecureKey.random(),
+        // Sealing key of this segment, used for every batch: read-only while held.
+        guard let key = try? SecureKey.random(protection: .readableWhileHeld),
               let sealed = try? key.withUnsafeBytes({ (raw) throws(CryptoError) in try SealedBox.seal(raw, to: publicKey) }) else {
             return false
         }

@@ -7,6 +7,9 @@ final class ReaderPool: @unchecked Sendable {
     private let idle = Locked<[SQLiteConnection]>([])
     private let maxIdle: Int
 
+    /// Page cache of each read connection, KiB.
+    static let cacheKiB = 512
+
     init(path: String, maxIdle: Int = 8) {
         self.path = path
         self.maxIdle = maxIdle
@@ -32,6 +35,11 @@ final class ReaderPool: @unchecked Sendable {
         do {
             let connection = try SQLiteConnection(path: path, readOnly: false)
             try connection.execute("PRAGMA query_only = 1")
+            // A read touches a handful of pages (a point lookup, or one scan that
+            // streams): a small cache per reader keeps the daemon's memory flat as
+            // readers multiply (SQLite's default is 2 MiB each); the OS page cache
+            // still holds the file.
+            try connection.execute("PRAGMA cache_size = -\(Self.cacheKiB)")
             return connection
         } catch {
             throw StoreError(sqlite: error)

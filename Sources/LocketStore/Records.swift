@@ -4,7 +4,13 @@ import LocketKeyStore
 
 /// The key material of an unlocked vault: sub-keys derived from the master
 /// key, and the index key they unwrap. The master key itself is not kept.
+/// The wrap and index keys are used on every request, so their pages stay
+/// read-only while held (`VaultKeys.protection`); they are zeroed and freed
+/// when the vault locks and the last request using them has finished.
 final class VaultKeys: Sendable {
+    /// Page protection of the wrap and index keys.
+    static let protection = SecureKey.Protection.readableWhileHeld
+
     /// Wraps data keys and the index key.
     let wrap: SecureKey
     /// Makes lookup ids of names. Random per vault, so rotation leaves ids unchanged.
@@ -74,8 +80,12 @@ enum Records {
     }
 
     /// Opens a stored record: unwraps its data key, opens the payload, and checks
-    /// the names inside match the lookup id it was found under.
-    static func open(lookup: [UInt8], wrappedKey: [UInt8], sealed: [UInt8], keys: VaultKeys) throws(StoreError) -> (ns: String, key: String, value: [UInt8]) {
+    /// the names inside match the lookup id it was found under. When the caller
+    /// found it by name (`names`, the names `lookup` was computed from), comparing
+    /// the names is that check, without hashing them again.
+    static func open(
+        lookup: [UInt8], wrappedKey: [UInt8], sealed: [UInt8], keys: VaultKeys, names: (ns: String, key: String)? = nil
+    ) throws(StoreError) -> (ns: String, key: String, value: [UInt8]) {
         do {
             var plain = try KeyWrap.withUnwrapped(wrappedKey, under: keys.wrap, context: dataKeyContext(lookup)) { (dataKey) throws(CryptoError) in
                 try sealed.withBytes { (box) throws(CryptoError) in
@@ -86,7 +96,10 @@ enum Records {
             }
             defer { secureZero(&plain) }
             guard let parsed = parsePayload(plain) else { throw StoreError.corrupt("a record's payload is malformed") }
-            guard lookupID(ns: parsed.ns, key: parsed.key, keys: keys) == lookup else {
+            // Byte for byte, as the hash compares them (String `==` would equate canonical equivalents).
+            let filedRight = names.map { $0.ns.utf8.elementsEqual(parsed.ns.utf8) && $0.key.utf8.elementsEqual(parsed.key.utf8) }
+                ?? (lookupID(ns: parsed.ns, key: parsed.key, keys: keys) == lookup)
+            guard filedRight else {
                 throw StoreError.corrupt("a record is filed under the wrong lookup id")
             }
             return parsed

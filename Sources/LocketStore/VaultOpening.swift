@@ -153,8 +153,8 @@ extension Vault {
     private static func initialize(_ connection: SQLiteConnection, vault: VaultID, store: any KeyStore, now: Date) throws(StoreError) -> VaultKeys {
         do {
             let master = try SecureKey.random()
-            let wrap = try KeyDerivation.derive(.wrap, from: master)
-            let index = try SecureKey.random()
+            let wrap = try KeyDerivation.derive(.wrap, from: master, protection: VaultKeys.protection)
+            let index = try SecureKey.random(protection: VaultKeys.protection)
             let check = try Records.keyCheck(master: master, vault: vault)
             do {
                 try store.saveKey(master, vault: vault, slot: .current)
@@ -195,8 +195,9 @@ extension Vault {
         }
         func keys(_ master: SecureKey) -> KeyState {
             do {
-                let wrap = try KeyDerivation.derive(.wrap, from: master)
-                let index = try KeyWrap.unwrap(wrappedIndex, under: wrap, context: Records.indexContext(vault))
+                let wrap = try KeyDerivation.derive(.wrap, from: master, protection: VaultKeys.protection)
+                let index = try KeyWrap.unwrap(wrappedIndex, under: wrap, context: Records.indexContext(vault),
+                                               protection: VaultKeys.protection)
                 return .unlocked(VaultKeys(wrap: wrap, index: index))
             } catch {
                 return .locked(.keyStore(store.kind, .malformed("the vault's index key does not open with its master key")))

@@ -3,7 +3,12 @@ import LocketCrypto
 
 extension Vault {
     /// The live entry under (`ns`, `key`), or `.notFound` (also when it has expired).
-    public func get(ns: String, key: String) throws(StoreError) -> Entry {
+    ///
+    /// With `mayWait` false it never waits for the writer (it may run on an event
+    /// loop): a record read just as a rotation committed then fails with `.corrupt`
+    /// instead of waiting for the rotation to finish switching keys, and the
+    /// caller retries with `mayWait` (off the loop).
+    public func get(ns: String, key: String, mayWait: Bool = true) throws(StoreError) -> Entry {
         try Names.validate(ns, field: "ns")
         try Names.validate(key, field: "key")
         var keys = try currentKeys()
@@ -14,7 +19,7 @@ extension Vault {
             } catch {
                 // A rotation may have committed between taking the keys and reading the
                 // record (then the record is wrapped under the new key): retry with it.
-                guard case .corrupt = error, attempts < 3, let newer = keysAfterRotation(than: keys) else { throw error }
+                guard case .corrupt = error, mayWait, attempts < 3, let newer = keysAfterRotation(than: keys) else { throw error }
                 keys = newer
                 attempts += 1
             }
@@ -45,8 +50,8 @@ extension Vault {
             }
         }
         guard let row, row.isLive(at: now) else { throw .notFound }
-        let opened = try Records.open(lookup: lookup, wrappedKey: row.wrappedKey, sealed: row.sealed, keys: keys)
-        guard opened.ns == ns, opened.key == key else { throw .corrupt("a record holds other names than its lookup id") }
+        // `names`: the record must hold the names its lookup id was computed from.
+        let opened = try Records.open(lookup: lookup, wrappedKey: row.wrappedKey, sealed: row.sealed, keys: keys, names: (ns, key))
         return Entry(ns: ns, key: key, value: opened.value, version: row.version,
                      createdAt: Records.date(row.createdAt), updatedAt: Records.date(row.updatedAt),
                      expiresAt: row.expiresAt.map(Records.date))

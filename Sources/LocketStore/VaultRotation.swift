@@ -21,7 +21,7 @@ extension Vault {
         let newKeys: (wrap: SecureKey, check: [UInt8])
         do {
             master = try SecureKey.random()
-            newKeys = (try KeyDerivation.derive(.wrap, from: master), try Records.keyCheck(master: master, vault: vaultID))
+            newKeys = (try KeyDerivation.derive(.wrap, from: master, protection: VaultKeys.protection), try Records.keyCheck(master: master, vault: vaultID))
         } catch {
             throw .unavailable("cannot make a new master key: \(error)")
         }
