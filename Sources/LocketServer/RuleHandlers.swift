@@ -43,7 +43,7 @@ extension Dispatcher {
         } else {
             relevant = rules.sorted
         }
-        let decide = { [self] (digest: String?) -> EventLoopFuture<[UInt8]> in
+        let decide = { @Sendable [self, relevant] (digest: String?) -> EventLoopFuture<[UInt8]> in
             var denied: [String: String] = [:]
             for rule in relevant {
                 if let why = AccessControl.check(ns: rule.ns, programs: rule.programs, caller: caller, digest: { digest }) {
