@@ -69,10 +69,7 @@ extension LocketClient {
         var request = RequestBuilder(op: "rules")
         request.string("ns", ns)
         let answer = try call(request, idempotent: true)
-        guard let items = answer.raw("items"),
-              let array = try? JSONSerialization.jsonObject(with: Data(items)) as? [[String: Any]] else {
-            throw .connectionFailed("answer lacks \"items\"")
-        }
+        let array = try answer.items()
         return array.map { item in
             AccessRule(ns: item["ns"] as? String ?? "", programs: Self.programs(item["programs"] as? [[String: Any]] ?? []))
         }

@@ -96,10 +96,7 @@ public final class LocketClient: Sendable {
         var request = RequestBuilder(op: "list")
         request.string("ns", ns)
         let answer = try call(request, idempotent: true)
-        guard let items = answer.raw("items"),
-              let array = try? JSONSerialization.jsonObject(with: Data(items)) as? [[String: Any]] else {
-            throw .connectionFailed("answer lacks \"items\"")
-        }
+        let array = try answer.items()
         return array.map { item in
             EntryInfo(ns: item["ns"] as? String ?? "", key: item["key"] as? String ?? "",
                       version: (item["version"] as? NSNumber)?.intValue ?? 0,
@@ -128,10 +125,7 @@ public final class LocketClient: Sendable {
         request.string("since", since.map(Timestamp.format))
         request.int("limit", limit)
         let answer = try call(request, idempotent: true)
-        guard let items = answer.raw("items"),
-              let array = try? JSONSerialization.jsonObject(with: Data(items)) as? [[String: Any]] else {
-            throw .connectionFailed("answer lacks \"items\"")
-        }
+        let array = try answer.items()
         let damage = answer.raw("damage").flatMap { try? JSONSerialization.jsonObject(with: Data($0)) as? [String] } ?? []
         return AuditReport(items: array.map { item in
             AuditRecord(time: (item["time"] as? String).flatMap(Timestamp.parse),

@@ -41,6 +41,15 @@ struct ResponseLine {
         members[name].map { Array(bytes[$0.range]) }
     }
 
+    /// The `items` array of a `list`, `audit` or `rules` answer, as JSON objects.
+    func items() throws(LocketError) -> [[String: Any]] {
+        guard let items = raw("items"),
+              let array = try? JSONSerialization.jsonObject(with: Data(items)) as? [[String: Any]] else {
+            throw .connectionFailed("answer lacks \"items\"")
+        }
+        return array
+    }
+
     func string(_ name: String) -> String? {
         guard let member = members[name], member.kind == .string else { return nil }
         return bytes.withUnsafeBytes { try? JSONScanner.decodeString($0, member.range) }
