@@ -54,7 +54,7 @@ let package = Package(
         // The example app: save a session on login, resume it on the next run.
         .executableTarget(name: "locket-example", dependencies: ["LocketClient"], path: "Examples/SessionResume"),
         .target(name: "LocketServer", dependencies: [
-            "LocketProtocol", "LocketStore", "LocketKeyStore", "LocketCrypto", "LocketSync",
+            "LocketProtocol", "LocketStore", "LocketKeyStore", "LocketCrypto", "LocketSync", "CLocketSys",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

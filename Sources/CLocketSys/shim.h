@@ -32,3 +32,10 @@ static inline long long locket_memlock_limit(void) {
     if (getrlimit(RLIMIT_MEMLOCK, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return -1;
     return (long long)limit.rlim_cur;
 }
+
+#include <malloc.h>
+
+/* Returns the heap's free memory to the system (glibc's malloc_trim); 1 if any was released. */
+static inline int locket_malloc_trim(void) {
+    return malloc_trim(0);
+}

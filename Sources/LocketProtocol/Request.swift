@@ -71,11 +71,8 @@ public struct Request: Sendable {
         } catch {
             throw Failure(idJSON: nil, error: error)
         }
-        var byName: [String: JSONScanner.Member] = [:]
-        var duplicate: String?
-        for member in members {
-            if byName.updateValue(member, forKey: member.name) != nil, duplicate == nil { duplicate = member.name }
-        }
+        let byName = MemberIndex(members)
+        let duplicate = byName.firstDuplicate
         // The id first: every later error echoes it.
         var idJSON: [UInt8]?
         if let id = byName["id"] {
@@ -174,7 +171,7 @@ public struct Request: Sendable {
 /// Typed access to the members of one request, with the protocol's rules.
 private struct Fields {
     let line: UnsafeRawBufferPointer
-    let members: [String: JSONScanner.Member]
+    let members: MemberIndex
     let limits: ProtocolLimits
 
     func name(_ field: String) throws(ProtocolError) -> String {
@@ -263,5 +260,46 @@ private struct Fields {
         guard let member = members[field] else { return nil }
         guard member.kind == .string else { throw .bad("\"\(field)\" must be a string") }
         return try JSONScanner.decodeStringBytes(line, member.range)
+    }
+}
+
+/// The members of a request object by name. A request has a handful of members,
+/// so a linear search beats hashing; past `linearLimit` members (only a hostile
+/// line has that many) a dictionary keeps lookups and the duplicate check linear.
+struct MemberIndex {
+    static let linearLimit = 16
+
+    private let members: [JSONScanner.Member]
+    private let byName: [String: JSONScanner.Member]?
+    /// The first name that appears more than once, if any.
+    let firstDuplicate: String?
+
+    init(_ members: [JSONScanner.Member]) {
+        self.members = members
+        if members.count <= Self.linearLimit {
+            byName = nil
+            var duplicate: String?
+            search: for (index, member) in members.enumerated() {
+                for earlier in members[..<index] where earlier.name == member.name {
+                    duplicate = member.name
+                    break search
+                }
+            }
+            firstDuplicate = duplicate
+        } else {
+            var table: [String: JSONScanner.Member] = [:]
+            var duplicate: String?
+            for member in members {
+                if table.updateValue(member, forKey: member.name) != nil, duplicate == nil { duplicate = member.name }
+            }
+            byName = table
+            firstDuplicate = duplicate
+        }
+    }
+
+    /// The member named `name` (the last one, if it appears more than once).
+    subscript(name: String) -> JSONScanner.Member? {
+        if let byName { return byName[name] }
+        return members.last { $0.name == name }
     }
 }

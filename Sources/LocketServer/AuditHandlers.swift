@@ -8,7 +8,12 @@ import NIOCore
 /// journald line, and the `audit` op that reads the log back.
 extension Dispatcher {
     /// The data ops and the rule administration ops: each one is audited, whatever its answer.
-    static let audited: Set<Op> = [.get, .put, .delete, .list, .allow, .deny, .rules]
+    static func isAudited(_ op: Op) -> Bool {
+        switch op {
+        case .get, .put, .delete, .list, .allow, .deny, .rules: true
+        case .hello, .ping, .status, .lock, .unlock, .rotate, .audit, .watch: false
+        }
+    }
 
     /// `ok`, or the error code of a response line built by `Response`. Reads a
     /// fixed position after the echoed id (`{"id":ID,"ok":…`), so it costs

@@ -1,5 +1,6 @@
 import LocketProtocol
 import NIOCore
+import Synchronization
 
 /// Asks a connection to finish what it has read, answer it, and close.
 struct QuiesceEvent {}
@@ -26,7 +27,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// Dispatched requests in order; nil until answered.
     private var answers = CircularBuffer<[UInt8]?>()
     /// Unanswered dispatched requests by ordering class, for per-connection program order.
-    private var running: [Dispatcher.Ordering: Int] = [.read: 0, .write: 0, .exclusive: 0]
+    private var running = RunningCounts()
     /// Sequence number of `answers.first`.
     private var firstSequence = 0
     private var readPending = false
@@ -52,6 +53,13 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// `process` is dispatching: an answer that completes inline is only stored,
     /// and written (with the others) when the dispatch loop ends.
     private var dispatching = false
+    /// Inside a read burst (between the first `channelRead` of a socket read and
+    /// its `channelReadComplete`): answers are written but flushed once, at the
+    /// end of the burst, so a pipelined batch leaves in one `writev` (one wake-up
+    /// of the client) rather than one `write` per answer.
+    private var inReadBurst = false
+    /// Answers were written and not flushed yet.
+    private var flushPending = false
 
     init(dispatcher: Dispatcher, caller: CallerIdentity, maxInFlight: Int, idleTimeout: TimeAmount) {
         self.dispatcher = dispatcher
@@ -64,6 +72,11 @@ final class ConnectionHandler: ChannelDuplexHandler {
         lastActivity = .now()
         armIdleTimer(context: context, in: idleTimeout)
         context.fireChannelActive()
+        // Accepted while the daemon stops, or asked to quiesce before it was active:
+        // answer what the client sends (`unavailable`) and close once it is quiet.
+        if draining || dispatcher.shuttingDown.load(ordering: .relaxed) {
+            beginDraining(context: context)
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -74,6 +87,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closing, !watchRequested else { return }
+        inReadBurst = true
         lastInput = .now()
         lastActivity = lastInput
         switch unwrapInboundIn(data) {
@@ -83,14 +97,22 @@ final class ConnectionHandler: ChannelDuplexHandler {
         process(context: context)
     }
 
+    func channelReadComplete(context: ChannelHandlerContext) {
+        inReadBurst = false
+        flushIfPending(context: context)
+        context.fireChannelReadComplete()
+    }
+
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is QuiesceEvent {
-            draining = true
-            checkDrained(context: context)
+            // Already draining since it became active: its checks are running.
+            if !draining { beginDraining(context: context) }
             return
         }
         if (event as? ChannelEvent) == .inputClosed {
             // The client finished sending (half-close), or the daemon is stopping.
+            // The decoder may have delivered its last lines without a read-complete.
+            inReadBurst = false
             closing = true
             process(context: context)
             closeIfDone(context: context)
@@ -134,11 +156,11 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     /// Whether the next queued request may start now without breaking program order.
     private func mayStart(_ ordering: Dispatcher.Ordering) -> Bool {
-        guard running[.exclusive]! == 0 else { return false }
+        guard running.exclusive == 0 else { return false }
         switch ordering {
-        case .read: return running[.write]! == 0
-        case .write: return running[.read]! == 0
-        case .exclusive: return running[.read]! == 0 && running[.write]! == 0
+        case .read: return running.writes == 0
+        case .write: return running.reads == 0
+        case .exclusive: return running.reads == 0 && running.writes == 0
         }
     }
 
@@ -175,7 +197,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 watchRequested = true
                 queued.removeAll()
             }
-            running[ordering]! += 1
+            running.add(ordering, 1)
             let sequence = firstSequence + answers.count
             answers.append(nil)
             let loop = context.eventLoop
@@ -186,7 +208,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 case .failure(let error):
                     bytes = Response.failure(id: nil, ProtocolError(.internal, "request failed: \(error)")).bytes
                 }
-                self.running[ordering]! -= 1
+                self.running.add(ordering, -1)
                 self.answered(sequence, bytes, context: context)
             }
         }
@@ -217,7 +239,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
             wrote = true
         }
         if wrote {
-            context.flush()
+            flushPending = true
+            if !inReadBurst { flushIfPending(context: context) }
             lastActivity = .now()
         }
         if watchRequested, answers.isEmpty, !closing {
@@ -226,6 +249,22 @@ final class ConnectionHandler: ChannelDuplexHandler {
             if !closing { idleTask?.cancel() }
         }
         closeIfDone(context: context)
+    }
+
+    private func flushIfPending(context: ChannelHandlerContext) {
+        guard flushPending else { return }
+        flushPending = false
+        context.flush()
+    }
+
+    /// The quiet window starts no earlier than the drain: bytes the client sent
+    /// before the stop may still sit unread in the socket (a loop that was not
+    /// scheduled for a while since `init`), and closing over them would reset the
+    /// connection instead of answering them.
+    private func beginDraining(context: ChannelHandlerContext) {
+        draining = true
+        lastInput = max(lastInput, .now())
+        checkDrained(context: context)
     }
 
     /// While draining: close when nothing is queued or unanswered and the client
@@ -252,6 +291,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private func closeAfterWrites(context: ChannelHandlerContext) {
         guard !closeRequested else { return }
         closeRequested = true
+        flushIfPending(context: context)
         closeWhenWritten(context: context)
     }
 
@@ -296,14 +336,45 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 }
 
-/// Writes one error line as soon as the connection is active, then closes it.
-/// Used for a peer with another uid (`forbidden`) and past the connection cap (`unavailable`).
+/// Unanswered requests of one connection by ordering class (three counters, not
+/// a dictionary: this is on every request's path).
+struct RunningCounts {
+    var reads = 0
+    var writes = 0
+    var exclusive = 0
+
+    mutating func add(_ ordering: Dispatcher.Ordering, _ delta: Int) {
+        switch ordering {
+        case .read: reads += delta
+        case .write: writes += delta
+        case .exclusive: exclusive += delta
+        }
+    }
+}
+
+/// Writes one error line as soon as the connection is active, then ends it
+/// without a reset. Used for a peer with another uid (`forbidden`) and past the
+/// connection cap (`unavailable`).
+///
+/// After the line the daemon shuts down its sending side (the client reads the
+/// line, then end of file) and discards what the client sends until the client
+/// closes or `linger` passes. Closing at once would make a client that connects
+/// and writes its first request before reading fail that write (`EPIPE`, or a
+/// reset) and never see why it was refused.
 final class RefuseHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
+    /// How long a refused connection is kept half-open for the client to read the line and close.
+    static let linger = TimeAmount.seconds(2)
+    /// At most this many refused connections linger at once; past it one is closed
+    /// right after its line, so a flood of refused connections cannot hold descriptors.
+    static let maxLingering = 64
+    private static let lingering = Atomic<Int>(0)
+
     private let line: [UInt8]
     private var refused = false
+    private var counted = false
 
     init(_ error: ProtocolError) {
         line = Response.failure(id: nil, error).bytes
@@ -317,8 +388,21 @@ final class RefuseHandler: ChannelInboundHandler {
         refuse(context: context)
     }
 
+    func channelInactive(context: ChannelHandlerContext) {
+        if counted {
+            counted = false
+            Self.lingering.subtract(1, ordering: .relaxed)
+        }
+        context.fireChannelInactive()
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         // Nothing from this peer is read.
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        // The client closed its side: nothing more to wait for.
+        if (event as? ChannelEvent) == .inputClosed { context.close(promise: nil) }
     }
 
     private func refuse(context: ChannelHandlerContext) {
@@ -326,8 +410,17 @@ final class RefuseHandler: ChannelInboundHandler {
         refused = true
         var buffer = context.channel.allocator.buffer(capacity: line.count)
         buffer.writeBytes(line)
+        let loop = context.eventLoop.assumeIsolated()
         context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { _ in
-            context.close(promise: nil)
+            guard context.channel.isActive else { return }
+            guard Self.lingering.wrappingAdd(1, ordering: .relaxed).newValue <= Self.maxLingering else {
+                Self.lingering.subtract(1, ordering: .relaxed)
+                context.close(promise: nil)
+                return
+            }
+            self.counted = true
+            context.close(mode: .output, promise: nil)
+            loop.scheduleTask(in: Self.linger) { context.close(promise: nil) }
         }
     }
 }

@@ -30,23 +30,27 @@ final class Dispatcher: Sendable {
 
     typealias Handler = @Sendable (Dispatcher, Request, EventLoop) -> EventLoopFuture<[UInt8]>
 
-    /// The dispatch table.
-    static let handlers: [Op: Handler] = [
-        .hello: { d, r, l in l.makeSucceededFuture(d.hello(r)) },
-        .ping: { _, r, l in l.makeSucceededFuture(Response.success(id: r.idJSON).finished()) },
-        .put: { d, r, l in d.put(r, on: l) },
-        .get: { d, r, l in d.get(r, on: l) },
-        .delete: { d, r, l in d.delete(r, on: l) },
-        .list: { d, r, l in d.list(r, on: l) },
-        .status: { d, r, l in d.status(r, on: l) },
-        .lock: { d, r, l in d.lock(r, on: l) },
-        .unlock: { d, r, l in d.unlock(r, on: l) },
-        .rotate: { d, r, l in d.rotate(r, on: l) },
-        .audit: { d, r, l in d.readAudit(r, on: l) },
-        .allow: { d, r, l in d.allow(r, on: l) },
-        .deny: { d, r, l in d.deny(r, on: l) },
-        .rules: { d, r, l in d.listRules(r, on: l) },
-    ]
+    /// The dispatch table (a switch: no hashing on the request path). `watch` is
+    /// not in it: it needs its connection (see `serve`).
+    static func handler(for op: Op) -> Handler? {
+        switch op {
+        case .hello: { d, r, l in l.makeSucceededFuture(d.hello(r)) }
+        case .ping: { _, r, l in l.makeSucceededFuture(Response.success(id: r.idJSON).finished()) }
+        case .put: { d, r, l in d.put(r, on: l) }
+        case .get: { d, r, l in d.get(r, on: l) }
+        case .delete: { d, r, l in d.delete(r, on: l) }
+        case .list: { d, r, l in d.list(r, on: l) }
+        case .status: { d, r, l in d.status(r, on: l) }
+        case .lock: { d, r, l in d.lock(r, on: l) }
+        case .unlock: { d, r, l in d.unlock(r, on: l) }
+        case .rotate: { d, r, l in d.rotate(r, on: l) }
+        case .audit: { d, r, l in d.readAudit(r, on: l) }
+        case .allow: { d, r, l in d.allow(r, on: l) }
+        case .deny: { d, r, l in d.deny(r, on: l) }
+        case .rules: { d, r, l in d.listRules(r, on: l) }
+        case .watch: nil
+        }
+    }
 
     init(vault: Vault, pool: NIOThreadPool, configuration: ServerConfiguration, expiry: ExpiryScheduler,
          audit: AuditLog?, watchHub: WatchHub) {
@@ -102,7 +106,7 @@ final class Dispatcher: Sendable {
             guard case .answer(let bytes) = parsed else { fatalError("unreachable") }
             return loop.makeSucceededFuture(bytes)
         }
-        guard let audit, Self.audited.contains(request.op) else { return serve(request, caller: caller, on: loop, channel: channel) }
+        guard let audit, Self.isAudited(request.op) else { return serve(request, caller: caller, on: loop, channel: channel) }
         let time = Self.nowMilliseconds()
         return serve(request, caller: caller, on: loop, channel: channel).map { bytes in
             audit.record(AuditEntry(
@@ -121,7 +125,7 @@ final class Dispatcher: Sendable {
         if request.op == .watch {
             // The one op that needs its connection: it turns it into an event stream.
             handler = { d, r, l in d.watch(r, channel: channel, on: l) }
-        } else if let tabled = Self.handlers[request.op] {
+        } else if let tabled = Self.handler(for: request.op) {
             handler = tabled
         } else {
             return loop.makeSucceededFuture(Response.failure(id: request.idJSON, ProtocolError(.unknownOp, "op not served")).bytes)

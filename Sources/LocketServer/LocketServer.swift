@@ -42,6 +42,7 @@ public final class LocketServer: Sendable {
     private let connections = Locked<[ObjectIdentifier: Channel]>([:])
     private let idleLocker = Locked<IdleLocker?>(nil)
     private let idleExit = Locked<RepeatedTask?>(nil)
+    private let memoryTrim = MemoryTrim()
     /// The socket file this server created (removed at shutdown); nil under socket activation.
     private let createdSocket = Locked<String?>(nil)
     /// `configuration.maxConnections`, lowered at start if the descriptor limit cannot hold that many.
@@ -104,6 +105,7 @@ public final class LocketServer: Sendable {
         listener.withLock { $0 = bound }
         state.withLock { $0 = .running }
         expiry.start(vault)
+        memoryTrim.start(dispatcher: dispatcher, pool: pool, loop: group.next())
         if let idle = configuration.idleLock {
             idleLocker.withLock { $0 = IdleLocker(dispatcher: dispatcher, after: idle, loop: group.next(), logger: configuration.logger) }
         }
@@ -151,38 +153,58 @@ public final class LocketServer: Sendable {
         }
         guard proceed else { return }
         dispatcher.shuttingDown.store(true, ordering: .relaxed)
-        try? listener.withLock { $0 }?.close().wait()
-        // A connection accepted just before the close is still being set up on
-        // its own event loop (registration, peer check, `initialize`). Let every
-        // loop run what is queued on it, so each such connection is in
-        // `connections` below and is answered and closed like the others. Left
-        // in flight, the group shutdown would fail its set-up, and NIO would then
-        // close it through a loop already shut down (an error now, a crash in
-        // strict mode and in future NIO versions) and never free it.
-        for loop in group.makeIterator() {
-            try? loop.submit {}.wait()
-        }
-        let open = connections.withLock { Array($0.values) }
-        for channel in open {
-            channel.pipeline.fireUserInboundEventTriggered(QuiesceEvent())
-        }
+        // The listener stays open while the connections drain. NIO sets up an
+        // accepted connection on its own loop and then hops back to the listener's
+        // loop to register it; a listener closed in between makes NIO close the
+        // connection unregistered, so a client that connected just before SIGTERM
+        // would get no answer at all. Connections accepted from now on drain from
+        // the start (`ConnectionHandler` sees `shuttingDown`): every request they
+        // send is answered `unavailable`.
         let deadline = NIODeadline.now() + configuration.shutdownGrace
-        for channel in open {
-            let closed = channel.closeFuture
-            let timeout = channel.eventLoop.scheduleTask(deadline: deadline) { channel.close(promise: nil) }
-            try? closed.wait()
-            timeout.cancel()
-        }
+        var drained = Set<ObjectIdentifier>()
+        drainConnections(skipping: &drained, until: deadline)
+        try? listener.withLock { $0 }?.close().wait()
+        // Those accepted while the others drained, or in the middle of being set up when the listener closed.
+        drainConnections(skipping: &drained, until: deadline)
         expiry.stop()
         dispatcher.watchHub.stop()
         idleLocker.withLock { $0?.stop() }
         idleExit.withLock { $0?.cancel() }
+        memoryTrim.stop()
         dispatcher.audit?.stop()
         vault.close()
         if let path = createdSocket.withLock({ $0 }) { unlink(path) }
         try? pool.syncShutdownGracefully()
         try? group.syncShutdownGracefully()
         state.withLock { $0 = .stopped }
+    }
+
+    /// Asks every connection not in `drained` to finish (answer what it has read,
+    /// `unavailable` for anything more, close once quiet) and waits until each has
+    /// closed or `deadline` passes, then closes it.
+    ///
+    /// First every loop runs what is queued on it, twice: a connection being
+    /// accepted (set up on its loop, registered after a hop through the listener's)
+    /// is then in `connections` and drains like the others. Left in flight, the
+    /// group shutdown would fail its set-up, and NIO would close it through a loop
+    /// already shut down (an error now, a crash in strict mode) and never free it.
+    private func drainConnections(skipping drained: inout Set<ObjectIdentifier>, until deadline: NIODeadline) {
+        for _ in 0..<2 {
+            for loop in group.makeIterator() {
+                try? loop.submit {}.wait()
+            }
+        }
+        let open = connections.withLock { $0 }.filter { !drained.contains($0.key) }
+        for (id, channel) in open {
+            drained.insert(id)
+            channel.pipeline.fireUserInboundEventTriggered(QuiesceEvent())
+        }
+        for channel in open.values {
+            let closed = channel.closeFuture
+            let timeout = channel.eventLoop.scheduleTask(deadline: deadline) { channel.close(promise: nil) }
+            try? closed.wait()
+            timeout.cancel()
+        }
     }
 
     // MARK: - Connections

@@ -11,12 +11,17 @@ extension Dispatcher {
     /// namespaces the caller may not use; any other op given here without `ns`,
     /// such as `watch` of all namespaces, is refused whole when some rule
     /// keeps the caller out).
-    static let ruled: Set<Op> = [.get, .put, .delete, .list, .audit, .watch]
+    static func isRuled(_ op: Op) -> Bool {
+        switch op {
+        case .get, .put, .delete, .list, .audit, .watch: true
+        case .hello, .ping, .status, .lock, .unlock, .rotate, .allow, .deny, .rules: false
+        }
+    }
 
     /// Runs `handler` if the vault's access rules let `caller` make `request`;
     /// answers `forbidden` otherwise. Called after the locked-state gate.
     func authorized(_ request: Request, caller: CallerIdentity, _ handler: @escaping Handler, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
-        guard Self.ruled.contains(request.op) else { return handler(self, request, loop) }
+        guard Self.isRuled(request.op) else { return handler(self, request, loop) }
         if let rules = vault.cachedAccessRules {
             return enforce(rules, request, caller: caller, handler, on: loop)
         }

@@ -110,19 +110,33 @@ extension Vault {
             do {
                 let existing = try connection.statement("SELECT version, created_at, expires_at FROM entries WHERE lookup = ?").bind(0, lookup)
                 var live: (version: Int, createdAt: Int64)? = nil
+                var stored = false
                 if try existing.step() {
+                    stored = true
                     let expiresAt = existing.int64OrNil(2)
                     if expiresAt.map({ $0 > now }) ?? true { live = (Int(existing.int64(0)), existing.int64(1)) }
                 }
                 existing.reset()
                 if let ifVersion, ifVersion != (live?.version ?? 0) { throw StoreError.conflict(current: live?.version) }
                 let version = (live?.version ?? 0) + 1
-                try connection.statement("""
-                    INSERT OR REPLACE INTO entries (lookup, ns_id, version, created_at, updated_at, expires_at, wrapped_key, sealed)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-                    .bind(0, lookup).bind(1, namespace).bind(2, Int64(version)).bind(3, live?.createdAt ?? now)
-                    .bind(4, now).bind(5, expires).bind(6, wrapped).bind(7, sealed).run()
+                if stored {
+                    // An UPDATE in place, not INSERT OR REPLACE (a delete and an insert): the
+                    // row's namespace id cannot change, so the namespace index page is left
+                    // alone and a commit usually writes one page to the WAL, not two.
+                    try connection.statement("""
+                        UPDATE entries SET version = ?, created_at = ?, updated_at = ?, expires_at = ?, wrapped_key = ?, sealed = ?
+                        WHERE lookup = ?
+                        """)
+                        .bind(0, Int64(version)).bind(1, live?.createdAt ?? now).bind(2, now).bind(3, expires)
+                        .bind(4, wrapped).bind(5, sealed).bind(6, lookup).run()
+                } else {
+                    try connection.statement("""
+                        INSERT INTO entries (lookup, ns_id, version, created_at, updated_at, expires_at, wrapped_key, sealed)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """)
+                        .bind(0, lookup).bind(1, namespace).bind(2, Int64(version)).bind(3, now)
+                        .bind(4, now).bind(5, expires).bind(6, wrapped).bind(7, sealed).run()
+                }
                 return PutResult(created: live == nil, version: version, expiresAt: expires.map(Records.date))
             } catch let error as StoreError {
                 throw error

@@ -98,4 +98,41 @@ struct ConnectionLimitTests {
         #expect(replacement.map { (try? $0.ask(#"{"op":"put","ns":"cap","key":"k","value":1}"#))?.ok == true } == true)
         #expect(try daemon.stop() == 0)
     }
+    @Test("a refused client that writes before it reads still gets the line, then end of file; the daemon lets it go when it closes, or after 2 s")
+    func refusedClientThatWritesFirst() throws {
+        let daemon = try Daemon.started(arguments: ["--max-connections", "1"])
+        let holder = try #require(eventuallyAdmitted(daemon), "the one slot was never admitted")
+        let probe = ProcessProbe(try #require(daemon.pid))
+        let sockets = { probe.descriptorTargets.values.count { $0.hasPrefix("socket:") } }
+        let atRest = sockets()
+
+        // Connect, let the daemon refuse (and, before, close), then write a request:
+        // the write must not fail, and the refusal is what the client reads.
+        let refused = try daemon.connect()
+        usleep(300_000)
+        try refused.sendLine(#"{"id":1,"op":"ping"}"#)
+        let refusal = try refused.nextAnswer()
+        #expect(refusal.code == "unavailable" && refusal.id == nil, "\(refusal.line)")
+        #expect(try refused.readUntilClosed(timeout: 5).isEmpty, "more than the refusal line")
+        // The daemon still holds it (half-closed) until the linger ends.
+        #expect(sockets() == atRest + 1, "a lingering refused connection: \(sockets()) sockets, \(atRest) before")
+        #expect(eventually(timeout: 6) { sockets() == atRest }, "the refused connection still held after its 2 s linger")
+        // A client that closes at once is let go at once.
+        let quick = try daemon.connect()
+        _ = try quick.nextAnswer()
+        quick.close()
+        #expect(eventually(timeout: 1) { sockets() == atRest }, "a refused connection the client closed is still held")
+        #expect(holder.pingWorks())
+        #expect(try daemon.stop() == 0)
+    }
+
+    private func eventuallyAdmitted(_ daemon: Daemon) -> LineClient? {
+        var admitted: LineClient?
+        _ = eventually(timeout: 5) {
+            guard let client = try? daemon.connect(), client.pingWorks() else { return false }
+            admitted = client
+            return true
+        }
+        return admitted
+    }
 }

@@ -60,6 +60,40 @@ struct ShutdownTests {
         #expect(daemon.waitForExit(timeout: 20) == 0)
     }
 
+    @Test("while the daemon drains, a client that connects is answered unavailable, not reset")
+    func connectingWhileDrainingIsAnswered() throws {
+        let daemon = try Daemon.started()
+        // A busy client keeps the drain going (a connection closes once quiet for 100 ms).
+        let busy = try daemon.connect(timeout: 20)
+        try busy.sendLine(#"{"id":0,"op":"ping"}"#)
+        _ = try busy.readLine()
+        daemon.signal(SIGTERM)
+        var late: LineClient?
+        var answer: Answer?
+        for id in 1...100 {
+            try busy.sendLine(#"{"id":\#(id),"op":"ping"}"#)
+            // The signal is handled asynchronously: only once the busy client is
+            // answered `unavailable` has the drain begun.
+            guard try Answer(busy.readLine(timeout: 20)).code == "unavailable" else {
+                usleep(5_000)
+                continue
+            }
+            if !FileManager.default.fileExists(atPath: daemon.socketPath) { break }
+            if let client = try? daemon.connect(timeout: 20) {
+                late = client
+                try client.sendLine(#"{"id":"late","op":"get","ns":"a","key":"b"}"#)
+                answer = try Answer(client.readLine(timeout: 20))
+                break
+            }
+            usleep(20_000)
+        }
+        #expect(late != nil, "could not connect while the daemon drained")
+        #expect(answer?.code == "unavailable", "\(answer?.line ?? "no answer")")
+        #expect(answer?.line.contains(#""id":"late""#) == true)
+        // Once the busy client goes quiet the daemon finishes stopping.
+        #expect(daemon.waitForExit(timeout: 20) == 0)
+    }
+
     @Test("SIGTERM: the daemon exits 0 and removes its socket file")
     func sigtermExitsZeroAndRemovesTheSocket() throws {
         let daemon = try Daemon.started()
