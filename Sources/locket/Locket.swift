@@ -31,6 +31,7 @@ struct Locket: ParsableCommand {
     /// Parses, runs, and exits with the status of `ExitStatus`. ArgumentParser's
     /// own `main` would exit 64 for usage errors; Locket's contract says 2.
     static func main() {
+        if FastGet.run(Array(CommandLine.arguments.dropFirst())) { Foundation.exit(ExitStatus.ok.rawValue) }
         do {
             var command = try parseAsRoot()
             try command.run()

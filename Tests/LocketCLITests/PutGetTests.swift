@@ -118,4 +118,24 @@ struct PutGetTests {
                    stderr: "locket: --if-version must be 0 or more (see 'locket put --help')\n")
         cli.expect(try cli.run("put", "", "k", "1"), status: 2, stderr: "locket: \"ns\" must not be empty\n")
     }
+
+    @Test("get's quick path (no flags but --socket, anywhere) prints the same as the full parser; anything else takes the full parser")
+    func quickGetShapes() throws {
+        let cli = try CLI()
+        try cli.put("app", "k", #"{"a":1}"#)
+        let value = #"{"a":1}"# + "\n"
+        cli.expect(try runLocket(["get", "app", "k", "--socket", cli.socket]), status: 0, stdout: value)
+        cli.expect(try runLocket(["get", "--socket=\(cli.socket)", "app", "k"]), status: 0, stdout: value)
+        cli.expect(try runLocket(["get", "app", "--socket", cli.socket, "k"]), status: 0, stdout: value)
+        // A flag the quick path does not take, and an error: the full parser answers, as ever.
+        let json = try runLocket(["get", "app", "k", "--json", "--socket", cli.socket])
+        #expect(json.status == 0)
+        #expect(json.stdout.hasPrefix(#"{"value":{"a":1},"version":1,"#))
+        cli.expect(try runLocket(["get", "app", "nope", "--socket", cli.socket]), status: 1, stderr: "locket: not found: app/nope\n")
+        cli.expect(try runLocket(["get", "app", "--socket", cli.socket]), status: 2,
+                   stderr: "locket: missing expected argument '<key>' (see 'locket get --help')\n")
+        cli.expect(try runLocket(["get", "app", "k", "extra", "--socket", cli.socket]), status: 2,
+                   stderr: "locket: unexpected argument 'extra' (see 'locket get --help')\n")
+    }
 }
+
