@@ -22,18 +22,7 @@ final class BenchDaemon {
         unlink(notifyPath)
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
         notifyFD = fd
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array((folder + "/notify.sock").utf8)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
+        let bound = withUnixAddress(folder + "/notify.sock", { bind(fd, $0, $1) })
         if bound != 0 { fatal("cannot bind the notify socket") }
         mkdir(folder + "/home", 0o700)
         environment = [

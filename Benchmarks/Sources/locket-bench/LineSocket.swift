@@ -11,19 +11,7 @@ final class LineSocket {
     init(path: String) {
         fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         if fd < 0 { fatal("socket() failed") }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        if bytes.count >= MemoryLayout.size(ofValue: address.sun_path) { fatal("socket path too long: \(path)") }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
+        guard let result = withUnixAddress(path, { connect(fd, $0, $1) }) else { fatal("socket path too long: \(path)") }
         if result != 0 { fatal("cannot connect to \(path): \(String(cString: strerror(errno)))") }
     }
 
@@ -33,18 +21,7 @@ final class LineSocket {
     static func canConnect(_ path: String) -> Bool {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        } == 0
+        return withUnixAddress(path, { connect(fd, $0, $1) }) == 0
     }
 
     /// Writes all of `bytes`.
@@ -72,7 +49,7 @@ final class LineSocket {
                 return (length, line)
             }
             if start > 0 {
-                buffer.withUnsafeMutableBytes { raw in
+                _ = buffer.withUnsafeMutableBytes { raw in
                     memmove(raw.baseAddress!, raw.baseAddress! + start, end - start)
                 }
                 end -= start

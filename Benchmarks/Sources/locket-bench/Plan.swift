@@ -14,15 +14,18 @@ struct Plan {
     let scale: [Int]
     /// Which scale point the RSS target names (100k).
     let rssScaleIndex: Int
+    /// How long the daemon is left without requests before its settled RSS is read
+    /// (it returns freed heap memory after a second of quiet, checked every 2 s).
+    let settleMicroseconds: UInt32
 
     static let full = Plan(name: "full", latencyIterations: 20_000, putIterations: 2_000, fsyncIterations: 1_000,
                            throughputSeconds: 3, throughputWarmup: 0.5, inProcessIterations: 5_000,
                            libsecretIterations: 300, processIterations: 100, restarts: 10,
-                           scale: [1_000, 100_000, 1_000_000], rssScaleIndex: 1)
+                           scale: [1_000, 100_000, 1_000_000], rssScaleIndex: 1, settleMicroseconds: 3_500_000)
     static let smoke = Plan(name: "smoke", latencyIterations: 200, putIterations: 30, fsyncIterations: 20,
                             throughputSeconds: 0.2, throughputWarmup: 0.05, inProcessIterations: 100,
                             libsecretIterations: 10, processIterations: 3, restarts: 2,
-                            scale: [100, 1_000, 3_000], rssScaleIndex: 1)
+                            scale: [100, 1_000, 3_000], rssScaleIndex: 1, settleMicroseconds: 100_000)
 }
 
 /// Entry counts as the issue writes them (1k, 100k, 1M).

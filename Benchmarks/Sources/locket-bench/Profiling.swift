@@ -7,13 +7,42 @@ enum Profiling {
         guard let connections = Int(arguments[3]), let depth = Int(arguments[4]), let seconds = Double(arguments[5])
         else { fatal("usage: locket-bench load SOCKET CONNECTIONS DEPTH SECONDS") }
         let path = arguments[2]
-        let value = "\"" + String(repeating: "s", count: 198) + "\""
-        let put = Array("{\"id\":1,\"op\":\"put\",\"ns\":\"bench\",\"key\":\"v200\",\"value\":\(value)}\n".utf8)
-        _ = LineSocket(path: path).call(put)
-        let get = Array("{\"id\":1,\"op\":\"get\",\"ns\":\"bench\",\"key\":\"v200\"}\n".utf8)
+        _ = LineSocket(path: path).call(Requests.put("bench", "v200", Requests.value200))
+        let get = Requests.get("bench", "v200")
         let result = LoadGenerator(path: path, connections: connections, depth: depth) { _, _ in get }
             .run(seconds: seconds, warmup: 0)
         print("get c=\(connections) d=\(depth): \(human(rate: result.rate)) (\(result.completed) in \(result.seconds) s); first answer \(result.firstAnswer.prefix(40))")
+        exit(0)
+    }
+
+    /// `locket-bench latency SOCKET N`: N sequential 200 B `get` round trips on one
+    /// connection (after a put), printing p50 and p99 (durable puts with `--put`); with `--raw` the line is
+    /// sent as is (for the echo floor). Pin it with `taskset` to compare placements.
+    static func latency(_ arguments: [String]) -> Never {
+        guard let iterations = Int(arguments[3]) else { fatal("usage: locket-bench latency SOCKET N [--raw|--put]") }
+        let path = arguments[2]
+        let socket = LineSocket(path: path)
+        let put = Requests.put("bench", "v200", Requests.value200)
+        let request = arguments.contains("--put") ? put : Requests.get("bench", "v200")
+        if arguments.contains("--raw") {
+            socket.send(Array("SIZE 330\n".utf8))
+        } else {
+            _ = socket.call(put)
+        }
+        let samples = measure(iterations: iterations, warmup: iterations / 10) { _ = socket.call(request) }
+        print("p50 \(human(ns: samples.quantile(0.5))) p99 \(human(ns: samples.quantile(0.99))) n=\(iterations)")
+        exit(0)
+    }
+
+    /// `locket-bench fill SOCKET N`: stores N 200 B entries (64 connections, depth 16),
+    /// as the scale scenario does, to look at the daemon's memory afterwards.
+    static func fill(_ arguments: [String]) -> Never {
+        guard let total = Int(arguments[3]) else { fatal("usage: locket-bench fill SOCKET N") }
+        let counter = Counter(0)
+        let result = LoadGenerator(path: arguments[2], connections: 64, depth: 16) { _, _ in
+            Requests.put("scale", "e\(counter.next())", Requests.value200)
+        }.run(total: total)
+        print("stored \(result.completed) in \(result.seconds) s (\(human(rate: result.rate))); first answer \(result.firstAnswer.prefix(40))")
         exit(0)
     }
 }

@@ -3,6 +3,8 @@
 //   locket-bench run --bin DIR --folder DIR --out DIR [--smoke] [--swift-version TEXT]
 //   locket-bench echo-server SOCKET          (the floor's server, started by `run`)
 //   locket-bench load SOCKET CONNECTIONS DEPTH SECONDS   (get load on a running locketd, to profile it)
+//   locket-bench fill SOCKET N   (stores N 200 B entries, as the scale scenario does)
+//   locket-bench latency SOCKET N [--raw|--put]   (sequential get or put round trips; --raw for the echo server)
 //
 // `run` expects a Secret Service on DBUS_SESSION_BUS_ADDRESS (scripts/bench starts a
 // private bus and gnome-keyring) and starts everything else itself.
@@ -13,6 +15,8 @@ signal(SIGPIPE, SIG_IGN)
 let arguments = CommandLine.arguments
 if arguments.count == 3 && arguments[1] == "echo-server" { EchoServer.run(path: arguments[2]) }
 if arguments.count == 6 && arguments[1] == "load" { Profiling.load(arguments) }
+if arguments.count >= 4 && arguments[1] == "latency" { Profiling.latency(arguments) }
+if arguments.count == 4 && arguments[1] == "fill" { Profiling.fill(arguments) }
 
 func option(_ name: String) -> String? {
     guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
