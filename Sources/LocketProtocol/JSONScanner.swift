@@ -323,7 +323,7 @@ public struct JSONScanner {
     /// Decodes a scanned string token into a String.
     public static func decodeString(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) throws(ProtocolError) -> String {
         let decoded = try decodeStringBytes(bytes, range)
-        guard let text = String(validating: decoded, as: UTF8.self) else { throw .bad("a string is not valid UTF-8") }
+        guard let text = UTF8Text.decode(decoded) else { throw .bad("a string is not valid UTF-8") }
         return text
     }
 }

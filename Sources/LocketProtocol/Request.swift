@@ -64,7 +64,7 @@ public struct Request: Sendable {
         guard line.count <= limits.maxLineBytes else {
             throw Failure(idJSON: nil, error: ProtocolError(.tooLarge, "request line is over \(limits.maxLineBytes) bytes"))
         }
-        guard validUTF8(line) else { throw Failure(idJSON: nil, error: .bad("request is not valid UTF-8")) }
+        guard UTF8Text.isValid(line) else { throw Failure(idJSON: nil, error: .bad("request is not valid UTF-8")) }
         let members: [JSONScanner.Member]
         do {
             members = try JSONScanner.members(of: line, maxDepth: limits.maxDepth)
@@ -159,12 +159,6 @@ public struct Request: Sendable {
 
     private static func isInteger(_ text: [UInt8]) -> Bool {
         !text.contains(UInt8(ascii: ".")) && !text.contains(UInt8(ascii: "e")) && !text.contains(UInt8(ascii: "E"))
-    }
-
-    private static func validUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        // Fast path: pure ASCII needs no decoding.
-        if !bytes.contains(where: { $0 >= 0x80 }) { return true }
-        return String(validating: bytes, as: UTF8.self) != nil
     }
 }
 

@@ -64,19 +64,24 @@ enum Records {
 
     /// Splits a payload back into its names and value.
     static func parsePayload(_ bytes: [UInt8]) -> (ns: String, key: String, value: [UInt8])? {
-        var offset = 0
-        func field() -> [UInt8]? {
-            guard offset + 4 <= bytes.count else { return nil }
-            let length = Int(bytes[offset]) | Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2]) << 16 | Int(bytes[offset + 3]) << 24
-            offset += 4
-            guard length <= bytes.count - offset else { return nil }
-            defer { offset += length }
-            return Array(bytes[offset..<offset + length])
+        bytes.withUnsafeBufferPointer { all in
+            var offset = 0
+            // A length-prefixed UTF-8 field. Decoded strictly without the generic
+            // `String(validating:as:)` (run-time generic metadata lookups on every get):
+            // decoding replaces ill-formed bytes with U+FFFD, so valid means unchanged.
+            func field() -> String? {
+                guard offset + 4 <= all.count else { return nil }
+                let length = Int(all[offset]) | Int(all[offset + 1]) << 8 | Int(all[offset + 2]) << 16 | Int(all[offset + 3]) << 24
+                offset += 4
+                guard length <= all.count - offset else { return nil }
+                defer { offset += length }
+                let units = UnsafeBufferPointer(rebasing: all[offset..<offset + length])
+                let text = String(decoding: units, as: UTF8.self)
+                return text.utf8.elementsEqual(units) ? text : nil
+            }
+            guard let ns = field(), let key = field() else { return nil }
+            return (ns, key, Array(UnsafeBufferPointer(rebasing: all[offset...])))
         }
-        guard let ns = field(), let key = field(),
-              let nsText = String(validating: ns, as: UTF8.self),
-              let keyText = String(validating: key, as: UTF8.self) else { return nil }
-        return (nsText, keyText, Array(bytes[offset...]))
     }
 
     /// Opens a stored record: unwraps its data key, opens the payload, and checks
