@@ -197,6 +197,11 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 watchRequested = true
                 queued.removeAll()
             }
+            // Most requests are answered right here, without a future (`answerInline`).
+            if let bytes = dispatcher.answerInline(parsed, caller: caller) {
+                answers.append(bytes)
+                continue
+            }
             running.add(ordering, 1)
             let sequence = firstSequence + answers.count
             answers.append(nil)

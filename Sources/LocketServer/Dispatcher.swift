@@ -108,13 +108,18 @@ final class Dispatcher: Sendable {
         }
         guard let audit, Self.isAudited(request.op) else { return serve(request, caller: caller, on: loop, channel: channel) }
         let time = Self.nowMilliseconds()
-        return serve(request, caller: caller, on: loop, channel: channel).map { bytes in
-            audit.record(AuditEntry(
-                time: time, op: request.op.rawValue, ns: request.ns, key: request.key,
-                outcome: Self.outcome(of: bytes, id: request.idJSON),
-                exe: caller.exe, exeDeleted: caller.exeDeleted, pid: caller.pid, uid: caller.uid, unit: caller.unit))
+        return serve(request, caller: caller, on: loop, channel: channel).map { [self] bytes in
+            audit.record(auditEntry(request, caller: caller, time: time, answer: bytes))
             return bytes
         }
+    }
+
+    /// The audit record of `request`, started at `time` (ms) and answered `answer`.
+    func auditEntry(_ request: Request, caller: CallerIdentity, time: Int64, answer: [UInt8]) -> AuditEntry {
+        AuditEntry(
+            time: time, op: request.op.rawValue, ns: request.ns, key: request.key,
+            outcome: Self.outcome(of: answer, id: request.idJSON),
+            exe: caller.exe, exeDeleted: caller.exeDeleted, pid: caller.pid, uid: caller.uid, unit: caller.unit)
     }
 
     private func serve(_ request: Request, caller: CallerIdentity, on loop: EventLoop, channel: Channel?) -> EventLoopFuture<[UInt8]> {

@@ -62,8 +62,13 @@ final class ExpiryScheduler: Sendable {
     /// it is gone from disk, and setting the clock back cannot revive it. nil when
     /// nothing is due.
     func sweepIfOverdue() -> EventLoopFuture<Void>? {
-        guard scheduled.withLock({ current in current.map { $0.at <= Date() } ?? false }) else { return nil }
+        guard isOverdue else { return nil }
         return sweep()
+    }
+
+    /// Whether the next sweep's time has passed (`sweepIfOverdue` would start it).
+    var isOverdue: Bool {
+        scheduled.withLock { current in current.map { $0.at <= Date() } ?? false }
     }
 
     @discardableResult

@@ -53,7 +53,7 @@ extension Dispatcher {
         }
     }
 
-    private static func getResponse(_ request: Request, _ found: Entry) -> Response {
+    static func getResponse(_ request: Request, _ found: Entry) -> Response {
         var entry = found
         defer { secureZero(&entry.value) }
         var response = Response.success(id: request.idJSON)
