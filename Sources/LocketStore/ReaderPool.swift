@@ -22,6 +22,17 @@ final class ReaderPool: @unchecked Sendable {
         return try body(connection)
     }
 
+    /// Empties the page caches of the idle read connections (each fills up to
+    /// `cacheKiB` under load). Under the pool's lock, so no reader takes one meanwhile.
+    func releaseMemory() {
+        idle.withLock { pool in pool.forEach { $0.releaseMemory() } }
+    }
+
+    /// Page cache bytes held by the idle read connections.
+    var cacheBytes: Int {
+        idle.withLock { pool in pool.reduce(0) { $0 + $1.cacheBytes } }
+    }
+
     func closeAll() {
         let all = idle.withLock { pool in
             defer { pool.removeAll() }

@@ -45,6 +45,19 @@ final class SQLiteConnection: @unchecked Sendable {
         handle = nil
     }
 
+    /// Frees the page cache pages no statement holds (`sqlite3_db_release_memory`);
+    /// the next read takes them from the file (the OS page cache) again.
+    func releaseMemory() {
+        if let handle { sqlite3_db_release_memory(handle) }
+    }
+
+    /// Bytes of page cache this connection holds now (`SQLITE_DBSTATUS_CACHE_USED`).
+    var cacheBytes: Int {
+        var current: Int32 = 0, highwater: Int32 = 0
+        guard let handle, sqlite3_db_status(handle, SQLITE_DBSTATUS_CACHE_USED, &current, &highwater, 0) == SQLITE_OK else { return 0 }
+        return Int(current)
+    }
+
     /// Runs one or more statements that return no rows.
     func execute(_ sql: String) throws(SQLiteError) {
         var message: UnsafeMutablePointer<CChar>?

@@ -65,6 +65,15 @@ public final class Vault: Sendable {
         fileLock.release()
     }
 
+    /// Gives back the memory the read connections cache, for a daemon that has gone
+    /// quiet (reads then start from the OS page cache). The writer keeps its cache.
+    public func releaseMemory() {
+        readers.releaseMemory()
+    }
+
+    /// Page cache bytes the idle read connections hold (what `releaseMemory` gives back).
+    public var readCacheBytes: Int { readers.cacheBytes }
+
     /// Whether the master key is in memory.
     public var state: VaultState {
         keyState.withLock { state in
