@@ -146,7 +146,9 @@ public final class AuditLog: @unchecked Sendable {
                 _ = condition.wait(until: Date(timeIntervalSinceNow: Self.gatherSeconds))
             }
             let batch = pending
-            pending.removeAll(keepingCapacity: true)
+            // A fresh buffer: keeping the old one's capacity would hold a burst's peak
+            // (up to `queueCapacity` entries, ~2 MiB) for as long as the daemon runs.
+            pending = []
             let stop = stopping
             condition.unlock()
 
