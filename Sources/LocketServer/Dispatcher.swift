@@ -114,6 +114,12 @@ final class Dispatcher: Sendable {
         }
     }
 
+    /// The answer to a request that arrives (or whose work is refused by the thread
+    /// pool) while the daemon stops.
+    static func shuttingDownAnswer(_ id: [UInt8]?) -> [UInt8] {
+        Response.failure(id: id, ProtocolError(.unavailable, "locketd is shutting down")).bytes
+    }
+
     /// The audit record of `request`, started at `time` (ms) and answered `answer`.
     func auditEntry(_ request: Request, caller: CallerIdentity, time: Int64, answer: [UInt8]) -> AuditEntry {
         AuditEntry(
@@ -124,7 +130,7 @@ final class Dispatcher: Sendable {
 
     private func serve(_ request: Request, caller: CallerIdentity, on loop: EventLoop, channel: Channel?) -> EventLoopFuture<[UInt8]> {
         if shuttingDown.load(ordering: .relaxed) {
-            return loop.makeSucceededFuture(Response.failure(id: request.idJSON, ProtocolError(.unavailable, "locketd is shutting down")).bytes)
+            return loop.makeSucceededFuture(Self.shuttingDownAnswer(request.idJSON))
         }
         let handler: Handler
         if request.op == .watch {
@@ -172,7 +178,7 @@ final class Dispatcher: Sendable {
                 return Response.failure(id: id, Self.protocolError(error)).bytes
             }
         }.recover { error in
-            Response.failure(id: id, ProtocolError(.unavailable, "locketd is shutting down")).bytes
+            Self.shuttingDownAnswer(id)
         }
     }
 

@@ -29,7 +29,7 @@ extension Dispatcher {
     /// `serve` for a `get`, when every gate it passes can be decided without waiting.
     private func inlineGet(_ request: Request) -> [UInt8]? {
         if shuttingDown.load(ordering: .relaxed) {
-            return Response.failure(id: request.idJSON, ProtocolError(.unavailable, "locketd is shutting down")).bytes
+            return Self.shuttingDownAnswer(request.idJSON)
         }
         guard !expiry.isOverdue, let ns = request.ns, let key = request.key,
               let rules = vault.cachedAccessRules, rules.isEmpty || rules.programs(for: ns) == nil

@@ -34,7 +34,7 @@ extension Dispatcher {
             case .failure(let error): loop.makeSucceededFuture(Response.failure(id: id, Self.protocolError(error)).bytes)
             }
         }.recover { _ in
-            Response.failure(id: id, ProtocolError(.unavailable, "locketd is shutting down")).bytes
+            Self.shuttingDownAnswer(id)
         }
     }
 
@@ -74,7 +74,7 @@ extension Dispatcher {
         if let known = digests.cached(caller) { return decide(known) }
         return pool.runIfActive(eventLoop: loop) { [digests] in digests.digest(caller) }
             .flatMap { decide($0) }
-            .recover { _ in Response.failure(id: request.idJSON, ProtocolError(.unavailable, "locketd is shutting down")).bytes }
+            .recover { _ in Self.shuttingDownAnswer(request.idJSON) }
     }
 
     /// `allow`: adds a program to a namespace's rule (creating it), pinning a
@@ -114,7 +114,7 @@ extension Dispatcher {
                 Self.appendPrograms(programs, to: &response)
                 return response.finished()
             }
-        }.recover { _ in Response.failure(id: id, ProtocolError(.unavailable, "locketd is shutting down")).bytes }
+        }.recover { _ in Self.shuttingDownAnswer(id) }
     }
 
     /// `deny`: removes one program from a namespace's rule, or the whole rule
