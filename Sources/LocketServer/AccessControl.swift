@@ -36,6 +36,25 @@ enum AccessControl {
     }
 }
 
+extension Dispatcher {
+    /// The namespaces whose rule keeps `caller` out; empty when there is no
+    /// rule or the rules cannot be read (locked). Blocking (it may hash the
+    /// caller's executable): call it off the event loop.
+    func ruledOut(_ caller: CallerIdentity) -> Set<String> {
+        guard let rules = vault.cachedAccessRules ?? (try? vault.accessRules()), !rules.isEmpty else { return [] }
+        var digest: String??
+        var out: Set<String> = []
+        for rule in rules.sorted {
+            let why = AccessControl.check(ns: rule.ns, programs: rule.programs, caller: caller) {
+                if digest == nil { digest = .some(digests.digest(caller)) }
+                return digest!
+            }
+            if why != nil { out.insert(rule.ns) }
+        }
+        return out
+    }
+}
+
 /// SHA-256 digests of running executables, by file identity, so a program is
 /// hashed once however many connections it makes (until it changes on disk).
 final class ExecutableDigests: Sendable {

@@ -7,11 +7,26 @@ import NIOCore
 /// The access audit: which ops are logged, the outcome of an answer, the
 /// journald line, and the `audit` op that reads the log back.
 extension Dispatcher {
-    /// The data ops and the rule administration ops: each one is audited, whatever its answer.
+    /// The data ops and the administration ops (`lock`, `unlock`, `rotate` and
+    /// the rule ops): each one is audited, whatever its answer; every failed
+    /// `unlock` (a wrong passphrase) is a record of its own.
     static func isAudited(_ op: Op) -> Bool {
         switch op {
-        case .get, .put, .delete, .list, .allow, .deny, .rules: true
-        case .hello, .ping, .status, .lock, .unlock, .rotate, .audit, .watch: false
+        case .get, .put, .delete, .list, .allow, .deny, .rules, .lock, .unlock, .rotate: true
+        case .hello, .ping, .status, .audit, .watch: false
+        }
+    }
+
+    /// Whether a reader kept out of `entry`'s namespace by a rule still sees it:
+    /// a refused attempt (`forbidden`) and an administration op show to every
+    /// caller; an access that was served (or failed for another reason) shows
+    /// only to callers the namespace's rule allows. So `locket audit` shows
+    /// who tried a ruled namespace without any rule having to admit `locket`
+    /// to its values.
+    static func isVisibleDespiteRule(_ entry: AuditEntry) -> Bool {
+        switch entry.op {
+        case "get", "put", "delete", "list", "watch": entry.outcome == ErrorCode.forbidden.rawValue
+        default: true
         }
     }
 
@@ -58,10 +73,17 @@ extension Dispatcher {
     /// `audit`; `hidden` namespaces (ruled, and the caller is not allowed) are left out.
     func readAudit(_ request: Request, hiding hidden: Set<String> = [], on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
         offLoop(request, on: loop) { [vault, audit] () throws(StoreError) in
-            let files = audit?.snapshot() ?? AuditLog.readFiles(vault.auditLogPath)
+            let snapshot = audit?.snapshot() ?? vault.auditSnapshotWithoutWriter()
             let query = AuditQuery(ns: request.ns, since: request.since, limit: request.limit ?? Request.defaultAuditLimit)
-            var readout = try vault.readAudit(files, query: query)
-            if !hidden.isEmpty { readout.items.removeAll { $0.ns.map(hidden.contains) ?? false } }
+            var readout = try vault.readAudit(snapshot, query: query)
+            var withheld = 0
+            if !hidden.isEmpty {
+                let before = readout.items.count
+                readout.items.removeAll { entry in
+                    (entry.ns.map(hidden.contains) ?? false) && !Self.isVisibleDespiteRule(entry)
+                }
+                withheld = before - readout.items.count
+            }
             var response = Response.success(id: request.idJSON)
             response.array("items", readout.items) { entry, out in
                 var element = Response.nested()
@@ -76,9 +98,23 @@ extension Dispatcher {
                 element.int("pid", Int(entry.pid))
                 element.int("uid", Int(entry.uid))
                 if let unit = entry.unit { element.string("unit", unit) } else { element.raw("unit", Array("null".utf8)) }
+                if let flatpak = entry.flatpak { element.string("flatpak", flatpak) }
+                if let snap = entry.snap { element.string("snap", snap) }
+                if let label = entry.label { element.string("label", label) }
+                if let target = entry.target { element.string("target", target) }
+                if let count = entry.count { element.int("count", count) }
+                element.string("identity_at", "connect")
                 out.append(contentsOf: element.object)
             }
             response.array("damage", readout.damage) { line, out in Escaping.appendString(line, to: &out) }
+            if withheld > 0 { response.int("withheld", withheld) }
+            if let rotated = readout.rotated {
+                var element = Response.nested()
+                element.int("records", rotated.records)
+                element.int("refused", rotated.refused)
+                element.timestamp("last", rotated.last)
+                response.raw("rotated", element.object)
+            }
             return response
         }
     }

@@ -103,13 +103,15 @@ extension Dispatcher {
         }
     }
 
-    func status(_ request: Request, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
-        offLoop(request, on: loop) { [vault, configuration, started, audit] () throws(StoreError) in
+    /// `status`; `entries` leaves out the namespaces whose rule keeps `caller`
+    /// out (while locked the rules cannot be read: it counts every live entry).
+    func status(_ request: Request, caller: CallerIdentity, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
+        offLoop(request, on: loop) { [self, vault, configuration, started, audit] () throws(StoreError) in
             var response = Response.success(id: request.idJSON)
             let state = vault.state
             response.bool("locked", state.isLocked)
             response.string("key_store", vault.keyStoreKind.rawValue)
-            response.int("entries", try vault.count())
+            response.int("entries", try vault.count(excluding: ruledOut(caller)))
             response.string("version", configuration.serverVersion)
             response.int("uptime_s", Int((NIODeadline.now() - started).nanoseconds / 1_000_000_000))
             if case .locked(let reason) = state { response.string("lock_reason", reason.description) }

@@ -55,6 +55,10 @@ extension Dispatcher {
                     denied[rule.ns] = why
                 }
             }
+            if request.op == .audit, !denied.isEmpty {
+                // The caller may not read this namespace's accesses, but it sees the refused attempts.
+                return readAudit(request, hiding: Set(denied.keys), on: loop)
+            }
             if request.ns != nil, let why = denied.values.first {
                 return loop.makeSucceededFuture(Response.failure(id: request.idJSON, ProtocolError(.forbidden, why)).bytes)
             }
@@ -62,7 +66,6 @@ extension Dispatcher {
             let hidden = Set(denied.keys)
             switch request.op {
             case .list: return list(request, hiding: hidden, on: loop)
-            case .audit: return readAudit(request, hiding: hidden, on: loop)
             default:
                 // An op over all namespaces that cannot leave some out: refused whole.
                 return loop.makeSucceededFuture(Response.failure(id: request.idJSON, ProtocolError(.forbidden,

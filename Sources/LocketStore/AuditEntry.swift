@@ -11,7 +11,9 @@ import Foundation
 public struct AuditEntry: Sendable, Codable, Equatable {
     /// Milliseconds since 1970, UTC.
     public var time: Int64
-    /// `get`, `put`, `delete` or `list`.
+    /// The op (`get`, `put`, `delete`, `list`, `lock`, `unlock`, `rotate`,
+    /// `allow`, `deny`, `rules`), or `dropped` for a record that counts
+    /// entries the writer's full queue refused.
     public var op: String
     /// The namespace; nil for a `list` of all namespaces.
     public var ns: String?
@@ -29,9 +31,26 @@ public struct AuditEntry: Sendable, Codable, Equatable {
     public var uid: UInt32
     /// The caller's systemd unit (`….service` or `….scope`), when it has one.
     public var unit: String?
+    /// The caller's Flatpak app id, Snap name and LSM label (AppArmor or
+    /// SELinux), as read when it connected; nil when it has none.
+    public var flatpak: String?
+    public var snap: String?
+    public var label: String?
+    /// What an `allow` or `deny` named (`path /usr/bin/x`, `flatpak org.example.App`, …).
+    public var target: String?
+    /// For a `dropped` record: how many entries were refused.
+    public var count: Int?
 
     enum CodingKeys: String, CodingKey {
         case time = "t", op, ns, keyHash = "kh", key = "k", outcome = "out", exe, exeDeleted = "exe_deleted", pid, uid, unit
+        case flatpak = "fp", snap, label = "lsm", target = "tgt", count = "n"
+    }
+
+    /// A record of `count` entries refused because the writer's queue was full
+    /// (a flood): so they are counted in the log itself, not only in memory.
+    public init(droppedCount count: Int, time: Int64) {
+        self.init(time: time, op: "dropped", ns: nil, key: nil, outcome: "dropped", exe: nil, exeDeleted: false, pid: 0, uid: 0, unit: nil)
+        self.count = count
     }
 
     /// An entry for an access; `key` is hashed (or sealed) by the audit log's writer.
@@ -71,6 +90,14 @@ public struct AuditEntry: Sendable, Codable, Equatable {
         out.append(contentsOf: #","uid":"#.utf8)
         out.append(contentsOf: String(uid).utf8)
         if let unit { Self.member(&out, "unit", unit) }
+        if let flatpak { Self.member(&out, "fp", flatpak) }
+        if let snap { Self.member(&out, "snap", snap) }
+        if let label { Self.member(&out, "lsm", label) }
+        if let target { Self.member(&out, "tgt", target) }
+        if let count {
+            out.append(contentsOf: #","n":"#.utf8)
+            out.append(contentsOf: String(count).utf8)
+        }
         out.append(UInt8(ascii: "}"))
         return out
     }
@@ -104,6 +131,19 @@ public struct AuditReadout: Sendable {
     public var items: [AuditEntry]
     /// One line per problem, for people (no name, key or value in them).
     public var damage: [String]
+    /// Records rotation pushed out of the files since the log began (from the head).
+    public var rotated: AuditRotation?
+}
+
+/// What rotation has pushed out of the log: counted in the sealed head, so
+/// records never leave silently.
+public struct AuditRotation: Sendable, Equatable {
+    /// Records pushed out since the log began.
+    public var records: Int
+    /// How many of them were refused attempts (`forbidden`).
+    public var refused: Int
+    /// When the latest rotation pushed records out.
+    public var last: Date
 }
 
 /// Which entries to read.

@@ -14,6 +14,11 @@ import LocketCrypto
 ///   XChaCha20-Poly1305(segment key, entry JSON) ‖ tag (16)`, with associated
 ///   data `"locket audit v1" ‖ segment id ‖ sequence (u64 LE)`.
 ///
+/// Version 2 headers (written now) append
+/// `link (AuditLink, 57) ‖ MAC(segment key, "locket audit link v2" ‖ segment id ‖ link) (32)`
+/// with `version` 2: the link names the segment this one continues (see
+/// `AuditChain`). Version 1 headers are still read, without a link.
+///
 /// Each daemon start and each file begins a new segment with a fresh random
 /// segment key. A record cannot be changed, moved to another place or another
 /// segment, or forged without the segment key; a record removed from the
@@ -22,9 +27,24 @@ enum AuditFormat {
     static let headerType = UInt8(ascii: "H")
     static let recordType = UInt8(ascii: "R")
     static let version: UInt8 = 1
+    static let linkedVersion: UInt8 = 2
     static let frameHeaderBytes = 5
     static let segmentIDBytes = 16
     static let headerBodyBytes = 1 + segmentIDBytes + SealedBox.publicKeyBytes + 32 + SealedBox.overhead
+    /// A version 2 header: the version 1 fields, the link and its MAC.
+    static let linkedHeaderBodyBytes = headerBodyBytes + AuditLink.bytes + 32
+
+    /// What a link's MAC covers.
+    static func linkMessage(segment: [UInt8], link: AuditLink) -> [UInt8] {
+        Array("locket audit link v2".utf8) + segment + link.encoded
+    }
+
+    /// The link of a version 2 header body (not authenticated: see `linkMessage`).
+    static func link(ofHeader body: [UInt8]) -> (link: AuditLink, mac: [UInt8])? {
+        guard body.count == linkedHeaderBodyBytes, body[0] == linkedVersion,
+              let link = AuditLink(body[headerBodyBytes..<(headerBodyBytes + AuditLink.bytes)]) else { return nil }
+        return (link, Array(body[(headerBodyBytes + AuditLink.bytes)...]))
+    }
     /// No honest frame is near this; past it a reader stops trusting the lengths.
     static let maxBodyBytes = 1 << 20
 
@@ -63,6 +83,11 @@ enum AuditFormat {
         var type: UInt8
         var body: ArraySlice<UInt8>
         var offset: Int
+
+        /// The whole frame's bytes (type, length, body), as the chain hashes them.
+        func bytes(in file: [UInt8]) -> [UInt8] {
+            Array(file[offset..<(offset + AuditFormat.frameHeaderBytes + body.count)])
+        }
     }
 
     /// Splits a file into frames; `end` is where the last whole frame ends

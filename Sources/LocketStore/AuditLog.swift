@@ -12,7 +12,12 @@ import LocketCrypto
 /// a batch with one `write` (`O_APPEND`), and syncs at most once a second.
 /// When `audit.log` would grow past `maxBytes` it becomes `audit.log.1`
 /// (replacing the older one) and a new file starts, so the log takes at most
-/// about twice `maxBytes` on disk.
+/// about twice `maxBytes` on disk; the records pushed out are counted in the
+/// vault's audit head (`AuditHead`). Segments are chained (`AuditChain`), the
+/// head is saved after each sync, and a file removed or replaced under the
+/// writer is noticed before the next batch and replaced by a new one that
+/// says so. Entries dropped because the queue was full are written as one
+/// `dropped` record with their count.
 ///
 /// Sealing needs only the audit public key, which the vault keeps in plain
 /// metadata: a locked vault's accesses are logged too. Hashing a key name
@@ -27,40 +32,41 @@ public final class AuditLog: @unchecked Sendable {
 
     private let keys: @Sendable () -> (publicKey: [UInt8]?, hashKey: SecureKey?)
     private let summary: (@Sendable (AuditEntry) -> Void)?
+    private let loadHead: @Sendable () -> [UInt8]?
+    private let files: AuditFileWriter
     private let condition = NSCondition()
     // Guarded by `condition`:
     private var pending: [AuditEntry] = []
     private var accepted = 0
     private var processed = 0
     private var droppedCount = 0
+    /// Entries refused by a full queue and not yet written as a `dropped` record.
+    private var unrecordedDrops = 0
     private var stopping = false
     private var finished = false
     /// Threads in `flush` or `stop` (then `record` must wake everyone, not just the writer).
     private var waiters = 0
     /// Held while the files change (append, rotate), so a reader sees whole batches.
-    private let io = NSLock()
+    let io = NSLock()
 
     /// A batch this large is written at once; a smaller one waits `gatherSeconds` for more.
     static let batchTarget = 256
     static let gatherSeconds = 0.002
 
-    // Writer thread only:
-    private var fd: Int32 = -1
-    private var size = 0
-    private var segment: (id: [UInt8], key: SecureKey, publicKey: [UInt8], next: UInt64)?
-    private var unsynced = false
-    private var lastSync = Date.distantPast
-
     /// Opens (or creates, 0600) `audit.log` in `folder` and starts the writer thread.
     /// `summary` is called on the writer thread for each entry written, key hashed (the journald line).
+    /// `loadHead` reads the vault's stored head, `storeHead` replaces it (both on the writer thread).
     init(folder: String, maxBytes: Int, queueCapacity: Int,
          keys: @escaping @Sendable () -> (publicKey: [UInt8]?, hashKey: SecureKey?),
+         loadHead: @escaping @Sendable () -> [UInt8]?, storeHead: @escaping @Sendable ([UInt8]) -> Void,
          summary: (@Sendable (AuditEntry) -> Void)?) {
         path = "\(folder)/audit.log"
         self.maxBytes = max(4096, maxBytes)
         self.queueCapacity = max(1, queueCapacity)
         self.keys = keys
         self.summary = summary
+        self.loadHead = loadHead
+        files = AuditFileWriter(path: path, maxBytes: max(4096, maxBytes), storeHead: storeHead)
         let thread = Thread { self.loop() }
         thread.name = "locket-audit"
         thread.start()
@@ -72,6 +78,7 @@ public final class AuditLog: @unchecked Sendable {
         defer { condition.unlock() }
         guard !stopping, pending.count < queueCapacity else {
             droppedCount += 1
+            if !stopping { unrecordedDrops += 1 }
             return
         }
         pending.append(entry)
@@ -100,12 +107,13 @@ public final class AuditLog: @unchecked Sendable {
         waiters -= 1
     }
 
-    /// The bytes of `audit.log.1` and `audit.log` (oldest first), read between batches.
-    public func snapshot() -> [(name: String, bytes: [UInt8])] {
+    /// The bytes of `audit.log.1` and `audit.log` (oldest first) and the
+    /// current sealed head, read between batches.
+    public func snapshot() -> AuditSnapshot {
         flush()
         io.lock()
         defer { io.unlock() }
-        return Self.readFiles(path)
+        return AuditSnapshot(files: Self.readFiles(path), head: files.sealedHead ?? loadHead())
     }
 
     /// Reads the two files of a log at `path` (for a daemon run without the writer).
@@ -130,13 +138,15 @@ public final class AuditLog: @unchecked Sendable {
     // MARK: - Writer thread
 
     private func loop() {
-        openFile()
+        io.lock()
+        files.start(storedHead: loadHead())
+        io.unlock()
         while true {
             condition.lock()
-            while pending.isEmpty && !stopping {
-                if unsynced {
-                    if Date() >= lastSync.addingTimeInterval(1) { break }
-                    _ = condition.wait(until: lastSync.addingTimeInterval(1))
+            while pending.isEmpty && unrecordedDrops == 0 && !stopping {
+                if files.unsynced {
+                    if Date() >= files.lastSync.addingTimeInterval(1) { break }
+                    _ = condition.wait(until: files.lastSync.addingTimeInterval(1))
                 } else {
                     condition.wait()
                 }
@@ -145,27 +155,32 @@ public final class AuditLog: @unchecked Sendable {
                 // Let a burst gather for a moment: one write for many entries, not one each.
                 _ = condition.wait(until: Date(timeIntervalSinceNow: Self.gatherSeconds))
             }
-            let batch = pending
+            var batch = pending
             // A fresh buffer: keeping the old one's capacity would hold a burst's peak
             // (up to `queueCapacity` entries, ~2 MiB) for as long as the daemon runs.
             pending = []
+            let drops = unrecordedDrops
+            unrecordedDrops = 0
             let stop = stopping
             condition.unlock()
 
+            let queued = batch.count
+            if drops > 0 { batch.append(AuditEntry(droppedCount: drops, time: Int64(Date().timeIntervalSince1970 * 1000))) }
             let lost = batch.isEmpty ? 0 : write(batch)
-            if unsynced && (stop || Date() >= lastSync.addingTimeInterval(1)) {
-                if fd >= 0 { fsync(fd) }
-                unsynced = false
-                lastSync = Date()
+            if files.unsynced && (stop || Date() >= files.lastSync.addingTimeInterval(1)) {
+                io.lock()
+                files.sync()
+                io.unlock()
             }
             condition.lock()
-            processed += batch.count
-            droppedCount += lost
+            processed += queued
+            droppedCount += min(lost, queued)
             let done = stop && pending.isEmpty
             if done {
                 finished = true
-                if fd >= 0 { close(fd) }
-                fd = -1
+                io.lock()
+                files.close()
+                io.unlock()
             }
             condition.broadcast()
             condition.unlock()
@@ -173,8 +188,8 @@ public final class AuditLog: @unchecked Sendable {
         }
     }
 
-    /// Seals and appends a batch; returns how many entries were lost. Each key is
-    /// borrowed once per batch (or per run of records in one segment), not per entry.
+    /// Hashes key names, hands each entry to `summary`, and has the file writer
+    /// seal and append them; returns how many entries were lost.
     private func write(_ batch: [AuditEntry]) -> Int {
         let (publicKey, hashKey) = keys()
         var entries = batch
@@ -188,121 +203,20 @@ public final class AuditLog: @unchecked Sendable {
             }
         }
         if let summary { entries.forEach(summary) }
-        guard let publicKey, fd >= 0 else { return batch.count }
-        var plains = entries.map { $0.json() }
-        defer { for index in plains.indices { secureZero(&plains[index]) } }
-
-        var out: [UInt8] = []
-        var lost = 0
-        var buffered = 0 // records in `out`
+        guard let publicKey else { return batch.count }
         io.lock()
         defer { io.unlock() }
-        var index = 0
-        while index < plains.count {
-            if needsRotation(out.count, plains[index].count) {
-                if !append(&out) { lost += buffered }
-                buffered = 0
-                rotate()
-            }
-            if segment == nil || segment!.publicKey != publicKey {
-                guard startSegment(publicKey, into: &out) else {
-                    lost += plains.count - index
-                    break
-                }
-            }
-            // Seal records into this segment until it must rotate.
-            let current = segment!
-            var next = current.next
-            current.key.withUnsafeBytes { key in
-                repeat {
-                    let ad = AuditFormat.associatedData(segment: current.id, sequence: next)
-                    var body: [UInt8] = []
-                    body.reserveCapacity(8 + plains[index].count + AEAD.overhead)
-                    AuditFormat.appendU64(&body, next)
-                    plains[index].withUnsafeBytes { plain in
-                        ad.withUnsafeBytes { body += AEAD.seal(plain, key: key, associatedData: $0) }
-                    }
-                    out += AuditFormat.frame(AuditFormat.recordType, body)
-                    buffered += 1
-                    next += 1
-                    index += 1
-                } while index < plains.count && !needsRotation(out.count, plains[index].count)
-            }
-            segment!.next = next
-        }
-        if !append(&out) { lost += buffered }
-        return lost
+        return files.write(entries, publicKey: publicKey)
     }
+}
 
-    /// Whether a record of `plainBytes` would take the file past `maxBytes`
-    /// (a file holding only its header is never rotated).
-    private func needsRotation(_ buffered: Int, _ plainBytes: Int) -> Bool {
-        let record = AuditFormat.frameHeaderBytes + 8 + plainBytes + AEAD.overhead
-        return size + buffered + record > maxBytes && size + buffered > AuditFormat.frameHeaderBytes + AuditFormat.headerBodyBytes
-    }
+/// What `AuditLog.snapshot` read: both files (oldest first) and the sealed head.
+public struct AuditSnapshot: Sendable {
+    public var files: [(name: String, bytes: [UInt8])]
+    public var head: [UInt8]?
 
-    /// Appends `out` to the file (one write) and empties it.
-    private func append(_ out: inout [UInt8]) -> Bool {
-        guard !out.isEmpty else { return true }
-        defer { out.removeAll(keepingCapacity: true) }
-        guard fd >= 0 else { return false }
-        let written = out.withUnsafeBytes { raw -> Bool in
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { return false }
-                offset += n
-            }
-            return true
-        }
-        if written {
-            size += out.count
-            unsynced = true
-        } else {
-            // A partial write would misalign later frames: cut back to the last whole one.
-            ftruncate(fd, off_t(size))
-        }
-        return written
-    }
-
-    private func startSegment(_ publicKey: [UInt8], into out: inout [UInt8]) -> Bool {
-        let id = SecureRandom.bytes(AuditFormat.segmentIDBytes)
-        // Sealing key of this segment, used for every batch: read-only while held.
-        guard let key = try? SecureKey.random(protection: .readableWhileHeld),
-              let sealed = try? key.withUnsafeBytes({ (raw) throws(CryptoError) in try SealedBox.seal(raw, to: publicKey) }) else {
-            return false
-        }
-        out += AuditFormat.frame(AuditFormat.headerType, [AuditFormat.version] + id + publicKey + sealed)
-        segment = (id, key, publicKey, 0)
-        return true
-    }
-
-    /// `audit.log` → `audit.log.1`; a new `audit.log` with a new segment.
-    private func rotate() {
-        if fd >= 0 {
-            fsync(fd)
-            close(fd)
-        }
-        rename(path, path + ".1")
-        fd = -1
-        segment = nil
-        openFile()
-    }
-
-    /// Opens `audit.log` for appending, cutting off a torn last frame (a crash mid-write).
-    private func openFile() {
-        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return }
-        var info = stat()
-        fstat(fd, &info)
-        size = Int(info.st_size)
-        if size > 0, let data = FileManager.default.contents(atPath: path) {
-            let end = AuditFormat.frames([UInt8](data)).end
-            if end < size {
-                ftruncate(fd, off_t(end))
-                size = end
-            }
-        }
+    public init(files: [(name: String, bytes: [UInt8])], head: [UInt8]?) {
+        self.files = files
+        self.head = head
     }
 }

@@ -73,8 +73,10 @@ func jsonArray(_ elements: [[UInt8]]) -> [UInt8] {
     return bytes
 }
 
-/// Left-aligned columns separated by two spaces, no trailing blanks.
+/// Left-aligned columns separated by two spaces, no trailing blanks. Every
+/// cell is shown through `Printable.escape`: no control character reaches the terminal.
 func table(_ rows: [[String]]) -> String {
+    let rows = rows.map { $0.map(Printable.escape) }
     let columns = rows.map(\.count).max() ?? 0
     var widths = [Int](repeating: 0, count: columns)
     for row in rows {

@@ -1,0 +1,92 @@
+/// The audit log's head, kept in the vault's `meta` table (row `audit_head`):
+/// the latest segment (id, record count, chain value), the link expected at the
+/// start of each file, per-file record counts, and what rotation has pushed
+/// out so far. Its fields are plain (a daemon that starts locked must continue
+/// the chain) and authenticated by a MAC under the latest segment's key,
+/// which only the audit secret key can open: a head cannot be forged or
+/// edited, only swapped for an older genuine one by someone who can write the
+/// vault (see README, "Audit").
+struct AuditHead: Equatable, Sendable {
+    static let version: UInt8 = 1
+    static let metaName = "audit_head"
+    static let macBytes = 32
+    static let bytes = 1 + AuditFormat.segmentIDBytes + 8 + 32 + 2 * AuditLink.bytes + 7 * 8 + macBytes
+
+    /// Records and refused attempts in one file.
+    struct FileCount: Equatable, Sendable {
+        var records: UInt64 = 0
+        var refused: UInt64 = 0
+    }
+
+    /// The latest segment and where it is.
+    var segment: [UInt8]
+    var next: UInt64
+    var chain: [UInt8]
+    /// The link the oldest kept file's first linked segment must carry.
+    var firstLink: AuditLink
+    /// The link `audit.log`'s first segment carries.
+    var currentFileLink: AuditLink
+    var current = FileCount()
+    var older = FileCount()
+    /// Records (and refused attempts among them) pushed out by rotation since the log began.
+    var rotated = FileCount()
+    /// When the latest rotation pushed records out (ms since 1970; 0: never).
+    var lastRotation: Int64 = 0
+
+    /// The state as a link, for the next segment to carry.
+    var link: AuditLink { AuditLink(segment: segment, count: next, chain: chain) }
+
+    /// The fields without the MAC.
+    var body: [UInt8] {
+        var out: [UInt8] = [Self.version] + segment
+        AuditFormat.appendU64(&out, next)
+        out += chain + firstLink.encoded + currentFileLink.encoded
+        for n in [current.records, current.refused, older.records, older.refused, rotated.records, rotated.refused,
+                  UInt64(bitPattern: lastRotation)] {
+            AuditFormat.appendU64(&out, n)
+        }
+        return out
+    }
+
+    /// Body and MAC under the latest segment's key.
+    func sealed(key: UnsafeRawBufferPointer) -> [UInt8] {
+        let body = body
+        return body + AuditChain.mac(Array("locket audit head v1".utf8) + body, key: key)
+    }
+
+    /// Whether `bytes`' MAC holds under `key` (the key of segment `segment`).
+    static func authentic(_ bytes: [UInt8], key: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count == Self.bytes else { return false }
+        let body = Array(bytes.dropLast(macBytes))
+        return AuditChain.equal(AuditChain.mac(Array("locket audit head v1".utf8) + body, key: key), Array(bytes.suffix(macBytes)))
+    }
+
+    /// The fields of a stored head (not checked: see `authentic`).
+    init?(_ bytes: [UInt8]) {
+        guard bytes.count == Self.bytes, bytes[0] == Self.version else { return nil }
+        var at = 1
+        func take(_ n: Int) -> ArraySlice<UInt8> {
+            defer { at += n }
+            return bytes[at..<(at + n)]
+        }
+        func u64() -> UInt64 { AuditFormat.readU64(Array(take(8)), 0) }
+        segment = Array(take(AuditFormat.segmentIDBytes))
+        next = u64()
+        chain = Array(take(32))
+        guard let first = AuditLink(take(AuditLink.bytes)), let currentLink = AuditLink(take(AuditLink.bytes)) else { return nil }
+        firstLink = first
+        currentFileLink = currentLink
+        current = FileCount(records: u64(), refused: u64())
+        older = FileCount(records: u64(), refused: u64())
+        rotated = FileCount(records: u64(), refused: u64())
+        lastRotation = Int64(bitPattern: u64())
+    }
+
+    init(segment: [UInt8], next: UInt64, chain: [UInt8], firstLink: AuditLink, currentFileLink: AuditLink) {
+        self.segment = segment
+        self.next = next
+        self.chain = chain
+        self.firstLink = firstLink
+        self.currentFileLink = currentFileLink
+    }
+}
