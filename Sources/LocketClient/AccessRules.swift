@@ -1,15 +1,51 @@
 import Foundation
 
-/// A program a namespace's access rule allows.
+/// A program a namespace's access rule allows: by path (`path`, maybe
+/// `sha256`), or by sandbox identity (`flatpak`, `snap` or `label`; `path` is
+/// then empty).
 public struct RuleProgram: Sendable, Equatable {
-    /// The executable's absolute path, as the kernel shows it in `/proc/PID/exe`.
+    /// The executable's absolute path, as the kernel shows it in `/proc/PID/exe`;
+    /// empty for a program named by a sandbox identity.
     public var path: String
     /// The pinned SHA-256 of its content (lowercase hex), or nil.
     public var sha256: String?
+    /// A Flatpak app id, a Snap name, or an AppArmor/SELinux label.
+    public var flatpak: String?
+    public var snap: String?
+    public var label: String?
 
-    public init(path: String, sha256: String? = nil) {
+    public init(path: String, sha256: String? = nil, flatpak: String? = nil, snap: String? = nil, label: String? = nil) {
         self.path = path
         self.sha256 = sha256
+        self.flatpak = flatpak
+        self.snap = snap
+        self.label = label
+    }
+
+    /// How a person reads it: the path, or `flatpak ID`, `snap NAME`, `label LABEL`.
+    public var subject: String {
+        if let flatpak { return "flatpak \(flatpak)" }
+        if let snap { return "snap \(snap)" }
+        if let label { return "label \(label)" }
+        return path
+    }
+}
+
+/// A sandbox identity an access rule can name (what `allow` and `deny` send).
+public enum SandboxIdentity: Sendable, Equatable {
+    /// A Flatpak app id (`org.example.App`).
+    case flatpak(String)
+    /// A Snap name.
+    case snap(String)
+    /// An AppArmor profile or SELinux context, as SO_PEERSEC shows it.
+    case label(String)
+
+    var member: (name: String, value: String) {
+        switch self {
+        case .flatpak(let id): ("flatpak", id)
+        case .snap(let name): ("snap", name)
+        case .label(let label): ("label", label)
+        }
     }
 }
 
@@ -54,6 +90,27 @@ extension LocketClient {
                            programs: Self.programs(answer.raw("programs")))
     }
 
+    /// Allows programs with a sandbox identity (a Flatpak app, a Snap, an LSM
+    /// label) to use `ns`, whatever their executable's path.
+    @discardableResult
+    public func allow(ns: String, sandbox: SandboxIdentity) throws(LocketError) -> AllowResult {
+        var request = RequestBuilder(op: "allow")
+        request.string("ns", ns)
+        request.string(sandbox.member.name, sandbox.member.value)
+        let answer = try call(request, idempotent: false)
+        return AllowResult(created: try answer.bool("created"), sha256: nil, programs: Self.programs(answer.raw("programs")))
+    }
+
+    /// Removes a sandbox identity from the rule for `ns`.
+    @discardableResult
+    public func deny(ns: String, sandbox: SandboxIdentity) throws(LocketError) -> DenyResult {
+        var request = RequestBuilder(op: "deny")
+        request.string("ns", ns)
+        request.string(sandbox.member.name, sandbox.member.value)
+        let answer = try call(request, idempotent: false)
+        return DenyResult(removed: try answer.int("removed"), programs: Self.programs(answer.raw("programs")))
+    }
+
     /// Removes `path` from the rule for `ns`, or the whole rule when `path` is nil.
     @discardableResult
     public func deny(ns: String, path: String? = nil) throws(LocketError) -> DenyResult {
@@ -81,6 +138,9 @@ extension LocketClient {
     }
 
     private static func programs(_ array: [[String: Any]]) -> [RuleProgram] {
-        array.map { RuleProgram(path: $0["path"] as? String ?? "", sha256: $0["sha256"] as? String) }
+        array.map {
+            RuleProgram(path: $0["path"] as? String ?? "", sha256: $0["sha256"] as? String,
+                        flatpak: $0["flatpak"] as? String, snap: $0["snap"] as? String, label: $0["label"] as? String)
+        }
     }
 }

@@ -134,8 +134,14 @@ public final class LocketClient: Sendable {
                         outcome: item["outcome"] as? String ?? "", exe: item["exe"] as? String,
                         exeDeleted: item["exe_deleted"] as? Bool ?? false,
                         pid: (item["pid"] as? NSNumber)?.intValue ?? 0, uid: (item["uid"] as? NSNumber)?.intValue ?? 0,
-                        unit: item["unit"] as? String)
-        }, damage: damage)
+                        unit: item["unit"] as? String,
+                        flatpak: item["flatpak"] as? String, snap: item["snap"] as? String, label: item["label"] as? String,
+                        target: item["target"] as? String, count: (item["count"] as? NSNumber)?.intValue)
+        }, damage: damage, withheld: (try? answer.int("withheld")) ?? 0,
+           rotated: answer.raw("rotated").flatMap { try? JSONSerialization.jsonObject(with: Data($0)) as? [String: Any] }.map {
+               RotatedAway(records: ($0["records"] as? NSNumber)?.intValue ?? 0, refused: ($0["refused"] as? NSNumber)?.intValue ?? 0,
+                           last: ($0["last"] as? String).flatMap(Timestamp.parse))
+           })
     }
 
     /// Locks the vault: the master key leaves the daemon's memory.

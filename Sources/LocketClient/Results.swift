@@ -74,13 +74,35 @@ public struct AuditRecord: Sendable, Equatable {
     public var uid: Int
     /// The caller's systemd unit, when it has one.
     public var unit: String?
+    /// The caller's Flatpak app id, Snap name and LSM label, when it had them.
+    public var flatpak: String? = nil
+    public var snap: String? = nil
+    public var label: String? = nil
+    /// What an `allow` or `deny` named (`path /usr/bin/x`, `flatpak org.example.App`).
+    public var target: String? = nil
+    /// For a `dropped` record: how many entries the daemon's full audit queue refused.
+    public var count: Int? = nil
 }
 
 /// What `audit` answered: entries oldest first, and problems met reading the log.
 public struct AuditReport: Sendable, Equatable {
     public var items: [AuditRecord]
-    /// Records that did not authenticate, gaps, torn tails: one line each.
+    /// Records that did not authenticate, gaps, missing segments, torn tails: one line each.
     public var damage: [String]
+    /// Records left out because a rule keeps this caller out of their namespace
+    /// (refused attempts are never left out).
+    public var withheld: Int = 0
+    /// Records rotation pushed out of the log since it began, if any.
+    public var rotated: RotatedAway? = nil
+}
+
+/// What rotation pushed out of the audit log (counted in the vault, never silently gone).
+public struct RotatedAway: Sendable, Equatable {
+    public var records: Int
+    /// How many of them were refused attempts.
+    public var refused: Int
+    /// When the latest rotation pushed records out.
+    public var last: Date?
 }
 
 /// What `hello` answered.

@@ -43,6 +43,8 @@ public struct Request: Sendable {
     public var sha256: String?
     /// `allow`: pin the SHA-256 of the file at `path` as the daemon reads it now.
     public var hashNow = false
+    /// `allow`, `deny`: a sandbox identity (`flatpak`, `snap` or `label`) instead of `path`.
+    public var sandbox: SandboxSubject?
 
     /// The failure of a request that had a usable `id`: the id to echo with the error.
     public struct Failure: Error, Sendable {
@@ -125,13 +127,21 @@ public struct Request: Sendable {
                 request.expiringWithin = try fields.optionalInt("expiring_within", minimum: 0, maximum: Request.maxTTL)
             case .allow:
                 request.ns = try fields.name("ns")
-                request.path = try fields.executablePath("path", required: true)
+                request.sandbox = try fields.sandbox()
+                request.path = try fields.executablePath("path", required: request.sandbox == nil)
                 request.sha256 = try fields.optionalSHA256("sha256")
                 request.hashNow = try fields.optionalBool("hash") ?? false
                 if request.hashNow, request.sha256 != nil { throw ProtocolError.bad("give \"sha256\" or \"hash\": true, not both") }
+                if request.sandbox != nil, request.path != nil || request.sha256 != nil || request.hashNow {
+                    throw ProtocolError.bad("give \"path\" (with \"sha256\" or \"hash\") or one of \"flatpak\", \"snap\", \"label\", not both")
+                }
             case .deny:
                 request.ns = try fields.name("ns")
+                request.sandbox = try fields.sandbox()
                 request.path = try fields.executablePath("path", required: false)
+                if request.sandbox != nil, request.path != nil {
+                    throw ProtocolError.bad("give \"path\" or one of \"flatpak\", \"snap\", \"label\", not both")
+                }
             case .rules:
                 request.ns = try fields.optionalName("ns")
             case .unlock:
@@ -229,6 +239,18 @@ private struct Fields {
             throw .bad("\"\(field)\" must be an absolute, normalized path (e.g. /usr/bin/app)")
         }
         return text
+    }
+
+    /// At most one of `flatpak`, `snap`, `label`, well-formed.
+    func sandbox() throws(ProtocolError) -> SandboxSubject? {
+        var found: SandboxSubject?
+        for kind in SandboxSubject.Kind.allCases {
+            guard let text = try optionalString(kind.rawValue) else { continue }
+            guard found == nil else { throw .bad("give one of \"flatpak\", \"snap\", \"label\", not several") }
+            if let why = SandboxSubject.validate(kind, text) { throw .bad(why) }
+            found = SandboxSubject(kind, text)
+        }
+        return found
     }
 
     /// A SHA-256 as 64 hex digits; returned in lowercase.

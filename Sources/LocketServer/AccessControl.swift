@@ -12,6 +12,8 @@ enum AccessControl {
     /// (nil: it could not be read); it is asked only when a matching program pins one.
     static func check(ns: String, programs: [AllowedProgram], caller: CallerIdentity,
                       digest: () -> String?) -> String? {
+        // A sandbox identity (Flatpak app, Snap, LSM label) the rule names lets the caller in, whatever its path.
+        if programs.contains(where: { caller.matchesSandbox($0.flatpak, $0.snap, $0.label) }) { return nil }
         let quoted = "namespace \"\(ns)\" has an access rule"
         guard let exe = caller.exe else {
             return "\(quoted) and this caller's executable cannot be identified (/proc/\(caller.pid)/exe is unreadable)"
@@ -20,13 +22,20 @@ enum AccessControl {
             return "\(quoted) and this caller's executable \(exe) was deleted or replaced after it started"
         }
         guard let program = programs.first(where: { $0.path == exe }) else {
-            return "\(quoted) that does not allow \(exe)"
+            return "\(quoted) that does not allow \(exe)\(sandboxNote(caller))"
         }
         guard let pinned = program.sha256 else { return nil }
         guard let actual = digest() else {
             return "\(quoted) that pins the content of \(exe); the caller's executable could not be read to check it"
         }
         return actual == pinned ? nil : "\(quoted) that pins the content of \(exe); this caller's executable does not match it"
+    }
+
+    /// ` (flatpak ID, snap NAME, label L)` naming the caller's sandbox identity, or nothing.
+    static func sandboxNote(_ caller: CallerIdentity) -> String {
+        let parts = [caller.flatpak.map { "flatpak \($0)" }, caller.snap.map { "snap \($0)" }, caller.label.map { "label \($0)" }]
+            .compactMap { $0 }
+        return parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))"
     }
 
     /// Whether checking `caller` against `programs` needs its executable's digest.

@@ -4,7 +4,10 @@ import Glibc
 
 /// Who is on the other end of a connection, read once when it is accepted:
 /// the kernel's SO_PEERCRED (pid, uid, gid, as of `connect`), the program
-/// `/proc/PID/exe` named at accept, and its systemd unit from `/proc/PID/cgroup`.
+/// `/proc/PID/exe` named at accept, its systemd unit from `/proc/PID/cgroup`,
+/// and its sandbox identity: the LSM label from SO_PEERSEC (as of `connect`),
+/// the Flatpak app id from its `/.flatpak-info` and the Snap name (see
+/// `SandboxIdentity.swift`).
 ///
 /// Limits, stated plainly: the pid is the connecting process's at connect
 /// time. If that process exits and its pid is reused before the daemon reads
@@ -33,6 +36,12 @@ public struct CallerIdentity: Sendable, Equatable {
     /// Which file the executable was at accept (from `stat` of `/proc/PID/exe`):
     /// a content check later hashes `/proc/PID/exe` only if it is still this file.
     public var exeFile: ExecutableFile?
+    /// The Flatpak app id (`[Application] name=` of the peer's `/.flatpak-info`), if any.
+    public var flatpak: String?
+    /// The Snap name (from an AppArmor label `snap.NAME.…`, else a cgroup `snap.NAME.…`), if any.
+    public var snap: String?
+    /// The LSM label (AppArmor profile or SELinux context) from SO_PEERSEC, if any.
+    public var label: String?
 
     public init(pid: Int32, uid: UInt32, gid: UInt32, exe: String? = nil, exeDeleted: Bool = false,
                 unit: String? = nil, cgroup: String? = nil) {
@@ -46,8 +55,11 @@ public struct CallerIdentity: Sendable, Equatable {
     }
 
     /// Completes peer credentials with what `/proc` says about the pid.
-    static func resolve(_ peer: PeerCredentials, proc: String = "/proc") -> CallerIdentity {
-        resolve(pid: peer.pid, uid: peer.uid, gid: peer.gid, proc: proc)
+    static func resolve(_ peer: PeerCredentials, label: String? = nil, proc: String = "/proc") -> CallerIdentity {
+        var identity = resolve(pid: peer.pid, uid: peer.uid, gid: peer.gid, proc: proc)
+        identity.label = label
+        identity.snap = label.flatMap(snapName(label:)) ?? identity.cgroup.flatMap(snapName(cgroup:))
+        return identity
     }
 
     /// The identity of `pid` with the credentials the kernel gave, completed from `proc`.
@@ -62,6 +74,8 @@ public struct CallerIdentity: Sendable, Equatable {
             identity.cgroup = parseCgroup(text)
             identity.unit = identity.cgroup.flatMap(unit(ofCgroup:))
         }
+        identity.flatpak = flatpakApp(pid: pid, proc: proc)
+        identity.snap = identity.cgroup.flatMap(snapName(cgroup:))
         return identity
     }
 
@@ -106,6 +120,11 @@ public struct CallerIdentity: Sendable, Equatable {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
+        return readSmall(fd: fd)
+    }
+
+    /// Up to 64 KiB of an open file, as text.
+    static func readSmall(fd: Int32) -> String? {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         while bytes.count < 65536 {

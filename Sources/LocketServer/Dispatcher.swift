@@ -122,10 +122,17 @@ final class Dispatcher: Sendable {
 
     /// The audit record of `request`, started at `time` (ms) and answered `answer`.
     func auditEntry(_ request: Request, caller: CallerIdentity, time: Int64, answer: [UInt8]) -> AuditEntry {
-        AuditEntry(
+        var entry = AuditEntry(
             time: time, op: request.op.rawValue, ns: request.ns, key: request.key,
             outcome: Self.outcome(of: answer, id: request.idJSON),
             exe: caller.exe, exeDeleted: caller.exeDeleted, pid: caller.pid, uid: caller.uid, unit: caller.unit)
+        if caller.flatpak != nil || caller.snap != nil || caller.label != nil {
+            (entry.flatpak, entry.snap, entry.label) = (caller.flatpak, caller.snap, caller.label)
+        }
+        if request.op == .allow || request.op == .deny {
+            entry.target = request.sandbox?.description ?? request.path.map { "path \($0)" }
+        }
+        return entry
     }
 
     private func serve(_ request: Request, caller: CallerIdentity, on loop: EventLoop, channel: Channel?) -> EventLoopFuture<[UInt8]> {

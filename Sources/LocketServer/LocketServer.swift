@@ -210,7 +210,7 @@ public final class LocketServer: Sendable {
     // MARK: - Connections
 
     private func initialize(_ channel: Channel) -> EventLoopFuture<Void> {
-        PeerCredentials.of(channel).flatMapThrowing { [self] peer in
+        PeerCredentials.of(channel).and(PeerLabel.of(channel)).flatMapThrowing { [self] peer, label in
             let sync = channel.pipeline.syncOperations
             guard let peer, peer.uid == getuid() else {
                 configuration.logger.warning("refused a connection from another user",
@@ -234,7 +234,7 @@ public final class LocketServer: Sendable {
             }
             try sync.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLineBytes: configuration.limits.maxLineBytes)))
             // Who it is, once per connection (a readlink and a small /proc read), never per request.
-            let caller = CallerIdentity.resolve(peer)
+            let caller = CallerIdentity.resolve(peer, label: label)
             try sync.addHandler(ConnectionHandler(dispatcher: dispatcher, caller: caller, maxInFlight: configuration.maxInFlightPerConnection,
                                                   idleTimeout: configuration.idleTimeout))
         }

@@ -81,10 +81,11 @@ extension Dispatcher {
     }
 
     /// `allow`: adds a program to a namespace's rule (creating it), pinning a
-    /// given SHA-256 or, with `hash: true`, the file's as read now.
+    /// given SHA-256 or, with `hash: true`, the file's as read now; or a
+    /// sandbox identity (`flatpak`, `snap`, `label`).
     func allow(_ request: Request, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
         let id = request.idJSON
-        let (ns, path) = (request.ns!, request.path!)
+        let (ns, path) = (request.ns!, request.path ?? "")
         let logger = configuration.logger
         return pool.runIfActive(eventLoop: loop) { [vault] () -> [UInt8] in
             var sha256 = request.sha256
@@ -96,7 +97,7 @@ extension Dispatcher {
                     return Response.failure(id: id, ProtocolError(.badRequest, "cannot read \(path) to hash it (\(why))")).bytes
                 }
             }
-            let program = AllowedProgram(path: path, sha256: sha256)
+            let program = request.sandbox.map(Self.program) ?? AllowedProgram(path: path, sha256: sha256)
             let outcome = Result { () throws(StoreError) in
                 try vault.changeAccessRules { rules -> (save: Bool, result: Result<(Bool, [AllowedProgram]), AccessRuleError>) in
                     let result = Result { () throws(AccessRuleError) in try rules.allow(program, ns: ns) }
@@ -123,11 +124,12 @@ extension Dispatcher {
     /// `deny`: removes one program from a namespace's rule, or the whole rule
     /// without `path`. A rule left with no program is removed.
     func deny(_ request: Request, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
-        let (ns, path) = (request.ns!, request.path)
+        let ns = request.ns!
+        let subject = request.sandbox.map(Self.program) ?? request.path.map { AllowedProgram(path: $0) }
         let logger = configuration.logger
         return offLoop(request, on: loop) { [vault] () throws(StoreError) in
             let (removed, programs) = try vault.changeAccessRules { rules in
-                let removed = rules.deny(ns: ns, path: path)
+                let removed = rules.deny(ns: ns, subject: subject)
                 return (removed > 0, (removed, rules.programs(for: ns) ?? []))
             }
             if removed > 0 { logger.notice("access rule changed", metadata: ["change": "deny", "removed": "\(removed)"]) }
@@ -155,10 +157,24 @@ extension Dispatcher {
         }
     }
 
+    /// The rule entry a sandbox identity names.
+    static func program(_ subject: SandboxSubject) -> AllowedProgram {
+        switch subject.kind {
+        case .flatpak: AllowedProgram(flatpak: subject.value)
+        case .snap: AllowedProgram(snap: subject.value)
+        case .label: AllowedProgram(label: subject.value)
+        }
+    }
+
+    /// Each program as `{path, sha256}`; one named by a sandbox identity has
+    /// `path` null and its `flatpak`, `snap` or `label`.
     private static func appendPrograms(_ programs: [AllowedProgram], to response: inout Response) {
         response.array("programs", programs) { program, out in
             var element = Response.nested()
-            element.string("path", program.path)
+            if let path = program.path { element.string("path", path) } else { element.raw("path", Array("null".utf8)) }
+            if let flatpak = program.flatpak { element.string("flatpak", flatpak) }
+            if let snap = program.snap { element.string("snap", snap) }
+            if let label = program.label { element.string("label", label) }
             if let sha256 = program.sha256 { element.string("sha256", sha256) } else { element.raw("sha256", Array("null".utf8)) }
             out.append(contentsOf: element.object)
         }

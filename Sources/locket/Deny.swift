@@ -18,7 +18,20 @@ struct Deny: ParsableCommand {
     @Argument(help: "The program (a name found in PATH, or a path); all programs if omitted.", completion: .file())
     var program: String?
 
+    @OptionGroup var sandbox: SandboxOptions
+
     func run() throws(Failure) {
+        if let identity = try sandbox.identity() {
+            guard program == nil else { throw .usage("give PROGRAM or --flatpak, --snap or --label, not both") }
+            let client = connection.client()
+            let result = try daemonCall { () throws(LocketError) in try client.deny(ns: ns, sandbox: identity) }
+            let what = SandboxOptions.describe(identity)
+            if result.removed == 0 { throw Failure(.notFound, Printable.escape("\(ns) has no rule allowing \(what)")) }
+            Output.line(Printable.escape(result.programs.isEmpty
+                ? "removed the rule for \(ns): every program may use it again"
+                : "denied: \(what) may no longer use \(ns)"))
+            return
+        }
         var path: String?
         if let program {
             // A program that is gone can still be taken out by its absolute path.
@@ -32,8 +45,8 @@ struct Deny: ParsableCommand {
         if result.removed == 0 {
             throw Failure(.notFound, path.map { "\(ns) has no rule allowing \($0)" } ?? "\(ns) has no rule")
         }
-        Output.line(result.programs.isEmpty
+        Output.line(Printable.escape(result.programs.isEmpty
             ? "removed the rule for \(ns): every program may use it again"
-            : "denied: \(path ?? "") may no longer use \(ns)")
+            : "denied: \(path ?? "") may no longer use \(ns)"))
     }
 }

@@ -12,7 +12,7 @@ struct Rules: ParsableCommand {
     @Argument(help: "Only this namespace.", completion: .custom(NameCompletion.namespaces))
     var ns: String?
 
-    @Flag(help: "Print a JSON array of {ns, programs: [{path, sha256}]}.")
+    @Flag(help: "Print a JSON array of {ns, programs: [{path, sha256}]} (a program named by sandbox identity has path null and flatpak, snap or label).")
     var json = false
 
     func run() throws(Failure) {
@@ -24,7 +24,10 @@ struct Rules: ParsableCommand {
                 object.string("ns", rule.ns)
                 object.raw("programs", jsonArray(rule.programs.map { program in
                     var element = JSONObject()
-                    element.string("path", program.path)
+                    element.string("path", program.path.isEmpty ? nil : program.path)
+                    if let flatpak = program.flatpak { element.string("flatpak", flatpak) }
+                    if let snap = program.snap { element.string("snap", snap) }
+                    if let label = program.label { element.string("label", label) }
                     element.string("sha256", program.sha256)
                     return element.json
                 }))
@@ -34,7 +37,7 @@ struct Rules: ParsableCommand {
             return
         }
         let header = ["NS", "PROGRAM", "SHA256"]
-        let rows = rules.flatMap { rule in rule.programs.map { [rule.ns, $0.path, $0.sha256 ?? "-"] } }
+        let rows = rules.flatMap { rule in rule.programs.map { [rule.ns, $0.subject, $0.sha256 ?? "-"] } }
         Output.standardOutput(table([header] + rows))
     }
 }
