@@ -6,14 +6,20 @@ import LocketCrypto
 /// segment's id, its record count and the chain value after its last record.
 /// The chain value runs over the bytes of every frame: a segment's starts as
 /// the hash of its header frame (which holds the link), and each record frame
-/// folds in. The link is authenticated with the new segment's key. The vault
-/// keeps a sealed head (`AuditHead`) naming the latest segment, its count and
-/// chain value, and the links expected at the start of each file; so records
-/// removed at the end, a whole file removed, segments reordered or dropped,
-/// and a file replaced while the daemon runs all show up as damage.
+/// folds in. The link is MACed with the new segment's key. The vault keeps a
+/// head (`AuditHead`, MACed with a key only the master key's holder can
+/// derive) naming the latest segment, its count and chain value, and the links
+/// expected at the start of each file; so records removed at the end or in the
+/// middle, a whole file removed, segments reordered or dropped, and a file
+/// replaced while the daemon runs all show up as damage.
+///
+/// What it does not stop: anyone who can write the files can add a segment of
+/// their own (segments are sealed to the audit public key, which is plain) after
+/// the genuine ones; and someone who can write both the files and the vault can
+/// put back an older genuine head together with the log as it was then.
 enum AuditChain {
     /// A public, fixed key: the chain is a plain (domain-separated) hash; what
-    /// authenticates it is the segment key's MAC on links and the head.
+    /// authenticates it is the head's MAC.
     private static let chainKey: [UInt8] = Array("locket audit chain v2".utf8) + [UInt8](repeating: 0, count: 11)
 
     /// The chain value after `frame` (a whole frame's bytes), from `previous`.
@@ -26,7 +32,7 @@ enum AuditChain {
         fold([], headerFrame)
     }
 
-    /// A keyed BLAKE2b MAC (32 bytes) of `message` under a segment key.
+    /// A keyed BLAKE2b MAC (32 bytes) of `message` under `key` (a segment key or the head key).
     static func mac(_ message: [UInt8], key: UnsafeRawBufferPointer) -> [UInt8] {
         LookupHash.hash(message, rawKey: key)
     }

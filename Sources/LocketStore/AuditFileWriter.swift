@@ -26,6 +26,10 @@ final class AuditFileWriter: @unchecked Sendable {
     private var firstLinked = false
     private var headChanged = false
     private var headUrgent = false
+    /// The head key, from the first time the vault was seen unlocked (kept while locked).
+    private var headKey: SecureKey?
+    /// The head found at start, until the head key can check it.
+    private var inherited: [UInt8]?
     private(set) var unsynced = false
     private(set) var lastSync = Date.distantPast
     /// The head as the reader should check it (latest state, MAC under the current segment key).
@@ -43,13 +47,34 @@ final class AuditFileWriter: @unchecked Sendable {
         let current = AuditScan(FileManager.default.contents(atPath: path).map { [UInt8]($0) } ?? [])
         let older = AuditScan(FileManager.default.contents(atPath: path + ".1").map { [UInt8]($0) } ?? [])
         if let bytes = storedHead, var stored = AuditHead(bytes) {
+            inherited = bytes
+            let inCurrent = current.segments.contains(stored.segment)
             if current.lastSegment == stored.segment, current.lastCount >= stored.next {
                 // Records written after the head was last saved (a crash): continue after them.
                 stored.current.records += current.lastCount - stored.next
                 continueFrom = AuditLink(segment: stored.segment, count: current.lastCount, chain: current.lastChain)
+            } else if let last = current.lastSegment, last != stored.segment,
+                      inCurrent || (older.segments.contains(stored.segment) && current.firstLink != nil) {
+                // Segments after the head's (a crash before it was saved, or a run never
+                // unlocked, which saves none): continue after them; their links are checked on reading.
+                if !inCurrent {
+                    // A rotation the head missed.
+                    stored.rotated.records += stored.older.records
+                    stored.rotated.refused += stored.older.refused
+                    stored.older = stored.current
+                    stored.firstLink = older.firstLink ?? stored.firstLink
+                    stored.currentFileLink = current.firstLink ?? stored.currentFileLink
+                }
+                stored.current = AuditHead.FileCount(records: current.records, refused: stored.current.refused)
+                (stored.segment, stored.next, stored.chain) = (last, current.lastCount, current.lastChain)
+                continueFrom = stored.link
             } else {
                 // The file does not reach what the head says: link to the head, so the gap shows.
                 continueFrom = stored.link
+            }
+            if current.firstLink != stored.currentFileLink {
+                // audit.log is not the file the head knew (removed, renamed or replaced while stopped).
+                nextFlags = AuditLink.reopenedFlag
             }
             head = stored
             firstLinked = true
@@ -64,6 +89,30 @@ final class AuditFileWriter: @unchecked Sendable {
             currentFileLinked = current.firstLink != nil
             continueFrom = .genesis
         }
+    }
+
+    /// Learns the head key from the audit hash key (the first time the vault is
+    /// seen unlocked) and checks the head found at start with it.
+    func learnHeadKey(_ hashKey: SecureKey?) {
+        guard headKey == nil, let hashKey else { return }
+        var raw = hashKey.withUnsafeBytes { AuditHead.key(hashKey: $0) }
+        defer { secureZero(&raw) }
+        guard let key = try? raw.withUnsafeBytes({ (bytes) throws(CryptoError) in
+            try SecureKey(copying: bytes, protection: .readableWhileHeld)
+        }) else { return }
+        headKey = key
+        if let inherited, !key.withUnsafeBytes({ AuditHead.authentic(inherited, key: $0) }) {
+            head.flags |= AuditHead.inheritedForgedFlag
+        }
+        inherited = nil
+        reseal()
+    }
+
+    /// The head sealed under the head key, for readers and the vault.
+    private func reseal() {
+        guard let headKey, segment != nil || head.flags != 0 || !head.segment.isEmpty else { return }
+        sealedHead = headKey.withUnsafeBytes { head.sealed(key: $0) }
+        headChanged = true
     }
 
     /// Seals `entries` (already key-hashed) to `publicKey` and appends them;
@@ -116,10 +165,7 @@ final class AuditFileWriter: @unchecked Sendable {
             continueFrom = head.link
         }
         if !append(&out) { lost += buffered }
-        if let segment {
-            sealedHead = segment.key.withUnsafeBytes { head.sealed(key: $0) }
-            headChanged = true
-        }
+        reseal()
         if headUrgent { sync() }
         return lost
     }

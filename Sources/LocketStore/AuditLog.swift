@@ -111,8 +111,11 @@ public final class AuditLog: @unchecked Sendable {
     /// current sealed head, read between batches.
     public func snapshot() -> AuditSnapshot {
         flush()
+        let hashKey = keys().hashKey
         io.lock()
         defer { io.unlock() }
+        // A run never unlocked until now learns the head key here (`audit` is not itself audited).
+        files.learnHeadKey(hashKey)
         return AuditSnapshot(files: Self.readFiles(path), head: files.sealedHead ?? loadHead())
     }
 
@@ -203,9 +206,10 @@ public final class AuditLog: @unchecked Sendable {
             }
         }
         if let summary { entries.forEach(summary) }
-        guard let publicKey else { return batch.count }
         io.lock()
         defer { io.unlock() }
+        files.learnHeadKey(hashKey)
+        guard let publicKey else { return batch.count }
         return files.write(entries, publicKey: publicKey)
     }
 }

@@ -4,6 +4,8 @@
 /// it after a restart.
 struct AuditScan {
     var lastSegment: [UInt8]?
+    /// Every segment id, in order.
+    var segments: [[UInt8]] = []
     var lastCount: UInt64 = 0
     var lastChain: [UInt8] = []
     var firstLink: AuditLink?
@@ -15,6 +17,7 @@ struct AuditScan {
             if frame.type == AuditFormat.headerType {
                 let body = Array(frame.body)
                 lastSegment = body.count > AuditFormat.segmentIDBytes ? Array(body[1...AuditFormat.segmentIDBytes]) : nil
+                if let lastSegment { segments.append(lastSegment) }
                 lastCount = 0
                 lastChain = AuditChain.start(whole)
                 if firstLink == nil, let (link, _) = AuditFormat.link(ofHeader: body) { firstLink = link }

@@ -102,7 +102,7 @@ struct AuditVerifier {
     private mutating func check(_ link: AuditLink, of id: [UInt8], file: String) {
         let here = "\(file): segment \(Self.name(id))"
         if link.reopened {
-            damage.append("\(here) was started because audit.log was removed or replaced while locketd was writing it")
+            damage.append("\(here) was started because audit.log was removed, renamed or replaced (not by rotation)")
         }
         defer { sawLinked = true }
         guard sawLinked else {
@@ -192,12 +192,17 @@ struct AuditVerifier {
             return nil
         }
         let latest = Self.name(head.segment)
-        guard let last = ended[head.segment] else {
-            damage.append("the latest segment \(latest) (\(head.next) record(s)) is missing: audit.log was removed, replaced or truncated")
+        var headKey = keys.hashKey.withUnsafeBytes { AuditHead.key(hashKey: $0) }
+        defer { secureZero(&headKey) }
+        guard headKey.withUnsafeBytes({ AuditHead.authentic(sealed, key: $0) }) else {
+            damage.append("the vault's audit head does not authenticate (forged or edited)")
             return nil
         }
-        guard let key = last.key, key.withUnsafeBytes({ AuditHead.authentic(sealed, key: $0) }) else {
-            damage.append("the vault's audit head does not authenticate (edited)")
+        if head.flags & AuditHead.inheritedForgedFlag != 0 {
+            damage.append("the audit head found when locketd started did not authenticate (forged or edited): records before that start may have been removed")
+        }
+        guard let last = ended[head.segment] else {
+            damage.append("the latest segment \(latest) (\(head.next) record(s)) is missing: audit.log was removed, replaced or truncated")
             return nil
         }
         if last.next < head.next {
