@@ -430,13 +430,22 @@ _locket_allow() {
     repeating_flags=()
     non_repeating_flags=(--pin-hash --version -h --help)
     repeating_options=()
-    non_repeating_options=(--socket)
+    non_repeating_options=(--socket --flatpak --snap --label)
     __locket_offer_flags_options 2
 
     # Offer option value completions
     case "${prev}" in
     '--socket')
         __locket_add_completions -f
+        return
+        ;;
+    '--flatpak')
+        return
+        ;;
+    '--snap')
+        return
+        ;;
+    '--label')
         return
         ;;
     esac
@@ -458,13 +467,22 @@ _locket_deny() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--socket)
+    non_repeating_options=(--socket --flatpak --snap --label)
     __locket_offer_flags_options 2
 
     # Offer option value completions
     case "${prev}" in
     '--socket')
         __locket_add_completions -f
+        return
+        ;;
+    '--flatpak')
+        return
+        ;;
+    '--snap')
+        return
+        ;;
+    '--label')
         return
         ;;
     esac

@@ -43,9 +43,9 @@ function __locket_parse_tokens -S
         case 'watch'
             __locket_parse_subcommand 1 'socket=' 'expiring-within=' 'json' 'version' 'h/help'
         case 'allow'
-            __locket_parse_subcommand 2 'socket=' 'pin-hash' 'version' 'h/help'
+            __locket_parse_subcommand 2 'socket=' 'flatpak=' 'snap=' 'label=' 'pin-hash' 'version' 'h/help'
         case 'deny'
-            __locket_parse_subcommand 2 'socket=' 'version' 'h/help'
+            __locket_parse_subcommand 2 'socket=' 'flatpak=' 'snap=' 'label=' 'version' 'h/help'
         case 'rules'
             __locket_parse_subcommand 1 'socket=' 'json' 'version' 'h/help'
         case 'export'
@@ -172,7 +172,7 @@ complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options 
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket audit" ns' -l 'ns' -d 'Only this namespace.' -rfka '(__locket_custom_completion ---completion audit -- --ns (count (__locket_tokens -pc)) (__locket_tokens -tC))'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket audit" since' -l 'since' -d 'Only entries at or after this time: RFC 3339 (2026-11-22T22:10:00Z) or an age such as 30m, 2h, 7d.' -rfka ''
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket audit" limit' -l 'limit' -d 'At most this many (the latest) entries.' -rfka ''
-complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket audit" json' -l 'json' -d 'Print JSON: {items: [{time, time_ms, op, ns, key_hash, outcome, exe, exe_deleted, pid, uid, unit}], damage: [...]}.'
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket audit" json' -l 'json' -d 'Print JSON: {items: [{time, time_ms, op, ns, key_hash, outcome, exe, exe_deleted, pid, uid, unit, flatpak, snap, label, target, count, identity_at}], damage: [...], withheld, rotated}.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket audit" version' -l 'version' -d 'Show the version.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket audit" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket watch" socket' -l 'socket' -d 'The daemon\'s socket (default: $LOCKET_SOCKET, then $XDG_RUNTIME_DIR/locket/locket.sock).' -rF
@@ -184,17 +184,23 @@ complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options 
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket allow" socket' -l 'socket' -d 'The daemon\'s socket (default: $LOCKET_SOCKET, then $XDG_RUNTIME_DIR/locket/locket.sock).' -rF
 complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket allow" -eq 1' -fka '(__locket_custom_completion ---completion allow -- positional@0 (count (__locket_tokens -pc)) (__locket_tokens -tC))'
 complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket allow" -eq 2' -F
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket allow" flatpak' -l 'flatpak' -d 'A Flatpak app id (org.example.App): the app\'s sandbox, whatever executable it runs.' -rfka ''
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket allow" snap' -l 'snap' -d 'A Snap name: programs the snap\'s AppArmor label (or, without AppArmor, cgroup) names.' -rfka ''
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket allow" label' -l 'label' -d 'An AppArmor profile or SELinux context, as the kernel reports the caller\'s socket (SO_PEERSEC).' -rfka ''
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket allow" pin-hash' -l 'pin-hash' -d 'Also pin the program\'s content (SHA-256 of the file as it is now).'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket allow" version' -l 'version' -d 'Show the version.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket allow" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket deny" socket' -l 'socket' -d 'The daemon\'s socket (default: $LOCKET_SOCKET, then $XDG_RUNTIME_DIR/locket/locket.sock).' -rF
 complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket deny" -eq 1' -fka '(__locket_custom_completion ---completion deny -- positional@0 (count (__locket_tokens -pc)) (__locket_tokens -tC))'
 complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket deny" -eq 2' -F
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket deny" flatpak' -l 'flatpak' -d 'A Flatpak app id (org.example.App): the app\'s sandbox, whatever executable it runs.' -rfka ''
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket deny" snap' -l 'snap' -d 'A Snap name: programs the snap\'s AppArmor label (or, without AppArmor, cgroup) names.' -rfka ''
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket deny" label' -l 'label' -d 'An AppArmor profile or SELinux context, as the kernel reports the caller\'s socket (SO_PEERSEC).' -rfka ''
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket deny" version' -l 'version' -d 'Show the version.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket deny" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket rules" socket' -l 'socket' -d 'The daemon\'s socket (default: $LOCKET_SOCKET, then $XDG_RUNTIME_DIR/locket/locket.sock).' -rF
 complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket rules" -eq 1' -fka '(__locket_custom_completion ---completion rules -- positional@0 (count (__locket_tokens -pc)) (__locket_tokens -tC))'
-complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket rules" json' -l 'json' -d 'Print a JSON array of {ns, programs: [{path, sha256}]}.'
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket rules" json' -l 'json' -d 'Print a JSON array of {ns, programs: [{path, sha256}]} (a program named by sandbox identity has path null and flatpak, snap or label).'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket rules" version' -l 'version' -d 'Show the version.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket rules" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket export" socket' -l 'socket' -d 'The daemon\'s socket (default: $LOCKET_SOCKET, then $XDG_RUNTIME_DIR/locket/locket.sock).' -rF
