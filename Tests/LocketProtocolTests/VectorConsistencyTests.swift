@@ -31,7 +31,7 @@ struct VectorConsistencyTests {
         .lock: ([], []),
         .unlock: ([], []),
         .rotate: (["rewrapped"], []),
-        .audit: (["items", "damage"], []),
+        .audit: (["items", "damage"], ["withheld", "rotated"]),
         .watch: (["watching"], []),
         .allow: (["created", "sha256", "programs"], []),
         .deny: (["removed", "rule_left", "programs"], []),
