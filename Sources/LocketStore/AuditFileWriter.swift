@@ -44,51 +44,15 @@ final class AuditFileWriter: @unchecked Sendable {
     /// Opens `audit.log` and picks up the chain from the files and the stored head.
     func start(storedHead: [UInt8]?) {
         openFile()
-        let current = AuditScan(FileManager.default.contents(atPath: path).map { [UInt8]($0) } ?? [])
-        let older = AuditScan(FileManager.default.contents(atPath: path + ".1").map { [UInt8]($0) } ?? [])
-        if let bytes = storedHead, var stored = AuditHead(bytes) {
-            inherited = bytes
-            let inCurrent = current.segments.contains(stored.segment)
-            if current.lastSegment == stored.segment, current.lastCount >= stored.next {
-                // Records written after the head was last saved (a crash): continue after them.
-                stored.current.records += current.lastCount - stored.next
-                continueFrom = AuditLink(segment: stored.segment, count: current.lastCount, chain: current.lastChain)
-            } else if let last = current.lastSegment, last != stored.segment,
-                      inCurrent || (older.segments.contains(stored.segment) && current.firstLink != nil) {
-                // Segments after the head's (a crash before it was saved, or a run never
-                // unlocked, which saves none): continue after them; their links are checked on reading.
-                if !inCurrent {
-                    // A rotation the head missed.
-                    stored.rotated.records += stored.older.records
-                    stored.rotated.refused += stored.older.refused
-                    stored.older = stored.current
-                    stored.firstLink = older.firstLink ?? stored.firstLink
-                    stored.currentFileLink = current.firstLink ?? stored.currentFileLink
-                }
-                stored.current = AuditHead.FileCount(records: current.records, refused: stored.current.refused)
-                (stored.segment, stored.next, stored.chain) = (last, current.lastCount, current.lastChain)
-                continueFrom = stored.link
-            } else {
-                // The file does not reach what the head says: link to the head, so the gap shows.
-                continueFrom = stored.link
-            }
-            if current.firstLink != stored.currentFileLink {
-                // audit.log is not the file the head knew (removed, renamed or replaced while stopped).
-                nextFlags = AuditLink.reopenedFlag
-            }
-            head = stored
-            firstLinked = true
-            currentFileLinked = current.firstLink != nil
-            if !currentFileLinked { head.current = AuditHead.FileCount() }
-        } else {
-            head.firstLink = older.firstLink ?? current.firstLink ?? .genesis
-            head.currentFileLink = current.firstLink ?? .genesis
-            head.current.records = current.records
-            head.older.records = older.records
-            firstLinked = older.firstLink != nil || current.firstLink != nil
-            currentFileLinked = current.firstLink != nil
-            continueFrom = .genesis
-        }
+        let resumed = AuditResume(storedHead: storedHead,
+                                  current: AuditScan(FileManager.default.contents(atPath: path).map { [UInt8]($0) } ?? []),
+                                  older: AuditScan(FileManager.default.contents(atPath: path + ".1").map { [UInt8]($0) } ?? []))
+        head = resumed.head
+        continueFrom = resumed.continueFrom
+        nextFlags = resumed.nextFlags
+        firstLinked = resumed.firstLinked
+        currentFileLinked = resumed.currentFileLinked
+        inherited = storedHead.flatMap { AuditHead($0) == nil ? nil : $0 }
     }
 
     /// Learns the head key from the audit hash key (the first time the vault is
