@@ -69,7 +69,7 @@ struct Export: ParsableCommand {
         Output.standardError(line + "\n")
         if !ruledOut.isEmpty {
             Output.standardError("export: left out \(ruledOut.count) namespace(s) whose access rule does not allow locket: "
-                + ruledOut.joined(separator: ", ") + " (to include them: locket allow NS locket)\n")
+                + Printable.escape(ruledOut.joined(separator: ", ")) + " (to include them: locket allow NS locket)\n")
         }
     }
 }

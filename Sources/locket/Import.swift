@@ -83,7 +83,7 @@ struct Import: ParsableCommand {
             return
         }
         for name in summary.conflicts {
-            Output.standardError("import: conflict: \(name.ns)/\(name.key) changed during the import; left as it is\n")
+            Output.standardError("import: conflict: \(Printable.escape("\(name.ns)/\(name.key)")) changed during the import; left as it is\n")
         }
         let counts = "\(summary.written) written, \(summary.keptNewer) kept newer, \(summary.skippedExpired) skipped expired, \(summary.conflicts.count) conflicts"
         Output.standardError(stopped ? "import: stopped early; so far \(counts)\n" : "import: \(counts)\n")
