@@ -101,17 +101,16 @@ public struct CredentialAttributes: Sendable, Equatable {
     }
 
     /// The attributes a helper answers `get` with, in the order of git's
-    /// credential-cache: `username`, `password` (blank ones too), `authtype` and
-    /// `credential` (only when the caller announced `capability[]=authtype`, which
-    /// then comes first), `password_expiry_utc`, `oauth_refresh_token`.
+    /// credential-cache: for a caller that announced `capability[]=authtype`,
+    /// that line first; `username`, `password` (blank ones too); `authtype` and
+    /// `credential` (only to that caller); `password_expiry_utc`, `oauth_refresh_token`.
     public func answerLines(authtypeCapable: Bool) -> [(String, String)] {
         var lines: [(String, String)] = []
-        let withAuthtype = authtypeCapable && (authtype != nil || credential != nil)
-        if withAuthtype { lines.append(("capability[]", CredentialRequest.authtype)) }
+        if authtypeCapable { lines.append(("capability[]", CredentialRequest.authtype)) }
         if let username { lines.append(("username", username)) }
         if let password { lines.append(("password", password)) }
-        if withAuthtype, let authtype { lines.append(("authtype", authtype)) }
-        if withAuthtype, let credential { lines.append(("credential", credential)) }
+        if authtypeCapable, let authtype { lines.append(("authtype", authtype)) }
+        if authtypeCapable, let credential { lines.append(("credential", credential)) }
         if let passwordExpiryUTC { lines.append(("password_expiry_utc", String(passwordExpiryUTC))) }
         if let oauthRefreshToken { lines.append(("oauth_refresh_token", oauthRefreshToken)) }
         return lines

@@ -40,6 +40,10 @@ import LocketTestSupport
         // "does not get authtype and credential with different username"
         let barbaz = try helper("get", Self.capable + Self.gitHost + "username=barbaz\n", environment: env)
         #expect(barbaz.stdout == "")
+        // A username and password go to a capable caller too, after the capability.
+        _ = try helper("store", Self.gitHost + "username=plain\npassword=pw\n", environment: env)
+        #expect(try helper("get", Self.capable + Self.gitHost + "username=plain\n", environment: env).stdout
+            == "capability[]=authtype\nusername=plain\npassword=pw\n")
         // Stored under the documented key and names.
         let entry = try LocketClient(socketPath: vault.socketPath).get(ns: "git", key: "https://git.example.com?foobar")
         let stored = try entry.decode(StoredCredential.self)

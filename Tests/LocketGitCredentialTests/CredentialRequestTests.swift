@@ -32,5 +32,8 @@ import LocketGitCredential
         #expect(CredentialAttributes.format(found.answerLines(authtypeCapable: true))
             == "capability[]=authtype\nusername=u\npassword=\nauthtype=Bearer\ncredential=t\npassword_expiry_utc=7\n")
         #expect(CredentialAttributes.format(found.answerLines) == "username=u\npassword=\npassword_expiry_utc=7\n")
+        // To a capable caller the capability is echoed first, as git's credential-cache does.
+        #expect(CredentialAttributes.format(CredentialAttributes(username: "u", password: "p").answerLines(authtypeCapable: true))
+            == "capability[]=authtype\nusername=u\npassword=p\n")
     }
 }
