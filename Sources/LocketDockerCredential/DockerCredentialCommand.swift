@@ -36,8 +36,11 @@ public enum DockerCredentialCommand {
     public static let usage = "Usage: \(name) <store|get|erase|list|version>\n"
     /// The longest input line docker's Go helpers read (bufio.Scanner's limit, newline included).
     static let maximumLineBytes = 64 * 1024
+    /// The most input read: more is refused (`inputTooLarge`) rather than held in memory.
+    public static let maximumInputBytes = 4 * 1024 * 1024
 
-    /// Runs the command; `readInput` gives all of stdin (called only by the verbs that read it).
+    /// Runs the command; `readInput` gives stdin, all of it or at least
+    /// `maximumInputBytes + 1` bytes (called only by the verbs that read it).
     /// `environment` needs only `LOCKET_SOCKET` and `XDG_RUNTIME_DIR`.
     public static func run(arguments: [String], readInput: () -> [UInt8], environment: [String: String]) -> Outcome {
         guard arguments.count == 1 else { return Outcome(stdout: usage, status: 1) }
@@ -73,6 +76,7 @@ public enum DockerCredentialCommand {
     /// stdin as the Go helpers read it: the lines (without `\n`, and without a
     /// `\r` before it) joined into one text; a line over 64 KiB is an error.
     static func joinedLines(_ input: [UInt8]) throws(DockerCredentialError) -> [UInt8] {
+        guard input.count <= maximumInputBytes else { throw .inputTooLarge(maximumInputBytes) }
         var joined: [UInt8] = []
         joined.reserveCapacity(input.count)
         for line in input.split(separator: 0x0A, omittingEmptySubsequences: false) {

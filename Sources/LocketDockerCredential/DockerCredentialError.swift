@@ -13,6 +13,8 @@ public enum DockerCredentialError: Error, Equatable, Sendable, CustomStringConve
     case invalidJSON(String)
     /// A line of input over the 64 KiB docker's Go helpers read.
     case lineTooLong
+    /// More input than the helper reads (the limit in bytes).
+    case inputTooLarge(Int)
     /// The server URL is over Locket's 256 bytes for a key.
     case serverURLTooLong(Int)
     /// `locketd` failed (not running, locked, …); the message says how.
@@ -25,6 +27,7 @@ public enum DockerCredentialError: Error, Equatable, Sendable, CustomStringConve
         case .missingUsername: "no credentials username"
         case .invalidJSON(let why): "invalid credentials JSON: \(why)"
         case .lineTooLong: "bufio.Scanner: token too long"
+        case .inputTooLarge(let limit): "the input is over \(limit) bytes"
         case .serverURLTooLong(let bytes): "the server URL is \(bytes) bytes long, over Locket's 256"
         case .locket(let why): why
         }

@@ -8,14 +8,15 @@ import LocketDockerCredential
 // docker's credential-helper protocol on stdin/stdout; the logic is in LocketDockerCredential.
 // No Foundation here: the helper runs once per docker command.
 
-/// All of stdin.
+/// stdin, kept up to one byte past the most the command reads; the rest is
+/// read to the end and dropped, so the writer never meets a closed pipe.
 func readStandardInput() -> [UInt8] {
     var input: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 65_536)
     while true {
         let count = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
         if count > 0 {
-            input += buffer[0..<count]
+            if input.count <= DockerCredentialCommand.maximumInputBytes { input += buffer[0..<count] }
         } else if count < 0 && errno == EINTR {
             continue
         } else {

@@ -78,6 +78,7 @@ import LocketTestSupport
             (["store"], #"{"ServerURL":1,"Username":"u"}"#, "invalid credentials JSON: a number cannot be the ServerURL (a string)"),
             (["store"], #"{"ServerURL":"x","Username":"u""#, "invalid credentials JSON: unexpected end of input, expected ',' or '}'"),
             (["store"], String(repeating: "a", count: 70_000), "bufio.Scanner: token too long"),
+            (["store"], String(repeating: "a\n", count: 3_000_000), "the input is over 4194304 bytes"),
             (["get"], String(repeating: "h", count: 300), "the server URL is 300 bytes long, over Locket's 256"),
             (["frobnicate"], "", "docker-credential-locket: unknown action: frobnicate"),
             ([], "", "Usage: docker-credential-locket <store|get|erase|list|version>"),
