@@ -50,6 +50,23 @@ import LocketTestSupport
         #expect(stored.authtype == "Bearer" && stored.credential == "other-token" && stored.password == nil)
     }
 
+    /// `state[]` and `continue` are neither stored nor returned, as in git's own
+    /// helpers, and the `state` capability is not announced or echoed.
+    @Test func stateIsNotKept() throws {
+        let vault = try Vault()
+        let env = vault.environment
+        let store = try helper("store", "capability[]=authtype\ncapability[]=state\n" + Self.gitHost
+            + "username=u\npassword=p\nstate[]=locket:one\ncontinue=1\n", environment: env)
+        #expect(store.status == 0 && store.stderr == "")
+        let get = try helper("get", "capability[]=authtype\ncapability[]=state\nstate[]=locket:two\n" + Self.gitHost + "username=u\n",
+                             environment: env)
+        #expect(get.stdout == "capability[]=authtype\nusername=u\npassword=p\n")
+        let json = try LocketClient(socketPath: vault.socketPath).get(ns: "git", key: "https://git.example.com?u").valueJSON
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json)) as? [String: Any])
+        #expect(Set(object.keys) == ["protocol", "host", "username", "password"])
+        #expect(!(try helper("capability", "", environment: env).stdout.contains("state")))
+    }
+
     @Test func ephemeralCredentialsAreNotStored() throws {
         let vault = try Vault()
         let env = vault.environment
