@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import signal
+import socket as socketlib
 import subprocess
 import sys
 import tempfile
@@ -18,6 +19,16 @@ from docker.credentials.errors import CredentialsNotFound, StoreError
 
 BIN = os.environ.get("LOCKET_BIN", "")
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def accepts(path):
+    """Whether something listens on the Unix socket at `path`."""
+    with socketlib.socket(socketlib.AF_UNIX, socketlib.SOCK_STREAM) as probe:
+        try:
+            probe.connect(path)
+            return True
+        except OSError:
+            return False
 
 
 @pytest.fixture
@@ -33,7 +44,7 @@ def vault(monkeypatch):
                                os.path.join(folder, "data"), "--key-store", "file"],
                               stdin=subprocess.DEVNULL, stdout=log, stderr=log)
     deadline = time.monotonic() + 60
-    while not os.path.exists(socket):
+    while not accepts(socket):
         assert daemon.poll() is None, open(log.name).read()
         assert time.monotonic() < deadline, "locketd did not start"
         time.sleep(0.05)
