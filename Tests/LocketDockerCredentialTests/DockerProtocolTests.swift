@@ -98,6 +98,22 @@ import LocketTestSupport
         #expect(try dockerHelper(["list"], nil, environment: env).stdout == "{}\n")
     }
 
+    /// With an access rule naming the helper, the helper keeps working and other programs are kept out.
+    @Test func anAccessRuleForTheHelper() throws {
+        let vault = try DockerVault()
+        let env = vault.environment
+        let helperPath = URL(fileURLWithPath: DockerPaths.helper).resolvingSymlinksInPath().path
+        _ = try LocketClient(socketPath: vault.socketPath).allow(ns: "docker", path: helperPath)
+        #expect(try dockerHelper(["store"], Self.stored, environment: env).status == 0)
+        #expect(try dockerHelper(["get"], "https://index.docker.io/v1/", environment: env).stdout == Self.stored + "\n")
+        #expect(try dockerHelper(["list"], nil, environment: env).stdout == #"{"https://index.docker.io/v1/":"ada"}"# + "\n")
+        let denied = Result { () throws(LocketError) in try LocketClient(socketPath: vault.socketPath).list(ns: "docker") }
+        guard case .failure(.forbidden) = denied else {
+            Issue.record("a program the rule does not name listed namespace docker: \(denied)")
+            return
+        }
+    }
+
     @Test func versionAndHelp() throws {
         let env = DockerVault.environment(socket: "/nonexistent/locket.sock")
         for flag in ["version", "--version", "-v"] {
