@@ -7,9 +7,12 @@ final class UnixSocket {
     private(set) var fd: Int32
     private var buffer: [UInt8] = []
 
-    /// Connects to `path`; `daemonNotRunning` when nothing listens there.
+    /// Connects to `path`; `daemonNotRunning` when nothing listens there. Checks
+    /// first that the socket's folder is private to us, and after connecting that
+    /// the listener runs as our uid (or root), before anything is sent (`DaemonCheck`).
     init(path: String, timeout: Double) throws(LocketError) {
         guard path.utf8.count < 108 else { throw .connectionFailed("socket path is too long: \(path)") }
+        try DaemonCheck.checkFolder(of: path)
         fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .connectionFailed("socket(): \(String(cString: strerror(errno)))") }
         var address = sockaddr_un()
@@ -30,6 +33,13 @@ final class UnixSocket {
             case EACCES, EPERM: throw .forbidden("cannot open \(path): \(String(cString: strerror(code)))")
             default: throw .connectionFailed("connect(\(path)): \(String(cString: strerror(code)))")
             }
+        }
+        do {
+            try DaemonCheck.checkPeer(fd: fd, socketPath: path)
+        } catch {
+            close(fd)
+            fd = -1
+            throw error
         }
     }
 
