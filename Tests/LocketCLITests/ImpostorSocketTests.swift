@@ -101,6 +101,20 @@ struct ImpostorSocketTests {
                                           naming: "the socket at \(victim.fallbackSocket) is owned by uid 65534, not you (uid 61004)")
     }
 
+    @Test("the victim's daemon, started without XDG_RUNTIME_DIR, refuses the impostor's fallback folder and leaves it alone")
+    func daemonRefusesTheImpostorsFolder() throws {
+        let victim = try Victim(uid: 61006, binaries: ["locketd"])
+        try #require(try Impostor.shell("mkdir \(victim.fallbackFolder) && chmod 0777 \(victim.fallbackFolder)").status == 0)
+        let data = victim.home.appending("data")
+        let result = try victim.run("locketd", ["--data-dir", data, "--key-store", "file"], timeout: 30)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(victim.fallbackFolder) && result.stderr.contains("owned by uid 65534"), "\(result.stderr)")
+        var info = stat()
+        #expect(lstat(victim.fallbackFolder, &info) == 0 && info.st_uid == Impostor.uid && info.st_mode & 0o777 == 0o777)
+        #expect(lstat(victim.fallbackSocket, &info) != 0, "no socket was bound in the impostor's folder")
+        #expect(lstat(data, &info) != 0, "refused before the vault was made")
+    }
+
     @Test("the victim's own daemon on the fallback socket still serves every client")
     func ownDaemonWorks() throws {
         let victim = try Victim(uid: 61005, binaries: ["locket", "git-credential-locket", "locketd"])
