@@ -76,7 +76,7 @@ public final class LocketServer: Sendable {
         // Before binding, so the warning is in the log before any client can be served.
         fitConnectionCap()
         let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.backlog, value: ListenBacklog.system)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { [self] channel in initialize(channel) }
         let bound: Channel
