@@ -55,9 +55,14 @@ final class UnixSocket {
     }
 
     func send(_ bytes: [UInt8]) throws(LocketError) {
+        try bytes.withUnsafeBytes { raw in Result { () throws(LocketError) in try send(raw) } }.get()
+    }
+
+    /// Sends all of `bytes` (a buffer the caller owns and wipes, for secrets).
+    func send(_ bytes: UnsafeRawBufferPointer) throws(LocketError) {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            let n = Glibc.send(fd, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
             if n < 0 {
                 if errno == EINTR { continue }
                 if errno == EAGAIN || errno == EWOULDBLOCK { throw .timedOut(seconds: 0) }
