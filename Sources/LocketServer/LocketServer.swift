@@ -33,9 +33,9 @@ public final class LocketServer: Sendable {
 
     public let configuration: ServerConfiguration
     private let vault: Vault
-    private let group: MultiThreadedEventLoopGroup
+    let group: MultiThreadedEventLoopGroup
     private let pool: NIOThreadPool
-    private let dispatcher: Dispatcher
+    let dispatcher: Dispatcher
     private let expiry: ExpiryScheduler
     private let state = Locked<State>(.idle)
     private let listener = Locked<Channel?>(nil)
