@@ -30,7 +30,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// Why the `nil` in `queued` was refused: a line over the limit, or full buffers.
     private var lineRefusal = ProtocolError(.tooLarge, "")
 
-    /// Requests read (and parsed) but not dispatched yet; `nil` stands for a line over the limit.
+    /// Requests read (and parsed) but not dispatched yet; `nil` stands for a refused line (`lineRefusal`).
     private var queued = CircularBuffer<Dispatcher.Parsed?>()
     /// Dispatched requests in order; nil until answered.
     private var answers = CircularBuffer<[UInt8]?>()
