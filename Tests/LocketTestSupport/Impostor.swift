@@ -30,7 +30,7 @@ public final class Impostor: @unchecked Sendable {
         guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
             throw ImpostorError("mkdtemp failed")
         }
-        home = String(cString: template)
+        home = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         listenPath = path ?? "\(home)/locket.sock"
         chmod(home, 0o755)
         chown(home, Self.uid, Self.uid)
@@ -42,7 +42,7 @@ public final class Impostor: @unchecked Sendable {
             """
         try Data(script.utf8).write(to: URL(fileURLWithPath: "\(home)/answer.sh"))
         chmod("\(home)/answer.sh", 0o755)
-        FileManager.default.createFile(atPath: "\(home)/received", contents: nil)
+        _ = FileManager.default.createFile(atPath: "\(home)/received", contents: nil)
         chown("\(home)/received", Self.uid, Self.uid)
 
         process = Process()
