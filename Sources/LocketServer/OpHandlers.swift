@@ -54,14 +54,15 @@ extension Dispatcher {
     }
 
     static func getResponse(_ request: Request, _ found: Entry) -> Response {
-        var entry = found
-        defer { secureZero(&entry.value) }
+        // The value's own storage is zeroed once copied into the answer: `secureZero(&copy)`
+        // on a copy would zero a fresh copy-on-write buffer and leave the caller's in place.
+        defer { wipeStorage(of: found.value) }
         var response = Response.success(id: request.idJSON)
-        response.raw("value", entry.value)
-        response.int("version", entry.version)
-        response.timestamp("created_at", entry.createdAt)
-        response.timestamp("updated_at", entry.updatedAt)
-        response.timestamp("expires_at", entry.expiresAt)
+        response.raw("value", found.value)
+        response.int("version", found.version)
+        response.timestamp("created_at", found.createdAt)
+        response.timestamp("updated_at", found.updatedAt)
+        response.timestamp("expires_at", found.expiresAt)
         return response
     }
 
@@ -128,17 +129,18 @@ extension Dispatcher {
     }
 
     func unlock(_ request: Request, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
-        var passphraseBytes = request.passphrase
+        // The parsed passphrase moves into guarded memory; its array's own storage (which
+        // `request`, captured below, shares) is then zeroed in place, not a copy of it.
+        let passphraseBytes = request.passphrase
+        defer { if let passphraseBytes { wipeStorage(of: passphraseBytes) } }
         let passphrase: SecureKey?
         do {
             passphrase = try passphraseBytes.map { bytes throws(CryptoError) in
                 try bytes.withBytes { (raw) throws(CryptoError) in try SecureKey(copying: raw) }
             }
         } catch {
-            if passphraseBytes != nil { secureZero(&passphraseBytes!) }
             return loop.makeSucceededFuture(Response.failure(id: request.idJSON, ProtocolError(.badRequest, "the passphrase is empty")).bytes)
         }
-        if passphraseBytes != nil { secureZero(&passphraseBytes!) }
         let logger = configuration.logger
         return offLoop(request, on: loop) { [vault, watchHub] () throws(StoreError) in
             try vault.unlock(passphrase: passphrase)

@@ -23,6 +23,10 @@ public struct ServerConfiguration: Sendable {
     /// Most requests of one connection in flight at once; past it the server stops
     /// reading from that connection until answers have been written.
     public var maxInFlightPerConnection: Int
+    /// Most bytes buffered across all connections (unfinished request lines and
+    /// answers not yet written); past it requests are answered `unavailable` and
+    /// connections growing long unfinished lines are closed (see `BufferBudget`).
+    public var maxBufferedBytes: Int
     /// After this long with no request, the master key leaves memory (nil: never).
     public var idleLock: TimeAmount?
     /// Under socket activation: with no connection and no request for this long,
@@ -48,6 +52,7 @@ public struct ServerConfiguration: Sendable {
         idleTimeout: TimeAmount = .minutes(5),
         maxConnections: Int = 1024,
         maxInFlightPerConnection: Int = 16,
+        maxBufferedBytes: Int = 64 << 20,
         idleLock: TimeAmount? = nil,
         shutdownGrace: TimeAmount = .seconds(10),
         eventLoopThreads: Int = System.coreCount,
@@ -61,6 +66,7 @@ public struct ServerConfiguration: Sendable {
         self.idleTimeout = idleTimeout
         self.maxConnections = maxConnections
         self.maxInFlightPerConnection = maxInFlightPerConnection
+        self.maxBufferedBytes = maxBufferedBytes
         self.idleLock = idleLock
         self.shutdownGrace = shutdownGrace
         self.eventLoopThreads = eventLoopThreads

@@ -14,7 +14,7 @@ struct Locket: ParsableCommand {
             $XDG_RUNTIME_DIR/locket/locket.sock, else /tmp/locket-$UID/locket.sock.
 
             Exit codes: 0 ok, 1 not found, 2 usage error, 3 vault locked,
-            4 daemon not reachable, 5 version conflict, 6 any other failure.
+            4 daemon not reachable or not yours, 5 version conflict, 6 any other failure.
             """,
         version: "0.1.0",
         subcommands: [

@@ -41,6 +41,9 @@ struct Locketd: ParsableCommand {
     @Option(help: "Most client connections at once.")
     var maxConnections: Int = 1024
 
+    @Option(help: "Most bytes buffered across all connections (unfinished request lines, answers not yet written); past it requests are answered unavailable. Default 64 MiB.")
+    var maxBufferedBytes: Int = 64 << 20
+
     @Flag(help: "Keep no access audit log (audit.log in the data folder) and log no per-access line.")
     var noAudit = false
 
@@ -112,6 +115,7 @@ struct Locketd: ParsableCommand {
         var server = ServerConfiguration(target: target, logger: logger)
         server.idleTimeout = .seconds(Int64(max(1, idleTimeout)))
         server.maxConnections = max(1, maxConnections)
+        server.maxBufferedBytes = max(1 << 20, maxBufferedBytes)
         server.audit = noAudit ? nil : AuditSettings(maxBytes: max(4096, auditMaxBytes))
         server.idleLock = idleLock > 0 ? .milliseconds(Int64(idleLock * 60_000)) : nil
         if exitWhenIdle > 0 {
