@@ -1,0 +1,271 @@
+"""The vector format of PROTOCOL.md section 12, strictly: a parser that fails on
+anything the format does not allow, and the matcher of response lines."""
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, List, Optional, Tuple
+
+HEADER_KEYS = ("comment", "requires")
+REQUIREMENTS = ("fresh-vault",)
+PLACEHOLDERS = ("$any", "$string", "$int", "$timestamp", "$timestamp-or-null")
+
+
+class VectorError(Exception):
+    """A malformed vector: the file, the line, what is wrong."""
+
+
+class IntText(str):
+    """A JSON integer kept as its text, so integers compare exactly (section 12)."""
+
+
+def parse_json(text: str) -> Any:
+    """JSON with integers as IntText and no NaN/Infinity."""
+    def no_constant(name: str) -> Any:
+        raise ValueError(f"{name} is not JSON")
+    return json.loads(text, parse_int=IntText, parse_constant=no_constant)
+
+
+@dataclass
+class Step:
+    kind: str          # "send", "expect" or "eof"
+    line: int
+    data: bytes = b""  # for "send"
+    pattern: Any = None  # for "expect"
+
+
+@dataclass
+class Vector:
+    name: str
+    comment: str
+    requires: List[str]
+    steps: List[Step] = field(default_factory=list)
+
+    @property
+    def sent(self) -> bytes:
+        return b"".join(step.data for step in self.steps if step.kind == "send")
+
+    @property
+    def ends_input(self) -> bool:
+        return any(step.kind == "eof" for step in self.steps)
+
+
+def decode_raw(text: str, where: str) -> bytes:
+    """A ``>raw`` step: ``\\n \\r \\t \\\\ \\xHH`` decoded, every other character as its UTF-8 bytes."""
+    out = bytearray()
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char != "\\":
+            out += char.encode("utf-8")
+            i += 1
+            continue
+        if i + 1 >= len(text):
+            raise VectorError(f"{where}: a >raw step ends with a lone backslash")
+        escape = text[i + 1]
+        if escape in "nrt\\":
+            out += {"n": b"\n", "r": b"\r", "t": b"\t", "\\": b"\\"}[escape]
+            i += 2
+        elif escape == "x":
+            digits = text[i + 2:i + 4]
+            if not re.fullmatch(r"[0-9A-Fa-f]{2}", digits):
+                raise VectorError(f"{where}: \\x must be followed by two hex digits")
+            out.append(int(digits, 16))
+            i += 4
+        else:
+            raise VectorError(f"{where}: unknown escape \\{escape} in a >raw step")
+    return bytes(out)
+
+
+def check_pattern(pattern: Any, where: str) -> None:
+    """Fails on a ``$`` string that is not a placeholder (``$$`` is a literal ``$``)."""
+    if isinstance(pattern, IntText):
+        return
+    if isinstance(pattern, str):
+        if pattern.startswith("$") and not pattern.startswith("$$") and pattern not in PLACEHOLDERS:
+            raise VectorError(f"{where}: unknown placeholder {pattern!r}")
+    elif isinstance(pattern, list):
+        for element in pattern:
+            check_pattern(element, where)
+    elif isinstance(pattern, dict):
+        for element in pattern.values():
+            check_pattern(element, where)
+
+
+def parse_vector(data: bytes, name: str) -> Vector:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise VectorError(f"{name}: not UTF-8") from None
+    if "\r" in text:
+        raise VectorError(f"{name}: a carriage return in the file (write \\r in a >raw step)")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    headers = {}
+    index = 0
+    while index < len(lines) and lines[index] != "":
+        line = lines[index]
+        where = f"{name}:{index + 1}"
+        if not line.startswith("#"):
+            key, colon, value = line.partition(":")
+            if not colon:
+                raise VectorError(f"{where}: a header line is `key: value`")
+            if key not in HEADER_KEYS:
+                raise VectorError(f"{where}: unknown header key {key!r}")
+            if key in headers:
+                raise VectorError(f"{where}: header {key!r} appears twice")
+            if not value.strip():
+                raise VectorError(f"{where}: header {key!r} is empty")
+            headers[key] = value.strip()
+        index += 1
+    if "comment" not in headers:
+        raise VectorError(f"{name}: missing the required header 'comment'")
+    requires = headers.get("requires", "").split()
+    for requirement in requires:
+        if requirement not in REQUIREMENTS:
+            raise VectorError(f"{name}: unknown requirement {requirement!r}")
+    if index >= len(lines):
+        raise VectorError(f"{name}: no blank line and steps after the header")
+    vector = Vector(name, headers["comment"], requires)
+    sent_lines = expected = 0
+    ended = False
+    for number in range(index + 1, len(lines)):
+        line = lines[number]
+        where = f"{name}:{number + 1}"
+        if line == "" or line.startswith("#"):
+            continue
+        if line.startswith(">") and ended:
+            raise VectorError(f"{where}: nothing can be sent after >eof")
+        if line == ">eof":
+            ended = True
+            vector.steps.append(Step("eof", number + 1))
+        elif line.startswith(">raw "):
+            data = decode_raw(line[5:], where)
+            if not data:
+                raise VectorError(f"{where}: empty >raw step")
+            sent_lines += data.count(b"\n")
+            vector.steps.append(Step("send", number + 1, data=data))
+        elif line.startswith("> "):
+            sent_lines += 1
+            vector.steps.append(Step("send", number + 1, data=line[2:].encode("utf-8") + b"\n"))
+        elif line.startswith("< "):
+            try:
+                pattern = parse_json(line[2:])
+            except ValueError as error:
+                raise VectorError(f"{where}: the pattern is not JSON ({error})") from None
+            check_pattern(pattern, where)
+            expected += 1
+            if expected > sent_lines:
+                raise VectorError(f"{where}: expects response {expected} but only {sent_lines} lines were sent")
+            vector.steps.append(Step("expect", number + 1, pattern=pattern))
+        else:
+            raise VectorError(f"{where}: a step starts with '> ', '>raw ' or '< ', or is '>eof'")
+    if expected == 0:
+        raise VectorError(f"{name}: a vector needs at least one '<' step")
+    if expected != sent_lines:
+        raise VectorError(f"{name}: {sent_lines} request lines are sent but {expected} responses expected")
+    return vector
+
+
+def load_vector(path: Path) -> Vector:
+    return parse_vector(path.read_bytes(), path.name[:-len(".vector")])
+
+
+_TIMESTAMP = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z")
+
+
+def is_timestamp(value: Any) -> bool:
+    """``YYYY-MM-DDTHH:MM:SSZ`` naming a real date and time."""
+    if not isinstance(value, str) or isinstance(value, IntText):
+        return False
+    found = _TIMESTAMP.fullmatch(value)
+    if not found:
+        return False
+    year, month, day, hour, minute, second = map(int, found.groups())
+    if not (1 <= month <= 12 and hour < 24 and minute < 60 and second < 60):
+        return False
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    days = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+    return 1 <= day <= days
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, IntText) or (isinstance(value, float))
+
+
+def match(pattern: Any, actual: Any, path: str = "$") -> Optional[str]:
+    """None when ``actual`` matches ``pattern`` (section 12), else the first mismatch."""
+    def mismatch(what: str) -> str:
+        return f"at {path}: expected {what}, got {json.dumps(actual)[:200]}"
+
+    if isinstance(pattern, IntText):
+        if isinstance(actual, IntText):
+            return None if str(actual) == str(pattern) else mismatch(str(pattern))
+        if isinstance(actual, float):
+            return None if actual == float(pattern) else mismatch(str(pattern))
+        return mismatch(f"the integer {pattern}")
+    if isinstance(pattern, str):
+        if pattern == "$any":
+            return None
+        if pattern == "$string":
+            return None if isinstance(actual, str) and not isinstance(actual, IntText) else mismatch("a string")
+        if pattern == "$int":
+            return None if isinstance(actual, IntText) else mismatch("an integer")
+        if pattern == "$timestamp":
+            return None if is_timestamp(actual) else mismatch("a timestamp")
+        if pattern == "$timestamp-or-null":
+            return None if actual is None or is_timestamp(actual) else mismatch("a timestamp or null")
+        literal = pattern[1:] if pattern.startswith("$$") else pattern
+        ok = isinstance(actual, str) and not isinstance(actual, IntText) and actual == literal
+        return None if ok else mismatch(json.dumps(literal))
+    if pattern is None:
+        return None if actual is None else mismatch("null")
+    if isinstance(pattern, bool):
+        return None if isinstance(actual, bool) and actual == pattern else mismatch(json.dumps(pattern))
+    if isinstance(pattern, float):
+        ok = _is_number(actual) and float(actual) == pattern
+        return None if ok else mismatch(repr(pattern))
+    if isinstance(pattern, list):
+        if not isinstance(actual, list) or len(actual) != len(pattern):
+            return mismatch(f"an array of {len(pattern)} elements")
+        for i, (p, a) in enumerate(zip(pattern, actual)):
+            problem = match(p, a, f"{path}[{i}]")
+            if problem:
+                return problem
+        return None
+    if isinstance(pattern, dict):
+        if not isinstance(actual, dict):
+            return mismatch("an object")
+        if set(pattern) != set(actual):
+            return mismatch(f"the members {sorted(pattern)}")
+        for name in sorted(pattern):
+            problem = match(pattern[name], actual[name], f"{path}.{name}")
+            if problem:
+                return problem
+        return None
+    return f"at {path}: the pattern holds {type(pattern).__name__}"
+
+
+def match_line(pattern: Any, line: bytes) -> Optional[str]:
+    try:
+        actual = parse_json(line.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return f"the response is not JSON: {line[:200]!r}"
+    return match(pattern, actual)
+
+
+def split_requests(data: bytes) -> List[bytes]:
+    return [line for line in data.split(b"\n") if line]
+
+
+def last_request_op(vector: Vector) -> Tuple[Optional[str], bool]:
+    """The op of the vector's last complete request line (if it parses)."""
+    lines = vector.sent.split(b"\n")[:-1]
+    if not lines:
+        return None, False
+    try:
+        request = json.loads(lines[-1])
+    except ValueError:
+        return None, False
+    return (request.get("op") if isinstance(request, dict) else None), True
