@@ -9,7 +9,7 @@ from conftest import VECTORS, Daemon
 from locket.connection import Connection
 from locket.errors import ConnectionFailed
 from vectors import (IntText, VectorError, last_request_op, load_vector, match, match_line, parse_json,
-                     parse_vector)
+                     parse_vector, substitute)
 
 NAMES = sorted(path.name[:-len(".vector")] for path in VECTORS.glob("*.vector"))
 ANSWER_TIMEOUT = 15.0
@@ -34,6 +34,10 @@ def test_the_vector_folder_loads_strictly_and_is_not_empty():
     ("comment: x\n\n> {}\n< \"$integer\"\n", "unknown placeholder"),
     ("comment: x\r\n\n> {}\n< {}\n", "carriage return"),
     ("comment: x\n\n> {}\nwhat\n< {}\n", "a step starts with"),
+    ("comment: x\n\n> {\"a\":\"${t}\"}\n< {}\n", "not saved by an earlier step"),
+    ("comment: x\n\n> {}\n< \"$save:t\"\n> {}\n< \"$save:t\"\n", "saved twice"),
+    ("comment: x\n\n> {}\n< \"$save:t-1\"\n", "a saved NAME"),
+    ("comment: x\n\n> {}\n< \"$save:t\"\n> ${t\n< {}\n", "must start a"),
 ])
 def test_the_parser_fails_loudly(text, problem):
     with pytest.raises(VectorError, match=problem):
@@ -53,6 +57,11 @@ def test_raw_escapes_and_matching_rules():
     assert match(parse_json('"$timestamp-or-null"'), parse_json("null")) is None
     assert match(parse_json('{"a":1}'), parse_json('{"a":1,"b":2}')) is not None
     assert isinstance(parse_json("12345678901234567890123"), IntText)
+    saved = {}
+    assert match(parse_json('{"lease":"$save:tok"}'), parse_json('{"lease":"abc-1"}'), saved=saved) is None
+    assert saved == {"tok": "abc-1"}
+    assert match(parse_json('"$save:n"'), parse_json("1")) is not None
+    assert substitute(b'{"lease":"${tok}","x":"${tok}"}', saved) == b'{"lease":"abc-1","x":"abc-1"}'
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -61,6 +70,7 @@ def test_vector(name):
     daemon = Daemon().start()
     try:
         conn = Connection(daemon.socket)
+        saved = {}
         previous_was_send = False
         for step in vector.steps:
             where = f"{name}.vector:{step.line}"
@@ -69,7 +79,7 @@ def test_vector(name):
                     time.sleep(0.02)  # consecutive sends arrive as separate writes
                 else:
                     assert not conn.peer_closed(), f"{where}: the daemon sent something no step expects"
-                conn.send(step.data, ANSWER_TIMEOUT)
+                conn.send(substitute(step.data, saved), ANSWER_TIMEOUT)
                 previous_was_send = True
             elif step.kind == "eof":
                 conn.shutdown_write()
@@ -78,7 +88,7 @@ def test_vector(name):
                 previous_was_send = False
                 line = conn.read_line(ANSWER_TIMEOUT)
                 assert line is not None, f"{where}: the connection closed before this response"
-                problem = match_line(step.pattern, line)
+                problem = match_line(step.pattern, line, saved)
                 assert problem is None, f"{where}: {problem}"
         op, _ = last_request_op(vector)
         if op == "watch":

@@ -9,6 +9,9 @@ from typing import Any, List, Optional, Tuple
 HEADER_KEYS = ("comment", "requires")
 REQUIREMENTS = ("fresh-vault",)
 PLACEHOLDERS = ("$any", "$string", "$int", "$timestamp", "$timestamp-or-null")
+SAVE_PREFIX = "$save:"
+_NAME = re.compile(r"[A-Za-z0-9_]+")
+_REFERENCE = re.compile(rb"\$\{([^}]*)\}")
 
 
 class VectorError(Exception):
@@ -30,8 +33,34 @@ def parse_json(text: str) -> Any:
 class Step:
     kind: str          # "send", "expect" or "eof"
     line: int
-    data: bytes = b""  # for "send"
+    data: bytes = b""  # for "send"; may hold ${NAME} references
     pattern: Any = None  # for "expect"
+
+
+def saved_names(pattern: Any) -> List[str]:
+    """The NAMEs of the ``$save:NAME`` placeholders in a pattern."""
+    if isinstance(pattern, IntText):
+        return []
+    if isinstance(pattern, str):
+        return [pattern[len(SAVE_PREFIX):]] if pattern.startswith(SAVE_PREFIX) else []
+    if isinstance(pattern, list):
+        return [name for element in pattern for name in saved_names(element)]
+    if isinstance(pattern, dict):
+        return [name for element in pattern.values() for name in saved_names(element)]
+    return []
+
+
+def references(data: bytes, where: str) -> List[str]:
+    """The ``${NAME}`` references of a send step; a ``${`` not forming one is an error."""
+    names = [match.group(1).decode("utf-8", "replace") for match in _REFERENCE.finditer(data)]
+    if data.count(b"${") != len(names) or not all(_NAME.fullmatch(name) for name in names):
+        raise VectorError(f"{where}: a ${{ in a send step must start a ${{NAME}} reference")
+    return names
+
+
+def substitute(data: bytes, saved: dict) -> bytes:
+    """``data`` with every ``${NAME}`` replaced by the saved string's UTF-8 bytes."""
+    return _REFERENCE.sub(lambda match: saved[match.group(1).decode()].encode("utf-8"), data)
 
 
 @dataclass
@@ -82,7 +111,10 @@ def check_pattern(pattern: Any, where: str) -> None:
     if isinstance(pattern, IntText):
         return
     if isinstance(pattern, str):
-        if pattern.startswith("$") and not pattern.startswith("$$") and pattern not in PLACEHOLDERS:
+        if pattern.startswith(SAVE_PREFIX):
+            if not _NAME.fullmatch(pattern[len(SAVE_PREFIX):]):
+                raise VectorError(f"{where}: {pattern!r}: a saved NAME is ASCII letters, digits and _")
+        elif pattern.startswith("$") and not pattern.startswith("$$") and pattern not in PLACEHOLDERS:
             raise VectorError(f"{where}: unknown placeholder {pattern!r}")
     elif isinstance(pattern, list):
         for element in pattern:
@@ -130,6 +162,7 @@ def parse_vector(data: bytes, name: str) -> Vector:
     vector = Vector(name, headers["comment"], requires)
     sent_lines = expected = 0
     ended = False
+    saved = set()
     for number in range(index + 1, len(lines)):
         line = lines[number]
         where = f"{name}:{number + 1}"
@@ -144,17 +177,24 @@ def parse_vector(data: bytes, name: str) -> Vector:
             data = decode_raw(line[5:], where)
             if not data:
                 raise VectorError(f"{where}: empty >raw step")
+            _check_references(data, saved, where)
             sent_lines += data.count(b"\n")
             vector.steps.append(Step("send", number + 1, data=data))
         elif line.startswith("> "):
             sent_lines += 1
-            vector.steps.append(Step("send", number + 1, data=line[2:].encode("utf-8") + b"\n"))
+            data = line[2:].encode("utf-8") + b"\n"
+            _check_references(data, saved, where)
+            vector.steps.append(Step("send", number + 1, data=data))
         elif line.startswith("< "):
             try:
                 pattern = parse_json(line[2:])
             except ValueError as error:
                 raise VectorError(f"{where}: the pattern is not JSON ({error})") from None
             check_pattern(pattern, where)
+            for name in saved_names(pattern):
+                if name in saved:
+                    raise VectorError(f"{where}: {name!r} is saved twice")
+                saved.add(name)
             expected += 1
             if expected > sent_lines:
                 raise VectorError(f"{where}: expects response {expected} but only {sent_lines} lines were sent")
@@ -166,6 +206,13 @@ def parse_vector(data: bytes, name: str) -> Vector:
     if expected != sent_lines:
         raise VectorError(f"{name}: {sent_lines} request lines are sent but {expected} responses expected")
     return vector
+
+
+def _check_references(data: bytes, saved: set, where: str) -> None:
+    if b"${" in data:
+        for name in references(data, where):
+            if name not in saved:
+                raise VectorError(f"{where}: ${{{name}}} is not saved by an earlier step")
 
 
 def load_vector(path: Path) -> Vector:
@@ -194,7 +241,7 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, IntText) or (isinstance(value, float))
 
 
-def match(pattern: Any, actual: Any, path: str = "$") -> Optional[str]:
+def match(pattern: Any, actual: Any, path: str = "$", saved: Optional[dict] = None) -> Optional[str]:
     """None when ``actual`` matches ``pattern`` (section 12), else the first mismatch."""
     def mismatch(what: str) -> str:
         return f"at {path}: expected {what}, got {json.dumps(actual)[:200]}"
@@ -207,6 +254,12 @@ def match(pattern: Any, actual: Any, path: str = "$") -> Optional[str]:
         return mismatch(f"the integer {pattern}")
     if isinstance(pattern, str):
         if pattern == "$any":
+            return None
+        if pattern.startswith(SAVE_PREFIX):
+            if not isinstance(actual, str) or isinstance(actual, IntText):
+                return mismatch("a string (to save)")
+            if saved is not None:
+                saved[pattern[len(SAVE_PREFIX):]] = actual
             return None
         if pattern == "$string":
             return None if isinstance(actual, str) and not isinstance(actual, IntText) else mismatch("a string")
@@ -230,7 +283,7 @@ def match(pattern: Any, actual: Any, path: str = "$") -> Optional[str]:
         if not isinstance(actual, list) or len(actual) != len(pattern):
             return mismatch(f"an array of {len(pattern)} elements")
         for i, (p, a) in enumerate(zip(pattern, actual)):
-            problem = match(p, a, f"{path}[{i}]")
+            problem = match(p, a, f"{path}[{i}]", saved)
             if problem:
                 return problem
         return None
@@ -240,19 +293,20 @@ def match(pattern: Any, actual: Any, path: str = "$") -> Optional[str]:
         if set(pattern) != set(actual):
             return mismatch(f"the members {sorted(pattern)}")
         for name in sorted(pattern):
-            problem = match(pattern[name], actual[name], f"{path}.{name}")
+            problem = match(pattern[name], actual[name], f"{path}.{name}", saved)
             if problem:
                 return problem
         return None
     return f"at {path}: the pattern holds {type(pattern).__name__}"
 
 
-def match_line(pattern: Any, line: bytes) -> Optional[str]:
+def match_line(pattern: Any, line: bytes, saved: Optional[dict] = None) -> Optional[str]:
+    """Matches a response line; the strings of ``$save:NAME`` placeholders go into ``saved``."""
     try:
         actual = parse_json(line.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         return f"the response is not JSON: {line[:200]!r}"
-    return match(pattern, actual)
+    return match(pattern, actual, saved=saved)
 
 
 def split_requests(data: bytes) -> List[bytes]:
