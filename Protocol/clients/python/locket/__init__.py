@@ -9,12 +9,14 @@ from .client import Locket
 from .errors import (BadRequest, Conflict, ConnectionFailed, Forbidden, InternalError, LocketError, Locked,
                      NotFound, NotRunning, NotTheDaemon, Timeout, TooLarge, Unavailable, UnknownOp)
 from .paths import socket_path
+from .session import Session, SessionState
+from .types import Lease
 from .watch import Watch
 
 __version__ = "0.2.0"
 
 __all__ = [
-    "Locket", "Watch", "socket_path", "LocketError", "NotRunning", "NotTheDaemon", "ConnectionFailed",
-    "Timeout", "BadRequest", "UnknownOp", "NotFound", "TooLarge", "Conflict", "Locked", "Forbidden",
+    "Locket", "Watch", "Lease", "Session", "SessionState", "socket_path", "LocketError", "NotRunning",
+    "NotTheDaemon", "ConnectionFailed", "Timeout", "BadRequest", "UnknownOp", "NotFound", "TooLarge", "Conflict", "Locked", "Forbidden",
     "Unavailable", "InternalError",
 ]

@@ -16,10 +16,14 @@ from typing import Any, Dict, List, Optional
 from .connection import CONNECT_TIMEOUT, Connection
 from .errors import ConnectionFailed, Timeout, error_for_code
 from .paths import socket_path
-from .types import AuditLog, Entry, Item, PutResult, Rule, Status
+from .types import AuditLog, Entry, Item, Lease, PutResult, Rule, Status
 from .watch import Watch
 
 __all__ = ["Locket"]
+
+#: How long ``lease`` waits for another holder by default (seconds): beyond the
+#: daemon's default longest lease (300 s), so one holder always finishes first.
+LEASE_WAIT = 600.0
 
 #: Ops that change nothing when sent twice: resent once on a fresh connection
 #: when the connection broke after the request was written.
@@ -82,9 +86,9 @@ class Locket:
         """The live entry: ``{value, version, created_at, updated_at, expires_at}``."""
         return self._answer(self.call("get", ns=ns, key=key))  # type: ignore[return-value]
 
-    def delete(self, ns: str, key: str, if_version: Optional[int] = None) -> bool:
-        """True when a live entry was removed, False when there was none."""
-        return bool(self.call("delete", ns=ns, key=key, if_version=if_version)["deleted"])
+    def delete(self, ns: str, key: str, if_version: Optional[int] = None, lease: Optional[str] = None) -> bool:
+        """True when a live entry was removed, False when there was none. ``lease``: only under this lease."""
+        return bool(self.call("delete", ns=ns, key=key, if_version=if_version, lease=lease)["deleted"])
 
     def list(self, ns: Optional[str] = None) -> List[Item]:
         """Names and metadata (never values), sorted by ns then key."""
@@ -129,6 +133,34 @@ class Locket:
         """The access rules, sorted by ns."""
         return self.call("rules", ns=ns)["items"]
 
+    def lease(self, ns: str, key: str, stale_version: Optional[int] = None, duration: Optional[int] = None,
+              wait_timeout: Optional[float] = LEASE_WAIT) -> Lease:
+        """Asks for the right to refresh ``ns``/``key`` (PROTOCOL.md, Refresh leases).
+
+        ``stale_version``: the version seen rejected; a newer live entry is
+        answered at once, not granted. ``duration``: seconds wanted (the daemon
+        may grant less). Waits while another connection holds the lease, until
+        it stores (then ``granted`` is False with its entry), releases or dies.
+        A granted lease belongs to this connection: store with
+        ``put(..., lease=grant.token)`` or give it back with ``release``, on
+        this same ``Locket``. ``wait_timeout`` (None: no limit) bounds the wait;
+        past it, Timeout (the connection is closed, which also leaves the queue).
+        """
+        answer = self._exchange({"op": "lease", "ns": ns, "key": key,
+                                 **({} if stale_version is None else {"stale_version": stale_version}),
+                                 **({} if duration is None else {"duration": duration})},
+                                timeout=wait_timeout, unbounded=wait_timeout is None)
+        if answer.get("granted") is True:
+            entry = answer.get("entry")
+            return Lease(True, answer["lease"], answer.get("expires_at"), answer.get("duration"),
+                         None if entry is None else dict(entry))  # type: ignore[arg-type]
+        entry = {name: answer[name] for name in ("value", "version", "created_at", "updated_at", "expires_at")}
+        return Lease(False, None, None, None, entry)  # type: ignore[arg-type]
+
+    def release(self, ns: str, key: str, token: str) -> bool:
+        """Ends a lease without storing; True when this ended it, False when it had already ended."""
+        return bool(self.call("release", ns=ns, key=key, lease=token)["released"])
+
     def call(self, op: str, **members: Any) -> Dict[str, Any]:
         """Sends one request (members that are None are left out); the whole answer, or raises."""
         request: Dict[str, Any] = {"op": op}
@@ -149,7 +181,8 @@ class Locket:
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
-    def _exchange(self, request: Dict[str, Any], timeout: Optional[float] = None) -> Dict[str, Any]:
+    def _exchange(self, request: Dict[str, Any], timeout: Optional[float] = None,
+                  unbounded: bool = False) -> Dict[str, Any]:
         self._next_id += 1
         ident = self._next_id
         line = encode_line({"id": ident, **request})
@@ -157,7 +190,7 @@ class Locket:
             self.close()  # closed by the daemon while idle (or it restarted): reconnect before sending
         reused = self._conn is not None
         try:
-            answer = self._round_trip(line, timeout)
+            answer = self._round_trip(line, timeout, unbounded)
         except Timeout:
             self.close()  # its answer may still come: this connection is out of step
             raise
@@ -165,7 +198,7 @@ class Locket:
             self.close()
             if not (reused and request["op"] in _IDEMPOTENT):
                 raise
-            answer = self._round_trip(line, timeout)
+            answer = self._round_trip(line, timeout, unbounded)
         if "id" in answer and answer["id"] != ident:
             self.close()
             raise ConnectionFailed(f"answer to request {answer['id']!r} while waiting for {ident}")
@@ -177,12 +210,12 @@ class Locket:
             self.close()  # an answer without id (forbidden, unavailable, too_large) ends the connection
         raise raised
 
-    def _round_trip(self, line: bytes, timeout: Optional[float]) -> Dict[str, Any]:
+    def _round_trip(self, line: bytes, timeout: Optional[float], unbounded: bool = False) -> Dict[str, Any]:
         if self._conn is None:
             self._conn = Connection(self.path, self.connect_timeout)
         wait = self.timeout if timeout is None else timeout
-        self._conn.send(line, wait)
-        reply = self._conn.read_line(wait)
+        self._conn.send(line, self.timeout)
+        reply = self._conn.read_line(None if unbounded else wait)
         if reply is None:
             self.close()
             raise ConnectionFailed("locketd closed the connection")

@@ -1,5 +1,6 @@
 """The shapes of the daemon's answers, for type checkers (at run time they are dicts)."""
 import sys
+from dataclasses import dataclass
 from typing import Any, List, Optional
 
 if sys.version_info >= (3, 8):
@@ -7,7 +8,7 @@ if sys.version_info >= (3, 8):
 else:  # pragma: no cover
     TypedDict = dict
 
-__all__ = ["PutResult", "Entry", "Item", "Status", "Program", "Rule", "AuditRecord", "AuditLog", "Event"]
+__all__ = ["Lease", "PutResult", "Entry", "Item", "Status", "Program", "Rule", "AuditRecord", "AuditLog", "Event"]
 
 
 class PutResult(TypedDict):
@@ -81,3 +82,20 @@ class Event(TypedDict, total=False):
     version: int
     expires_at: Optional[str]
     reason: str
+
+
+@dataclass(frozen=True)
+class Lease:
+    """The answer to ``lease``.
+
+    ``granted``: this connection holds the lease; ``token`` is its token,
+    ``expires_at``/``duration`` when it ends, and ``entry`` the live entry to
+    refresh (None: there is none, log in). Not granted: someone else refreshed
+    and ``entry`` is what they stored: use it.
+    """
+
+    granted: bool
+    token: Optional[str]
+    expires_at: Optional[str]
+    duration: Optional[int]
+    entry: Optional[Entry]

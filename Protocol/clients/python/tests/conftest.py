@@ -16,7 +16,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[4]
 LOCKETD = os.environ.get("LOCKETD") or str(REPO / ".build" / "debug" / "locketd")
-VECTORS = REPO / "Protocol" / "vectors"
+VECTORS = Path(os.environ.get("LOCKET_VECTORS") or REPO / "Protocol" / "vectors")
 
 #: Variables that could reach a desktop session, another daemon or another keyring.
 _SCRUBBED = ("DBUS_SESSION_BUS_ADDRESS", "DISPLAY", "WAYLAND_DISPLAY", "NOTIFY_SOCKET", "LISTEN_PID", "LISTEN_FDS",
