@@ -11,6 +11,7 @@ checked connection (see ``connection.py``), opened on first use.
             ...
 """
 import json
+import threading
 from typing import Any, Dict, List, Optional
 
 from .connection import CONNECT_TIMEOUT, Connection
@@ -36,7 +37,7 @@ def encode_line(request: Dict[str, Any]) -> bytes:
 
 
 class Locket:
-    """A connection to locketd, opened on first use; one request at a time (not thread-safe).
+    """A connection to locketd, opened on first use; one request at a time (threads share it in turn).
 
     ``path``: the socket (default: resolved like the daemon). ``timeout``:
     seconds to wait for an answer. Connecting takes at most 1 s. When the daemon
@@ -52,6 +53,7 @@ class Locket:
         self.connect_timeout = connect_timeout
         self._conn: Optional[Connection] = None
         self._next_id = 0
+        self._lock = threading.RLock()
 
     # -- the ops --------------------------------------------------------------
 
@@ -170,10 +172,11 @@ class Locket:
     # -- the connection -------------------------------------------------------
 
     def close(self) -> None:
-        """Closes the connection (the next call opens a new one)."""
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        """Closes the connection (the next call opens a new one). From another thread, it also
+        ends a call waiting on it (a ``lease`` waiting for its turn raises ConnectionFailed)."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()
 
     def __enter__(self) -> "Locket":
         return self
@@ -183,10 +186,16 @@ class Locket:
 
     def _exchange(self, request: Dict[str, Any], timeout: Optional[float] = None,
                   unbounded: bool = False) -> Dict[str, Any]:
+        with self._lock:
+            return self._exchange_locked(request, timeout, unbounded)
+
+    def _exchange_locked(self, request: Dict[str, Any], timeout: Optional[float],
+                         unbounded: bool) -> Dict[str, Any]:
         self._next_id += 1
         ident = self._next_id
         line = encode_line({"id": ident, **request})
-        if self._conn is not None and self._conn.peer_closed():
+        conn = self._conn
+        if conn is not None and conn.peer_closed():
             self.close()  # closed by the daemon while idle (or it restarted): reconnect before sending
         reused = self._conn is not None
         try:
@@ -211,11 +220,12 @@ class Locket:
         raise raised
 
     def _round_trip(self, line: bytes, timeout: Optional[float], unbounded: bool = False) -> Dict[str, Any]:
-        if self._conn is None:
-            self._conn = Connection(self.path, self.connect_timeout)
+        conn = self._conn
+        if conn is None:
+            conn = self._conn = Connection(self.path, self.connect_timeout)
         wait = self.timeout if timeout is None else timeout
-        self._conn.send(line, self.timeout)
-        reply = self._conn.read_line(None if unbounded else wait)
+        conn.send(line, self.timeout)
+        reply = conn.read_line(None if unbounded else wait)
         if reply is None:
             self.close()
             raise ConnectionFailed("locketd closed the connection")

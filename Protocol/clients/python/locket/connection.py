@@ -46,9 +46,14 @@ class Connection:
         return self._sock is None
 
     def close(self) -> None:
-        if self._sock is not None:
-            self._sock.close()
-            self._sock = None
+        """Closes the socket; a read blocked on it in another thread returns at once."""
+        sock, self._sock = self._sock, None
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            sock.close()
 
     def peer_closed(self) -> bool:
         """Whether the daemon has already closed its end (idle timeout, restart): checked without waiting."""

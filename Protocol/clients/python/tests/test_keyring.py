@@ -175,7 +175,7 @@ def test_beside_the_secret_service_locket_comes_first_and_no_daemon_falls_throug
     assert chosen == "ChainerBackend" and chain[:2] == ["LocketKeyring", "Keyring"], both.stdout
     assert password == "from-secret-service"  # Locket has none: the chain falls through to the Secret Service
     # The same with no daemon: the Locket backend is not in the chain at all, and the lookup still works.
-    env["LOCKET_SOCKET"] = os.path.join(tempfile.mkdtemp(prefix="lk-py-none-"), "locket.sock")
+    env["LOCKET_SOCKET"] = os.path.join(runtime, "absent", "locket.sock")
     fall = ("import time; import keyring; t = time.perf_counter(); "
             "p = keyring.get_password('svc', 'user'); print(p, type(keyring.get_keyring()).__name__, "
             "round((time.perf_counter() - t) * 1000, 1))")

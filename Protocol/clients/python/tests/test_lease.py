@@ -90,9 +90,10 @@ def test_a_killed_holder_hands_the_lease_to_the_waiter(daemon: Daemon):
     with Locket(daemon.socket) as vault:
         vault.put("app", "bob", "v1")
     holder = Worker(daemon, "hold", "app", "bob")
-    waiter = Worker(daemon, "wait", "app", "bob", "1")
+    waiter = None
     try:
         assert holder.read()["granted"] is True
+        waiter = Worker(daemon, "wait", "app", "bob", "1")
         settle()
         assert not waiter.has_answered()
         holder.process.kill()  # SIGKILL: its connection closes, the lease ends at once
@@ -100,16 +101,18 @@ def test_a_killed_holder_hands_the_lease_to_the_waiter(daemon: Daemon):
         assert answer["granted"] is True and answer["entry"]["value"] == "v1"
     finally:
         holder.stop()
-        waiter.stop()
+        if waiter:
+            waiter.stop()
 
 
 def test_release_serves_the_next_waiter_and_fences_the_old_token(daemon: Daemon):
     with Locket(daemon.socket) as vault:
         vault.put("app", "cy", "v1")
     holder = Worker(daemon, "hold", "app", "cy")
-    waiter = Worker(daemon, "wait", "app", "cy", "1")
+    waiter = None
     try:
         assert holder.read()["granted"] is True
+        waiter = Worker(daemon, "wait", "app", "cy", "1")
         settle()
         holder.tell("release")
         assert holder.read() == {"released": True}
@@ -118,7 +121,8 @@ def test_release_serves_the_next_waiter_and_fences_the_old_token(daemon: Daemon)
         assert holder.read() == {"error": "conflict"}
     finally:
         holder.stop()
-        waiter.stop()
+        if waiter:
+            waiter.stop()
 
 
 def test_a_token_is_the_connections_and_does_not_survive_a_restart(daemon: Daemon):
@@ -206,3 +210,27 @@ def test_session_helper_resumes_logs_in_and_handles_a_rejection(daemon: Daemon):
     shared = sessions.rejected("app", "gus", 1, refresh=refresh, login=login)
     assert shared.how == "shared" and shared.version == 2 and calls == ["login", "refresh"]
     sessions.client.close()
+
+
+def test_closing_from_another_thread_ends_a_wait(daemon: Daemon):
+    import threading
+    from locket import ConnectionFailed
+    holder, waiter = Locket(daemon.socket), Locket(daemon.socket)
+    holder.put("app", "hal", "v1")
+    grant = holder.lease("app", "hal")
+    outcome = []
+
+    def wait():
+        try:
+            outcome.append(waiter.lease("app", "hal", stale_version=1))
+        except ConnectionFailed as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=wait)
+    thread.start()
+    settle()
+    waiter.close()  # gives up waiting: the connection closes, the thread's call returns
+    thread.join(30)
+    assert not thread.is_alive() and isinstance(outcome[0], ConnectionFailed), outcome
+    assert holder.put("app", "hal", "v2", lease=grant.token)["version"] == 2
+    holder.close()

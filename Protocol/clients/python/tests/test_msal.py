@@ -4,7 +4,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -27,7 +26,8 @@ def finish(process, timeout=180):
 
 
 def environment(daemon: Daemon):
-    home = tempfile.mkdtemp(prefix="lk-py-msal-")
+    home = os.path.join(daemon.folder, "home")  # removed with the daemon's folder
+    os.makedirs(home, exist_ok=True)
     return clean_environment(home, LOCKET_SOCKET=daemon.socket, XDG_RUNTIME_DIR=home)
 
 
@@ -42,7 +42,7 @@ def test_one_process_writes_while_another_reads(daemon: Daemon):
 
 def test_two_writers_at_once_lose_nothing_even_without_a_shared_lock_file(daemon: Daemon):
     env = environment(daemon)
-    folder = tempfile.mkdtemp(prefix="lk-py-locks-")
+    folder = os.path.join(daemon.folder, "locks")
     # Separate lock files: msal-extensions does not serialize them; only compare-and-swap does.
     first = start(env, "login", "bob", "15", os.path.join(folder, "first.lock"))
     second = start(env, "login", "cy", "15", os.path.join(folder, "second.lock"))
@@ -68,7 +68,7 @@ def test_two_writers_sharing_the_lock_file(daemon: Daemon):
 def test_nothing_in_plain_text_on_disk(daemon: Daemon):
     env = environment(daemon)
     assert finish(start(env, "login", "fay", "2"))["logged_in"] == 2
-    for folder in (daemon.folder, env["HOME"]):
+    for folder in (daemon.folder,):  # HOME is inside it
         for path in Path(folder).rglob("*"):
             if path.is_file() and not path.is_socket():
                 assert b"rt-fay" not in path.read_bytes(), path
