@@ -183,3 +183,13 @@ def test_requests_are_one_json_line(vault: Locket):
     line = encode_line({"id": 1, "op": "put", "ns": "é", "key": "k", "value": {"a": "\u2028"}})
     assert line.endswith(b"\n") and line.count(b"\n") == 1
     assert json.loads(line) == {"id": 1, "op": "put", "ns": "é", "key": "k", "value": {"a": "\u2028"}}
+
+
+def test_the_sdist_holds_the_package():
+    import tarfile
+    sdist = os.environ.get("LOCKET_TEST_SDIST")
+    if not sdist:
+        pytest.skip("run-tests builds the sdist and names it in LOCKET_TEST_SDIST")
+    names = {name.split("/", 1)[1] for name in tarfile.open(sdist).getnames() if "/" in name}
+    assert {"pyproject.toml", "locket/__init__.py", "locket/py.typed", "locket/keyring_backend.py",
+            "locket/msal_cache.py"} <= names
