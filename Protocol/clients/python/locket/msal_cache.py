@@ -1,8 +1,10 @@
 """An ``msal-extensions`` persistence keeping an MSAL token cache sealed in locketd.
 
     from msal_extensions import PersistedTokenCache
-    from locket.msal_cache import LocketPersistence
+    from locket.msal_cache import LocketPersistence, LocketTokenCache
     cache = PersistedTokenCache(LocketPersistence("my-app", "token-cache"))
+    # or, without msal-extensions' lock file:
+    cache = LocketTokenCache(LocketPersistence("my-app", "token-cache"))
     app = msal.PublicClientApplication(CLIENT_ID, token_cache=cache)
 
 The cache blob (MSAL's JSON) is stored as a JSON value under ``ns``/``key``.
@@ -19,6 +21,14 @@ second is never missed.
 ``get_location`` names a file path used only for msal-extensions' lock file
 (``PATH.lockfile``): under ``$XDG_RUNTIME_DIR/locket-msal/`` (or
 ``~/.cache/locket-msal/``). No token is ever written there.
+
+``LocketTokenCache`` is ``PersistedTokenCache`` without that lock file. The
+lock adds nothing once saves are compare-and-swap, and it has two failure
+modes of its own: without ``portalocker`` it is a file created with
+``O_EXCL`` and polled every 0.25 s, so a process that writes in a loop can
+starve another past its 5 s limit (LockError), and a process killed while
+holding it leaves a stale lock file that blocks every other process until
+someone removes it.
 """
 import copy
 import hashlib
@@ -28,12 +38,14 @@ import time
 from datetime import datetime, timezone
 from typing import Any, Dict, Optional
 
+import msal
+from msal_extensions import PersistedTokenCache
 from msal_extensions.persistence import BasePersistence, PersistenceError, PersistenceNotFound
 
 from .client import Locket
 from .errors import Conflict, LocketError, NotFound
 
-__all__ = ["LocketPersistence", "merge_token_caches"]
+__all__ = ["LocketPersistence", "LocketTokenCache", "merge_token_caches"]
 
 _SAVE_ATTEMPTS = 20
 
@@ -142,3 +154,27 @@ class LocketPersistence(BasePersistence):
             return None
         except LocketError as error:
             raise PersistenceError(message=f"locket: {error}", location=self.get_location()) from None
+
+
+class LocketTokenCache(PersistedTokenCache):
+    """``PersistedTokenCache`` over a ``LocketPersistence`` without msal-extensions' lock file.
+
+    Reads reload the cache when it changed (as ``PersistedTokenCache`` does);
+    every change reloads, applies and saves under this process's own lock, and
+    the save's compare-and-swap with merge keeps other processes' writes.
+    """
+
+    def __init__(self, persistence: Optional[LocketPersistence] = None, **persistence_options: Any) -> None:
+        msal.SerializableTokenCache.__init__(self)  # not PersistedTokenCache's: it sets up the lock file
+        self._persistence = persistence or LocketPersistence(**persistence_options)
+        self._lock_location = None
+        self._last_sync = 0
+        self.is_encrypted = self._persistence.is_encrypted
+
+    def modify(self, credential_type: Any, old_entry: Any, new_key_value_pairs: Any = None) -> None:
+        with self._lock:
+            self._reload_if_necessary()
+            msal.SerializableTokenCache.modify(self, credential_type, old_entry,
+                                               new_key_value_pairs=new_key_value_pairs)
+            self._persistence.save(self.serialize())
+            self._last_sync = time.time()

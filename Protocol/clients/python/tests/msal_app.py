@@ -5,9 +5,13 @@ in-process stand-in answering the discovery documents and the token endpoint
 with AAD-shaped responses (the only fake: everything between MSAL, the cache,
 msal-extensions and locketd is real).
 
-    msal_app.py login PREFIX COUNT [LOCK]   log COUNT users in (username/password grant)
-    msal_app.py wait PREFIX COUNT           until COUNT accounts PREFIX* are cached, then
+    msal_app.py login PREFIX COUNT [CACHE]  log COUNT users in (username/password grant)
+    msal_app.py wait PREFIX COUNT [CACHE]   until COUNT accounts PREFIX* are cached, then
                                             acquire_token_silent for each (no token request)
+
+CACHE: "persisted" (PersistedTokenCache and its default lock file, the
+default), "persisted:LOCKPATH" (its lock file at LOCKPATH), or "locket"
+(LocketTokenCache: no lock file).
 
 Prints one JSON object. The socket is $LOCKET_SOCKET.
 """
@@ -21,7 +25,7 @@ from urllib.parse import parse_qs
 import msal
 from msal_extensions import PersistedTokenCache
 
-from locket.msal_cache import LocketPersistence
+from locket.msal_cache import LocketPersistence, LocketTokenCache
 
 CLIENT_ID = "00000000-0000-0000-0000-00000000c11e"
 TENANT = "11111111-2222-3333-4444-555555555555"
@@ -83,9 +87,14 @@ class StandInIdentityProvider:
         pass
 
 
-def app(lock=None):
+def app(kind="persisted"):
     provider = StandInIdentityProvider()
-    cache = PersistedTokenCache(LocketPersistence("msal-test", "token-cache"), lock_location=lock)
+    persistence = LocketPersistence("msal-test", "token-cache")
+    if kind == "locket":
+        cache = LocketTokenCache(persistence)
+    else:
+        lock = kind.partition(":")[2] or None
+        cache = PersistedTokenCache(persistence, lock_location=lock)
     return msal.PublicClientApplication(CLIENT_ID, authority=AUTHORITY, token_cache=cache, http_client=provider,
                                         instance_discovery=False), provider
 
@@ -93,8 +102,7 @@ def app(lock=None):
 def main():
     warnings.simplefilter("ignore")
     mode, prefix, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    lock = sys.argv[4] if len(sys.argv) > 4 else None
-    client, provider = app(lock)
+    client, provider = app(sys.argv[4] if len(sys.argv) > 4 else "persisted")
     if mode == "login":
         failures = 0
         for i in range(count):
