@@ -62,13 +62,26 @@ class Daemon:
             probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             try:
                 probe.connect(self.socket)
-                return self
+                if self.handles_sigterm():  # fully up: a stop right away tests shutdown, not start-up
+                    return self
             except OSError:
-                time.sleep(0.02)
+                pass
             finally:
                 probe.close()
+            time.sleep(0.02)
         self.kill()
         raise RuntimeError(f"locketd did not listen within {timeout} s: {self.read_log()}")
+
+    def handles_sigterm(self) -> bool:
+        """Whether the process catches SIGTERM yet (bit 14 of SigCgt in /proc/PID/status)."""
+        try:
+            status = Path(f"/proc/{self.process.pid}/status").read_text()
+        except OSError:
+            return False
+        for line in status.splitlines():
+            if line.startswith("SigCgt:"):
+                return bool(int(line.split()[1], 16) & (1 << (signal.SIGTERM - 1)))
+        return False
 
     def stop(self, timeout: float = 30.0) -> int:
         """SIGTERM, then the exit status."""

@@ -108,6 +108,7 @@ def test_vector(name):
             conn.send(b'{"id":"vector-end","op":"ping"}\n', ANSWER_TIMEOUT)
             assert conn.read_line(ANSWER_TIMEOUT) == b'{"id":"vector-end","ok":true}', f"{name}: after the last step"
         conn.close()
-        assert daemon.stop() == 0, daemon.read_log()
+        status = daemon.stop()
+        assert status == 0, f"{name}: locketd exited with {status}; log:\n{daemon.read_log()}"
     finally:
         daemon.remove()
