@@ -18,11 +18,17 @@ class LocketError(Exception):
 
     code = "internal"
 
-    def __init__(self, message: str = "", code: Optional[str] = None) -> None:
-        if code is not None:
-            self.code = code
-        self.message = message
-        super().__init__(f"{self.code}: {message}" if message else self.code)
+    def __init__(self, *args: str) -> None:
+        # LocketError(code, message), as before the package; a subclass: Subclass(message).
+        if type(self) is LocketError or len(args) == 2:
+            code, message = (args[0] if args else "internal"), (args[1] if len(args) > 1 else "")
+        else:
+            code, message = type(self).code, (args[0] if args else "")
+        self.code, self.message = code, message
+        super().__init__(f"{code}: {message}" if message else code)
+
+    def __reduce__(self):  # picklable (multiprocessing, concurrent.futures)
+        return (type(self), (self.code, self.message))
 
 
 # Client-side failures: the daemon never sends these codes.
@@ -38,6 +44,9 @@ class NotRunning(LocketError):
             f"locketd is not running (nothing listens on {path}); start it with "
             "`systemctl --user start locketd.socket` or `locketd &`")
 
+    def __reduce__(self):  # picklable with its own constructor's arguments
+        return (type(self), (self.path,))
+
 
 class NotTheDaemon(LocketError):
     """The socket (or its folder) belongs to another user: nothing was sent.
@@ -52,6 +61,9 @@ class NotTheDaemon(LocketError):
     def __init__(self, path: str, uid: int, detail: str, mode: Optional[int] = None) -> None:
         self.path, self.uid, self.mode, self.detail = path, uid, mode, detail
         super().__init__(f"the socket at {path} is not your daemon's: {detail}; nothing was sent")
+
+    def __reduce__(self):
+        return (type(self), (self.path, self.uid, self.detail, self.mode))
 
 
 class ConnectionFailed(LocketError):
@@ -132,5 +144,5 @@ def error_for_code(code: str, message: str) -> LocketError:
     """The error for a daemon's error answer; an unknown code becomes InternalError keeping its code."""
     cls = _BY_CODE.get(code)
     if cls is None:
-        return InternalError(message, code=code if isinstance(code, str) else "internal")
+        return InternalError(code, message)
     return cls(message)

@@ -193,3 +193,13 @@ def test_the_sdist_holds_the_package():
     names = {name.split("/", 1)[1] for name in tarfile.open(sdist).getnames() if "/" in name}
     assert {"pyproject.toml", "locket/__init__.py", "locket/py.typed", "locket/keyring_backend.py",
             "locket/msal_cache.py"} <= names
+
+
+def test_errors_keep_the_old_constructor_and_pickle():
+    import pickle
+    old = LocketError("not_found", "gone")
+    assert (old.code, old.message, str(old)) == ("not_found", "gone", "not_found: gone")
+    for error in (NotFound("m"), Conflict("c"), locket.InternalError("weird", "z"), locket.NotTheDaemon("/p", 5, "d"),
+                  NotRunning("/s"), locket.Timeout("t")):
+        again = pickle.loads(pickle.dumps(error))
+        assert type(again) is type(error) and (again.code, again.message) == (error.code, error.message)
