@@ -94,7 +94,8 @@ class Locket:
 
     def list(self, ns: Optional[str] = None) -> List[Item]:
         """Names and metadata (never values), sorted by ns then key."""
-        return self.call("list", ns=ns)["items"]
+        items: List[Item] = self.call("list", ns=ns)["items"]
+        return items
 
     def status(self) -> Status:
         """``{locked, key_store, entries, version, uptime_s, ...}``."""
@@ -133,7 +134,8 @@ class Locket:
 
     def rules(self, ns: Optional[str] = None) -> List[Rule]:
         """The access rules, sorted by ns."""
-        return self.call("rules", ns=ns)["items"]
+        items: List[Rule] = self.call("rules", ns=ns)["items"]
+        return items
 
     def lease(self, ns: str, key: str, stale_version: Optional[int] = None, duration: Optional[int] = None,
               wait_timeout: Optional[float] = LEASE_WAIT) -> Lease:
@@ -213,7 +215,8 @@ class Locket:
             raise ConnectionFailed(f"answer to request {answer['id']!r} while waiting for {ident}")
         if answer.get("ok") is True:
             return answer
-        error = answer.get("error") if isinstance(answer.get("error"), dict) else {}
+        found = answer.get("error")
+        error: Dict[str, Any] = found if isinstance(found, dict) else {}
         raised = error_for_code(str(error.get("code", "internal")), str(error.get("message", "")))
         if "id" not in answer:
             self.close()  # an answer without id (forbidden, unavailable, too_large) ends the connection

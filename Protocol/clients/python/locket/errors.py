@@ -4,7 +4,7 @@ client-side failures (no daemon, not the daemon, timeout, broken connection).
 Every error has ``code`` (a string) and ``message`` (for people). Programs act
 on the class or the code, never on the message.
 """
-from typing import Dict, Optional, Type
+from typing import Any, Dict, Optional, Tuple, Type
 
 __all__ = [
     "LocketError", "NotRunning", "NotTheDaemon", "ConnectionFailed", "Timeout",
@@ -27,7 +27,7 @@ class LocketError(Exception):
         self.code, self.message = code, message
         super().__init__(f"{code}: {message}" if message else code)
 
-    def __reduce__(self):  # picklable (multiprocessing, concurrent.futures)
+    def __reduce__(self) -> Tuple[Any, ...]:  # picklable (multiprocessing, concurrent.futures)
         return (type(self), (self.code, self.message))
 
 
@@ -44,7 +44,7 @@ class NotRunning(LocketError):
             f"locketd is not running (nothing listens on {path}); start it with "
             "`systemctl --user start locketd.socket` or `locketd &`")
 
-    def __reduce__(self):  # picklable with its own constructor's arguments
+    def __reduce__(self) -> Tuple[Any, ...]:  # picklable with its own constructor's arguments
         return (type(self), (self.path,))
 
 
@@ -62,7 +62,7 @@ class NotTheDaemon(LocketError):
         self.path, self.uid, self.mode, self.detail = path, uid, mode, detail
         super().__init__(f"the socket at {path} is not your daemon's: {detail}; nothing was sent")
 
-    def __reduce__(self):
+    def __reduce__(self) -> Tuple[Any, ...]:
         return (type(self), (self.path, self.uid, self.detail, self.mode))
 
 

@@ -168,7 +168,7 @@ class LocketTokenCache(PersistedTokenCache):
         msal.SerializableTokenCache.__init__(self)  # not PersistedTokenCache's: it sets up the lock file
         self._persistence = persistence or LocketPersistence(**persistence_options)
         self._lock_location = None
-        self._last_sync = 0
+        self._last_sync: float = 0
         self.is_encrypted = self._persistence.is_encrypted
 
     def modify(self, credential_type: Any, old_entry: Any, new_key_value_pairs: Any = None) -> None:
