@@ -203,3 +203,21 @@ def test_errors_keep_the_old_constructor_and_pickle():
                   NotRunning("/s"), locket.Timeout("t")):
         again = pickle.loads(pickle.dumps(error))
         assert type(again) is type(error) and (again.code, again.message) == (error.code, error.message)
+
+
+def test_a_connection_the_daemon_closed_while_idle_is_replaced_before_sending():
+    daemon = Daemon(arguments=("--idle-timeout", "1")).start()
+    try:
+        client = Locket(daemon.socket)
+        client.put("py", "k", 1)
+        first = client._conn
+        deadline = time.monotonic() + 60
+        while not first.peer_closed() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert first.peer_closed()  # the daemon closed it
+        # Even a write (never resent blindly) goes through: the closed connection is noticed before sending.
+        assert client.put("py", "k", 2, if_version=1)["version"] == 2
+        assert client._conn is not first
+        client.close()
+    finally:
+        daemon.remove()
