@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "locketd", targets: ["locketd"]),
         .executable(name: "locket", targets: ["locket"]),
         .executable(name: "git-credential-locket", targets: ["git-credential-locket"]),
+        .executable(name: "docker-credential-locket", targets: ["docker-credential-locket"]),
         .executable(name: "locket-demo", targets: ["locket-demo"]),
     ],
     dependencies: [
@@ -51,6 +52,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "git-credential-locket", dependencies: ["LocketGitCredential", "LocketClient"]),
+        // docker's credential-helper protocol (`"credsStore": "locket"`).
+        .target(name: "LocketDockerCredential", dependencies: ["LocketClient"]),
+        .executableTarget(name: "docker-credential-locket", dependencies: ["LocketDockerCredential"]),
         // The example app: save a session on login, resume it on the next run.
         .executableTarget(name: "locket-example", dependencies: ["LocketClient"], path: "Examples/SessionResume"),
         .target(name: "LocketServer", dependencies: [
@@ -98,6 +102,7 @@ let package = Package(
         .testTarget(name: "LocketFaultTests", dependencies: ["LocketClient", "LocketProtocol", "LocketTestSupport", "CSQLite"]),
         .testTarget(name: "LocketLoadTests", dependencies: ["LocketClient", "LocketProtocol", "LocketTestSupport"]),
         .testTarget(name: "LocketGitCredentialTests", dependencies: ["LocketGitCredential", "LocketClient", "LocketTestSupport"]),
+        .testTarget(name: "LocketDockerCredentialTests", dependencies: ["LocketDockerCredential", "LocketClient", "LocketTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
