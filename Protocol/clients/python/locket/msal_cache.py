@@ -34,6 +34,7 @@ import copy
 import hashlib
 import json
 import os
+import random
 import time
 from datetime import datetime, timezone
 from typing import Any, Dict, Optional
@@ -47,7 +48,8 @@ from .errors import Conflict, LocketError, NotFound
 
 __all__ = ["LocketPersistence", "LocketTokenCache", "merge_token_caches"]
 
-_SAVE_ATTEMPTS = 20
+#: How long a save keeps merging and retrying while other processes store first (seconds).
+SAVE_PATIENCE = 60.0
 
 
 def merge_token_caches(base: Dict[str, Any], ours: Dict[str, Any], theirs: Dict[str, Any]) -> Dict[str, Any]:
@@ -107,23 +109,27 @@ class LocketPersistence(BasePersistence):
             raise PersistenceError(message="the token cache to save is not JSON", location=self.get_location()) from None
         merged = False
         value, base = ours, self._base  # base: what this process's cache was read as
-        for _ in range(_SAVE_ATTEMPTS):
+        deadline = time.monotonic() + SAVE_PATIENCE
+        while True:
             try:
                 written = self._client.put(self._ns, self._key, value, if_version=self._version)
             except Conflict:
+                # Another process stored first (so it made progress): merge onto what it stored, retry.
+                if time.monotonic() > deadline:
+                    raise PersistenceError(message=f"the token cache kept changing for {SAVE_PATIENCE} s: not saved",
+                                           location=self.get_location()) from None
                 current = self._entry()
                 theirs = current["value"] if current and isinstance(current["value"], dict) else {}
                 value = merge_token_caches(base, ours, theirs) if isinstance(ours, dict) else ours
                 self._version = current["version"] if current else 0
                 merged = True
+                time.sleep(random.uniform(0, 0.01))  # let a burst of writers spread out
                 continue
             except LocketError as error:
                 raise PersistenceError(message=f"locket: {error}", location=self.get_location()) from None
             self._version, self._base = written["version"], copy.deepcopy(value)
             self._in_sync = not merged  # after a merge the caller lacks the others' entries: reload
             return
-        raise PersistenceError(message=f"the token cache kept changing: not saved after {_SAVE_ATTEMPTS} attempts",
-                               location=self.get_location())
 
     def load(self) -> str:
         """The stored cache as JSON text; PersistenceNotFound before the first save."""
