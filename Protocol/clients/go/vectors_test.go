@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -78,6 +79,7 @@ func runVector(t *testing.T, v *vectors.Vector) {
 	defer conn.Close()
 	reader := newLineReader(conn)
 	previousWasSend := false
+	saves := vectors.Saves{}
 	for _, step := range v.Steps {
 		where := v.Name + ".vector:" + itoa(step.Line)
 		switch step.Kind {
@@ -88,7 +90,7 @@ func runVector(t *testing.T, v *vectors.Vector) {
 			if previousWasSend {
 				time.Sleep(20 * time.Millisecond) // separate writes, so a split request arrives in pieces
 			}
-			if _, err := conn.Write(step.Bytes); err != nil {
+			if _, err := conn.Write(saves.Substitute(step.Bytes)); err != nil {
 				t.Fatalf("%s: write: %v", where, err)
 			}
 			previousWasSend = true
@@ -108,6 +110,7 @@ func runVector(t *testing.T, v *vectors.Vector) {
 			if problem := vectors.Match(step.Pattern, actual, "$"); problem != "" {
 				t.Fatalf("%s: %s", where, problem)
 			}
+			saves.Record(step.Pattern, actual)
 		}
 	}
 	switch {
@@ -160,7 +163,11 @@ func lastSend(v *vectors.Vector) []byte {
 }
 
 func TestVectors(t *testing.T) {
-	all, err := vectors.LoadAll(filepath.Join(testdaemon.Repository(), "Protocol/vectors"))
+	folder := os.Getenv("LOCKET_VECTORS")
+	if folder == "" {
+		folder = filepath.Join(testdaemon.Repository(), "Protocol/vectors")
+	}
+	all, err := vectors.LoadAll(folder)
 	if err != nil {
 		t.Fatal(err)
 	}

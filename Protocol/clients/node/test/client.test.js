@@ -27,8 +27,8 @@ describe('Locket against a real daemon', () => {
   test('hello names protocol 1 and every op', async () => {
     const hello = await locket.hello();
     assert.equal(hello.protocol, 1);
-    assert.deepEqual(hello.ops, ['hello', 'ping', 'put', 'get', 'delete', 'list', 'status', 'lock', 'unlock', 'rotate',
-      'audit', 'watch', 'allow', 'deny', 'rules']);
+    for (const op of ['hello', 'ping', 'put', 'get', 'delete', 'list', 'status', 'lock', 'unlock', 'rotate',
+      'audit', 'watch', 'allow', 'deny', 'rules']) assert.ok(hello.ops.includes(op), op);
     await locket.ping();
   });
 

@@ -6,7 +6,7 @@ import { connectChecked } from '../lib/connection.js';
 import { TestDaemon } from './support/daemon.js';
 import { LineReader } from './support/line-reader.js';
 import { parseJsonText } from './support/json-text.js';
-import { loadVectors, match, parseVector } from './support/vectors.js';
+import { loadVectors, match, parseVector, recordSaves, substitute } from './support/vectors.js';
 
 const vectors = loadVectors();
 const answerWithinMs = 10000;
@@ -23,13 +23,14 @@ async function run(vector) {
     const socket = await connectChecked(daemon.socketPath, 1000);
     const reader = new LineReader(socket);
     let previousWasSend = false;
+    const saves = new Map();
     for (const step of vector.steps) {
       const where = `${vector.name}.vector:${step.line}`;
       if (step.kind === 'send') {
         assert.equal(reader.buffered, 0, `${where}: a response no "<" step expects arrived before this send`);
         // Consecutive sends are separate writes a little apart, so a split request arrives in pieces.
         if (previousWasSend) await new Promise((resolve) => setTimeout(resolve, 20));
-        socket.write(step.bytes);
+        socket.write(substitute(step.bytes, saves));
         previousWasSend = true;
       } else if (step.kind === 'eof') {
         socket.end();
@@ -44,6 +45,7 @@ async function run(vector) {
         }
         const problem = match(step.pattern, actual);
         assert.equal(problem, null, `${where}: ${problem}`);
+        recordSaves(step.pattern, actual, saves);
       }
     }
     if (endsWithWatch(vector)) {
@@ -86,12 +88,26 @@ describe('the vector runner is strict', () => {
     ['fewer answers than lines', 'comment: c\n\n> {}\n> {}\n< {}\n'],
     ['an answer before its line', 'comment: c\n\n< {}\n> {}\n'],
     ['an unknown step', 'comment: c\n\n> {}\n<{}\n'],
+    ['a ${NAME} not saved before', 'comment: c\n\n> {"a":"${t}"}\n< {"t":"$save:t"}\n'],
+    ['a name saved twice', 'comment: c\n\n> {}\n< {"t":"$save:t"}\n> {}\n< {"t":"$save:t"}\n'],
+    ['a ${ that is not ${NAME}', 'comment: c\n\n> {}\n< {"t":"$save:t"}\n> {"a":"${t-1}"}\n< {}\n'],
+    ['a $save: without a valid NAME', 'comment: c\n\n> {}\n< {"t":"$save:a-b"}\n'],
   ]) {
     test(`rejects ${why}`, () => assert.throws(() => parseVector(text, 'bad')));
   }
   test('decodes >raw escapes', () => {
     const vector = parseVector('comment: c\n\n>raw a\\r\\n\\t\\\\\\xff\\n\n< {}\n< {}\n', 'raw');
     assert.deepEqual([...vector.steps[0].bytes], [0x61, 0x0d, 0x0a, 0x09, 0x5c, 0xff, 0x0a]);
+  });
+  test('$save:NAME matches a string, and ${NAME} sends it', () => {
+    const vector = parseVector('comment: c\n\n> {}\n< {"t":"$save:tok"}\n>raw {"a":"${tok}","b":"${tok}"}\\n\n< {}\n', 'save');
+    const saves = new Map();
+    const pattern = vector.steps[1].pattern;
+    assert.equal(match(pattern, parseJsonText('{"t":"é-1"}')), null);
+    assert.notEqual(match(pattern, parseJsonText('{"t":1}')), null);
+    recordSaves(pattern, parseJsonText('{"t":"é-1"}'), saves);
+    assert.equal(substitute(vector.steps[2].bytes, saves).toString('utf8'), '{"a":"é-1","b":"é-1"}\n');
+    assert.equal(substitute(Buffer.from('{"x":1}\n'), saves).toString('utf8'), '{"x":1}\n');
   });
   test('integers match as text, other numbers as doubles, booleans never as numbers', () => {
     const p = (text) => parseJsonText(text);

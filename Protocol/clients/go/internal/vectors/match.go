@@ -74,6 +74,12 @@ func Match(pattern, actual any, at string) string {
 			}
 			return no("a timestamp or null")
 		}
+		if strings.HasPrefix(p, savePrefix) {
+			if isString {
+				return ""
+			}
+			return no("a string (to save)")
+		}
 		literal := p
 		if strings.HasPrefix(p, "$$") {
 			literal = p[1:]

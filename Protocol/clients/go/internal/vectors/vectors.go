@@ -1,6 +1,7 @@
 // Package vectors reads Protocol/vectors/*.vector and matches responses
 // exactly as PROTOCOL.md §12 says: a strict header, `>`, `>raw` (with its
-// escapes), `<` and `>eof` steps, placeholders, integers compared exactly.
+// escapes), `<` and `>eof` steps, placeholders, integers compared exactly,
+// "$save:NAME" and ${NAME}.
 package vectors
 
 import (
@@ -100,6 +101,9 @@ func DecodeRaw(text string) ([]byte, error) {
 func checkPattern(pattern any) error {
 	switch p := pattern.(type) {
 	case string:
+		if isSave(p) {
+			return nil
+		}
 		if strings.HasPrefix(p, "$") && !strings.HasPrefix(p, "$$") && !placeholders[p] {
 			return fmt.Errorf("unknown placeholder %q", p)
 		}
@@ -171,6 +175,19 @@ func Parse(text, name string) (*Vector, error) {
 	}
 	v := &Vector{Name: name, Comment: headers["comment"]}
 	sent, expected, ended := 0, 0, false
+	saved := map[string]bool{}
+	checkReferences := func(b []byte, number int) error {
+		names, ok := references(b)
+		if !ok {
+			return fail(number, "a ${ in a send step must be ${NAME} (NAME: letters, digits, _)")
+		}
+		for _, name := range names {
+			if !saved[name] {
+				return fail(number, "${%s} is not saved by an earlier \"$save:%s\"", name, name)
+			}
+		}
+		return nil
+	}
 	for i++; i < len(lines); i++ {
 		line, number := lines[i], i+1
 		switch {
@@ -189,11 +206,18 @@ func Parse(text, name string) (*Vector, error) {
 			if len(b) == 0 {
 				return nil, fail(number, "an empty >raw step")
 			}
+			if err := checkReferences(b, number); err != nil {
+				return nil, err
+			}
 			sent += bytes.Count(b, []byte{'\n'})
 			v.Steps = append(v.Steps, Step{Kind: Send, Bytes: b, Line: number})
 		case strings.HasPrefix(line, "> "):
 			sent++
-			v.Steps = append(v.Steps, Step{Kind: Send, Bytes: []byte(line[2:] + "\n"), Line: number})
+			b := []byte(line[2:] + "\n")
+			if err := checkReferences(b, number); err != nil {
+				return nil, err
+			}
+			v.Steps = append(v.Steps, Step{Kind: Send, Bytes: b, Line: number})
 		case strings.HasPrefix(line, "< "):
 			pattern, err := ParseJSON([]byte(line[2:]))
 			if err == nil {
@@ -201,6 +225,12 @@ func Parse(text, name string) (*Vector, error) {
 			}
 			if err != nil {
 				return nil, fail(number, "bad pattern: %v", err)
+			}
+			for _, name := range savedNames(pattern) {
+				if saved[name] {
+					return nil, fail(number, "\"$save:%s\" saves a name already saved", name)
+				}
+				saved[name] = true
 			}
 			expected++
 			if expected > sent {

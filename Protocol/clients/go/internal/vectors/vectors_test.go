@@ -66,3 +66,21 @@ func TestMatching(t *testing.T) {
 		}
 	}
 }
+
+func TestSaves(t *testing.T) {
+	v, err := Parse("comment: c\n\n> {}\n< {\"t\":\"$save:tok\"}\n>raw {\"a\":\"${tok}\",\"b\":\"${tok}\"}\\n\n< {}\n", "save")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pattern := v.Steps[1].Pattern
+	good, _ := ParseJSON([]byte(`{"t":"é-1"}`))
+	bad, _ := ParseJSON([]byte(`{"t":1}`))
+	if Match(pattern, good, "$") != "" || Match(pattern, bad, "$") == "" {
+		t.Fatal("$save: matches strings only")
+	}
+	saves := Saves{}
+	saves.Record(pattern, good)
+	if got := string(saves.Substitute(v.Steps[2].Bytes)); got != `{"a":"é-1","b":"é-1"}`+"\n" {
+		t.Fatalf("substituted %q", got)
+	}
+}

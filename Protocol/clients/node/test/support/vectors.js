@@ -1,19 +1,71 @@
 // Protocol/vectors, read and matched exactly as PROTOCOL.md §12 says: a strict
 // header, `>`, `>raw` (with its escapes), `<` and `>eof` steps, placeholders,
-// integers compared as text.
+// integers compared exactly, "$save:NAME" and ${NAME}.
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { JsonNumber, parseJsonText } from './json-text.js';
 
 /** The repository's Protocol/vectors folder. */
-export const vectorFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../vectors');
+export const vectorFolder = process.env.LOCKET_VECTORS ||
+  path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../vectors');
 
 const headerKeys = new Set(['comment', 'requires']);
 const requirements = new Set(['fresh-vault']);
 const placeholders = new Set(['$any', '$string', '$int', '$timestamp', '$timestamp-or-null']);
 
 class VectorError extends Error {}
+
+const savePrefix = '$save:';
+const validSaveName = (name) => /^[A-Za-z0-9_]+$/.test(name);
+
+/** The NAMEs a pattern saves with "$save:NAME". */
+function savedNames(pattern) {
+  if (typeof pattern === 'string') return pattern.startsWith(savePrefix) ? [pattern.slice(savePrefix.length)] : [];
+  if (Array.isArray(pattern)) return pattern.flatMap(savedNames);
+  if (pattern && typeof pattern === 'object' && !(pattern instanceof JsonNumber)) return Object.values(pattern).flatMap(savedNames);
+  return [];
+}
+
+/** The `${NAME}` references of a send step's bytes, in order; null when a `${` is not `${NAME}`. */
+function references(bytes) {
+  const text = bytes.toString('latin1');
+  const found = [];
+  for (let i = text.indexOf('${'); i !== -1; i = text.indexOf('${', i)) {
+    const close = text.indexOf('}', i + 2);
+    if (close === -1 || !validSaveName(text.slice(i + 2, close))) return null;
+    found.push(text.slice(i + 2, close));
+    i = close + 1;
+  }
+  return found;
+}
+
+/** Records what the "$save:NAME" placeholders of a matched pattern matched. */
+export function recordSaves(pattern, actual, saves) {
+  if (typeof pattern === 'string' && pattern.startsWith(savePrefix) && typeof actual === 'string') {
+    saves.set(pattern.slice(savePrefix.length), actual);
+  } else if (Array.isArray(pattern) && Array.isArray(actual)) {
+    pattern.forEach((p, i) => recordSaves(p, actual[i], saves));
+  } else if (pattern && typeof pattern === 'object' && !(pattern instanceof JsonNumber) && actual && typeof actual === 'object') {
+    for (const [name, p] of Object.entries(pattern)) if (Object.hasOwn(actual, name)) recordSaves(p, actual[name], saves);
+  }
+}
+
+/** A send step's bytes with every `${NAME}` replaced by the saved string's UTF-8 bytes. */
+export function substitute(bytes, saves) {
+  if (saves.size === 0 || !bytes.includes('${')) return bytes;
+  const parts = [];
+  let start = 0;
+  for (let i = bytes.indexOf('${'); i !== -1; i = bytes.indexOf('${', i)) {
+    const close = bytes.indexOf('}', i + 2);
+    const name = close === -1 ? undefined : bytes.subarray(i + 2, close).toString('latin1');
+    if (name === undefined || !saves.has(name)) { i += 2; continue; }
+    parts.push(bytes.subarray(start, i), Buffer.from(saves.get(name), 'utf8'));
+    start = i = close + 1;
+  }
+  parts.push(bytes.subarray(start));
+  return Buffer.concat(parts);
+}
 
 /** Decodes a `>raw` step's escapes (\n \r \t \\ \xHH); any other escape is an error. */
 export function decodeRaw(text) {
@@ -40,6 +92,7 @@ export function decodeRaw(text) {
 /** Throws on a `$` string in a pattern that is not a known placeholder (`$$` escapes a literal `$`). */
 function checkPattern(pattern) {
   if (typeof pattern === 'string') {
+    if (pattern.startsWith(savePrefix) && validSaveName(pattern.slice(savePrefix.length))) return;
     if (pattern.startsWith('$') && !pattern.startsWith('$$') && !placeholders.has(pattern)) {
       throw new VectorError(`unknown placeholder ${pattern}`);
     }
@@ -76,6 +129,13 @@ export function parseVector(text, name) {
   let sentLines = 0;
   let expected = 0;
   let ended = false;
+  const saved = new Set();
+  const checkReferences = (bytes, number) => {
+    const names = references(bytes);
+    if (names === null) throw fail(number, 'a ${ in a send step must be ${NAME} (NAME: letters, digits, _)');
+    const unknown = names.find((name) => !saved.has(name));
+    if (unknown !== undefined) throw fail(number, `\${${unknown}} is not saved by an earlier "$save:${unknown}"`);
+  };
   for (index++; index < lines.length; index++) {
     const line = lines[index];
     const number = index + 1;
@@ -88,17 +148,24 @@ export function parseVector(text, name) {
       let bytes;
       try { bytes = decodeRaw(line.slice(5)); } catch (error) { throw fail(number, error.message); }
       if (bytes.length === 0) throw fail(number, 'an empty >raw step');
+      checkReferences(bytes, number);
       sentLines += bytes.filter((b) => b === 0x0a).length;
       steps.push({ kind: 'send', bytes, line: number });
     } else if (line.startsWith('> ')) {
       sentLines++;
-      steps.push({ kind: 'send', bytes: Buffer.from(line.slice(2) + '\n', 'utf8'), line: number });
+      const bytes = Buffer.from(line.slice(2) + '\n', 'utf8');
+      checkReferences(bytes, number);
+      steps.push({ kind: 'send', bytes, line: number });
     } else if (line.startsWith('< ')) {
       let pattern;
       try {
         pattern = parseJsonText(line.slice(2));
         checkPattern(pattern);
       } catch (error) { throw fail(number, `bad pattern: ${error.message}`); }
+      for (const name of savedNames(pattern)) {
+        if (saved.has(name)) throw fail(number, `"$save:${name}" saves a name already saved`);
+        saved.add(name);
+      }
       expected++;
       if (expected > sentLines) throw fail(number, `response ${expected} expected before its request line was sent`);
       steps.push({ kind: 'expect', pattern, line: number });
@@ -143,6 +210,7 @@ export function match(pattern, actual, at = '$') {
       case '$timestamp-or-null':
         return actual === null || (typeof actual === 'string' && isTimestamp(actual)) ? null : no('a timestamp or null');
       default: {
+        if (pattern.startsWith(savePrefix)) return typeof actual === 'string' ? null : no('a string (to save)');
         const literal = pattern.startsWith('$$') ? pattern.slice(1) : pattern;
         return actual === literal ? null : no(JSON.stringify(literal));
       }
