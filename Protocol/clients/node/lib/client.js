@@ -4,6 +4,7 @@ import { connectChecked, RequestConnection } from './connection.js';
 import { ConnectionFailedError, errorFromAnswer, BadRequestError } from './errors.js';
 import { socketPath } from './socket-path.js';
 import { openWatch } from './watch.js';
+import { Lease } from './lease.js';
 
 /** Ops that change nothing: retried once on a fresh connection when a reused one turns out closed. */
 const idempotent = new Set(['hello', 'ping', 'get', 'list', 'status', 'audit', 'rules']);
@@ -51,7 +52,7 @@ export class Locket {
   }
 
   /** Sends `request` (an object with `op`) and resolves with the whole answer object; rejects with a LocketError. */
-  async call(request) {
+  async call(request, { timeoutMs = this.timeoutMs } = {}) {
     if (typeof request?.op !== 'string') throw new BadRequestError('a request needs an op');
     const id = ++this.#nextId;
     let line;
@@ -65,7 +66,7 @@ export class Locket {
       const { connection, fresh } = await this.#open();
       let answerLine;
       try {
-        answerLine = await connection.request(line, this.timeoutMs);
+        answerLine = await connection.request(line, timeoutMs);
       } catch (error) {
         // A connection the daemon closed while idle (a restart, the idle timeout)
         // is replaced: always when nothing was sent, else only for a read.
@@ -110,11 +111,12 @@ export class Locket {
   async ping() { await this.call({ op: 'ping' }); }
 
   /** Stores any JSON value; `{created, version, expiresAt}`. */
-  async put(ns, key, value, { ttl, ifVersion } = {}) {
+  async put(ns, key, value, { ttl, ifVersion, lease } = {}) {
     if (value === undefined) throw new BadRequestError('value is undefined: store null instead');
     const request = { op: 'put', ns, key, value };
     optional(request, 'ttl', ttl);
     optional(request, 'if_version', ifVersion);
+    optional(request, 'lease', lease);
     return members(await this.call(request));
   }
 
@@ -135,8 +137,8 @@ export class Locket {
   }
 
   /** True when a live entry was removed. */
-  async delete(ns, key, { ifVersion } = {}) {
-    return (await this.call(optional({ op: 'delete', ns, key }, 'if_version', ifVersion))).deleted;
+  async delete(ns, key, { ifVersion, lease } = {}) {
+    return (await this.call(optional(optional({ op: 'delete', ns, key }, 'if_version', ifVersion), 'lease', lease))).deleted;
   }
 
   /** `[{ns, key, version, createdAt, updatedAt, expiresAt}]`, never values. */
@@ -162,6 +164,29 @@ export class Locket {
   async deny(ns, path) { return members(await this.call(optional({ op: 'deny', ns }, 'path', path))); }
   /** `[{ns, programs}]` */
   async rules(ns) { return members(await this.call(optional({ op: 'rules' }, 'ns', ns))).items; }
+
+  /**
+   * Asks for the refresh lease on ns/key, on a connection of its own, waiting
+   * (up to `waitMs`, default 15 minutes) while another process holds it.
+   * `staleVersion`: the version whose access token was rejected (a newer entry
+   * is answered at once); `duration`: seconds wanted (the daemon may grant less).
+   * Resolves with a Lease (see lease.js).
+   */
+  async lease(ns, key, { staleVersion, duration, waitMs = 15 * 60 * 1000 } = {}) {
+    const own = new Locket({ socketPath: this.socketPath, connectTimeoutMs: this.connectTimeoutMs, timeoutMs: this.timeoutMs });
+    const request = optional(optional({ op: 'lease', ns, key }, 'stale_version', staleVersion), 'duration', duration);
+    try {
+      return new Lease(own, ns, key, await own.call(request, { timeoutMs: waitMs }));
+    } catch (error) {
+      own.close();
+      throw error;
+    }
+  }
+
+  /** Ends a lease this client's connection holds without storing; false when it had already ended. */
+  async release(ns, key, lease) {
+    return (await this.call({ op: 'release', ns, key, lease })).released;
+  }
 
   /**
    * Change events on a connection of their own, as an async iterator:
