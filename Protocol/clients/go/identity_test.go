@@ -53,6 +53,8 @@ func TestMain(m *testing.M) {
 		listener, err := net.FileListener(os.NewFile(3, "bound"))
 		must(err)
 		record(listener)
+	case "refresher":
+		runRefresher()
 	case "victim":
 		err := keyring.Set("victim-app", "victim", "hunter2")
 		var notOurs *locket.NotTheDaemonError
