@@ -64,6 +64,8 @@ export class RequestConnection {
 
   constructor(socket) {
     this.#socket = socket;
+    // An idle connection does not keep the process alive (a script ends when its work does).
+    socket.unref();
     socket.on('data', (chunk) => {
       for (const line of this.#splitter.push(chunk)) {
         const waiter = this.#waiting.shift();
@@ -71,6 +73,7 @@ export class RequestConnection {
           this.#fail(new ConnectionFailedError('locketd sent a line nobody asked for'));
           return;
         }
+        if (this.#waiting.length === 0) socket.unref();
         waiter.settle(null, line);
       }
     });
@@ -90,6 +93,7 @@ export class RequestConnection {
         // Later answers would no longer line up with their requests: give the connection up.
         this.#fail(new TimeoutError(`locketd did not answer within ${timeoutMs} ms`));
       }, timeoutMs);
+      this.#socket.ref();
       this.#waiting.push({
         settle: (error, answer) => {
           clearTimeout(timer);
