@@ -79,6 +79,7 @@ func (c *lineConn) stale() bool {
 	if err != nil {
 		return true
 	}
+	c.conn.SetReadDeadline(time.Time{}) // a passed deadline would skip the check below
 	stale := false
 	raw.Read(func(fd uintptr) bool {
 		var b [1]byte
