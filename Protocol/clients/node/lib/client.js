@@ -5,6 +5,7 @@ import { ConnectionFailedError, errorFromAnswer, BadRequestError } from './error
 import { socketPath } from './socket-path.js';
 import { openWatch } from './watch.js';
 import { Lease } from './lease.js';
+import { entryFrom } from './entry.js';
 
 /** Ops that change nothing: retried once on a fresh connection when a reused one turns out closed. */
 const idempotent = new Set(['hello', 'ping', 'get', 'list', 'status', 'audit', 'rules']);
@@ -122,8 +123,7 @@ export class Locket {
 
   /** `{value, version, createdAt, updatedAt, expiresAt}`; NotFoundError when there is no live entry. */
   async get(ns, key) {
-    const answer = await this.call({ op: 'get', ns, key });
-    return { ...members({ ...answer, value: undefined }), value: answer.value };
+    return entryFrom(await this.call({ op: 'get', ns, key }));
   }
 
   /** The value, or `fallback` (default undefined) when there is no live entry. */

@@ -2,18 +2,7 @@
 // its own: a waiting `lease` holds up every later request of its connection,
 // and the lease belongs to the connection that got it.
 import { BadRequestError } from './errors.js';
-
-/** An answer's entry members (`value`, `version`, timestamps) as an Entry. */
-export function entryFrom(object) {
-  const date = (text) => (typeof text === 'string' ? new Date(text) : null);
-  return {
-    value: object.value,
-    version: object.version,
-    createdAt: date(object.created_at),
-    updatedAt: date(object.updated_at),
-    expiresAt: date(object.expires_at),
-  };
-}
+import { entryFrom } from './entry.js';
 
 /**
  * The answer to `Locket.lease`. When `granted`, this process holds the lease:
