@@ -1,8 +1,10 @@
 package locket_test
 
 import (
+	"encoding/json"
 	"errors"
 	"math/rand"
+	"os"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -57,5 +59,26 @@ func TestTooLongOnceEscaped(t *testing.T) {
 	}
 	if got, err := locket.EscapeName(strings.Repeat("é", 128)); err != nil || len(got) != 256 {
 		t.Errorf("256 bytes: %v", err)
+	}
+}
+
+func TestEscapingTableSharedWithNode(t *testing.T) {
+	text, err := os.ReadFile("../name-escapes.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table struct {
+		Pairs [][2]string `json:"pairs"`
+	}
+	if err := json.Unmarshal(text, &table); err != nil || len(table.Pairs) < 10 {
+		t.Fatalf("the table: %v", err)
+	}
+	for _, pair := range table.Pairs {
+		if got, err := locket.EscapeName(pair[0]); err != nil || got != pair[1] {
+			t.Errorf("%q: got %q, want %q (%v)", pair[0], got, pair[1], err)
+		}
+		if back := locket.UnescapeName(pair[1]); back != pair[0] {
+			t.Errorf("%q unescaped to %q", pair[1], back)
+		}
 	}
 }

@@ -77,3 +77,15 @@ describe('keytar functions against a real daemon', () => {
     assert.equal(await keytar.getPassword('', ''), 'empty');
   });
 });
+
+describe('the escaping table shared with the Go client', () => {
+  test('Protocol/clients/name-escapes.json', async () => {
+    const { readFileSync } = await import('node:fs');
+    const table = JSON.parse(readFileSync(new URL('../../name-escapes.json', import.meta.url), 'utf8'));
+    assert.ok(table.pairs.length >= 10);
+    for (const [input, stored] of table.pairs) {
+      assert.equal(escapeName(input), stored, JSON.stringify(input));
+      assert.equal(unescapeName(stored), input);
+    }
+  });
+});
