@@ -101,6 +101,25 @@ func TestLeaseOfAHolderThatLeavesGoesToTheNext(t *testing.T) {
 	}
 }
 
+func TestLeaseDeleteEndsItForTheWaiters(t *testing.T) {
+	c, _ := leaseDaemon(t)
+	ctx := background(t)
+	c.PutValue(ctx, "app", "gone", "v1", locket.PutOptions{})
+	holder, err := c.Lease(ctx, "app", "gone", locket.LeaseOptions{})
+	if err != nil || !holder.Granted {
+		t.Fatal(err)
+	}
+	waited := make(chan error)
+	go func() { _, err := c.Lease(ctx, "app", "gone", locket.LeaseOptions{}); waited <- err }()
+	time.Sleep(100 * time.Millisecond)
+	if deleted, err := holder.Delete(ctx); err != nil || !deleted {
+		t.Fatalf("delete under the lease: %v %v", deleted, err)
+	}
+	if err := <-waited; !errors.Is(err, locket.ErrNotFound) {
+		t.Fatalf("the waiter got %v, want not_found", err)
+	}
+}
+
 func source(c *locket.Client, key string, spent *int32, login func(context.Context) (tokens, error)) *locket.TokenSource[tokens] {
 	return &locket.TokenSource[tokens]{
 		Client: c, NS: "app", Key: key,

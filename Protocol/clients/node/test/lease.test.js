@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { ConflictError, Locket, SessionStore } from '../index.js';
+import { ConflictError, Locket, NotFoundError, SessionStore } from '../index.js';
 import { TestDaemon } from './support/daemon.js';
 
 if (process.env.LOCKETD_LEASE) process.env.LOCKETD = process.env.LOCKETD_LEASE;
@@ -80,6 +80,17 @@ describe('refresh leases', { skip }, () => {
     await assert.rejects(locket.put('app', key, 'stolen', { lease: holder.token }), ConflictError);
     assert.equal(await next.release(), true);
     assert.equal(await next.release(), false);
+  });
+
+  test('a delete under the lease ends it and answers the waiters not_found', async () => {
+    const key = fresh();
+    await locket.put('app', key, 'v1');
+    const holder = await locket.lease('app', key);
+    const waiter = locket.lease('app', key);
+    await tick(100);
+    assert.equal(await holder.delete(), true);
+    await assert.rejects(waiter, NotFoundError);
+    await assert.rejects(locket.get('app', key), NotFoundError);
   });
 
   test('refresh: exactly one of many clients refreshes; the others share its session', async () => {
