@@ -127,6 +127,45 @@ var idempotentOps = map[string]bool{"hello": true, "ping": true, "get": true, "l
 
 // Call sends a request and returns the success answer, or an *Error with the daemon's code.
 func (c *Client) Call(ctx context.Context, request *Request) (Answer, error) {
+	raw, err := c.roundTrip(ctx, request)
+	if err != nil {
+		return nil, err
+	}
+	var answer Answer
+	if err := json.Unmarshal(raw, &answer); err != nil {
+		return nil, errorf(CodeConnectionFailed, "locketd answered a line that is not a JSON object")
+	}
+	delete(answer, "id")
+	delete(answer, "ok")
+	return answer, nil
+}
+
+// callInto sends a request and decodes the success answer into out (a struct
+// with json tags; a json.RawMessage member keeps the daemon's bytes as sent).
+func (c *Client) callInto(ctx context.Context, request *Request, out any) error {
+	raw, err := c.roundTrip(ctx, request)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return errorf(CodeConnectionFailed, "unreadable answer: %v", err)
+	}
+	return nil
+}
+
+// envelope is what every answer line has: the id, ok, and on failure the error.
+type envelope struct {
+	ID    json.RawMessage `json:"id"`
+	OK    bool            `json:"ok"`
+	Error *struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// roundTrip sends the request and returns the answer line of a success
+// (checked to answer this request), or the daemon's error.
+func (c *Client) roundTrip(ctx context.Context, request *Request) ([]byte, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.nextID++
@@ -138,10 +177,7 @@ func (c *Client) Call(ctx context.Context, request *Request) (Answer, error) {
 	for attempt := 0; ; attempt++ {
 		fresh := false
 		if c.conn == nil || c.conn.stale() {
-			if c.conn != nil {
-				c.conn.close()
-				c.conn = nil
-			}
+			c.dropConnection()
 			conn, err := dial(ctx, c.path, c.connectTimeout)
 			if err != nil {
 				return nil, err
@@ -150,39 +186,44 @@ func (c *Client) Call(ctx context.Context, request *Request) (Answer, error) {
 		}
 		raw, sent, err := c.conn.exchange(ctx, line, c.timeout)
 		if err != nil {
-			c.conn.close()
-			c.conn = nil
+			c.dropConnection()
 			again := attempt == 0 && errors.Is(err, ErrConnectionFailed) && (!sent || (!fresh && idempotentOps[request.op]))
 			if again {
 				continue
 			}
 			return nil, err
 		}
-		return c.decodeAnswer(raw, id)
+		// locketd writes id and ok first: a success for this id needs no second parse.
+		if bytes.HasPrefix(raw, []byte(`{"id":`+strconv.FormatInt(id, 10)+`,"ok":true,`)) {
+			return raw, nil
+		}
+		var head envelope
+		if err := json.Unmarshal(raw, &head); err != nil {
+			c.dropConnection()
+			return nil, errorf(CodeConnectionFailed, "locketd answered a line that is not a JSON object")
+		}
+		if len(head.ID) == 0 && !head.OK && head.Error != nil {
+			// A refusal written before any request was read (forbidden, unavailable at the cap).
+			c.dropConnection()
+			return nil, answerError(head.Error.Code, head.Error.Message)
+		}
+		if string(head.ID) != strconv.FormatInt(id, 10) {
+			c.dropConnection()
+			return nil, errorf(CodeConnectionFailed, "answer for id %s to request %d", head.ID, id)
+		}
+		if !head.OK {
+			if head.Error == nil {
+				return nil, answerError("", "")
+			}
+			return nil, answerError(head.Error.Code, head.Error.Message)
+		}
+		return raw, nil
 	}
 }
 
-func (c *Client) decodeAnswer(raw []byte, id int64) (Answer, error) {
-	var answer Answer
-	if err := json.Unmarshal(raw, &answer); err != nil {
+func (c *Client) dropConnection() {
+	if c.conn != nil {
 		c.conn.close()
 		c.conn = nil
-		return nil, errorf(CodeConnectionFailed, "locketd answered a line that is not a JSON object")
 	}
-	if string(answer["id"]) != strconv.FormatInt(id, 10) {
-		c.conn.close()
-		c.conn = nil
-		return nil, errorf(CodeConnectionFailed, "answer for id %s to request %d", answer["id"], id)
-	}
-	if string(answer["ok"]) != "true" {
-		var failure struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
-		}
-		json.Unmarshal(answer["error"], &failure)
-		return nil, answerError(failure.Code, failure.Message)
-	}
-	delete(answer, "id")
-	delete(answer, "ok")
-	return answer, nil
 }

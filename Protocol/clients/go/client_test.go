@@ -249,6 +249,28 @@ func TestSocketPath(t *testing.T) {
 	}
 }
 
+// Over the connection cap, the daemon's refusal line (no id) is its error
+// (unavailable), not a broken connection.
+func TestConnectionCapIsUnavailable(t *testing.T) {
+	daemon := testdaemon.Start(t, "--max-connections", "1")
+	first := locket.New(locket.Options{SocketPath: daemon.SocketPath})
+	defer first.Close()
+	// The start-up probe's connection may still count for a moment: wait until the first one is served.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		err := first.Ping(background(t))
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, locket.ErrUnavailable) || time.Now().After(deadline) {
+			t.Fatal(err)
+		}
+	}
+	err := locket.New(locket.Options{SocketPath: daemon.SocketPath}).Ping(background(t))
+	if !errors.Is(err, locket.ErrUnavailable) {
+		t.Fatalf("got %v, want unavailable", err)
+	}
+}
+
 // A server that accepts and never answers: the call ends at the timeout, or
 // when its context is cancelled, as ErrTimedOut.
 func TestTimeoutsAndCancellation(t *testing.T) {

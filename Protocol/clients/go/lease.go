@@ -55,44 +55,35 @@ func (c *Client) Lease(ctx context.Context, ns, key string, options LeaseOptions
 	if options.Duration != 0 {
 		r.Set("duration", options.Duration)
 	}
-	answer, err := own.Call(ctx, r)
+	raw, err := own.roundTrip(ctx, r)
 	if err != nil {
 		own.Close()
 		return nil, err
 	}
-	lease := &Lease{client: own, ns: ns, key: key}
-	var granted struct {
-		Granted   bool            `json:"granted"`
-		Lease     string          `json:"lease"`
-		ExpiresAt time.Time       `json:"expires_at"`
-		Duration  int             `json:"duration"`
-		Entry     json.RawMessage `json:"entry"`
+	var answer struct {
+		Granted   bool      `json:"granted"`
+		Lease     string    `json:"lease"`
+		ExpiresAt time.Time `json:"expires_at"`
+		Duration  int       `json:"duration"`
+		Entry     *Entry    `json:"entry"`
 	}
-	if err := decodeAll(answer, &granted); err != nil {
+	if err := json.Unmarshal(raw, &answer); err != nil {
 		own.Close()
-		return nil, err
+		return nil, errorf(CodeConnectionFailed, "unreadable answer to lease: %v", err)
 	}
-	if !granted.Granted {
+	lease := &Lease{client: own, ns: ns, key: key}
+	if !answer.Granted {
+		// Someone else refreshed: the answer's members are the entry, as get answers it.
 		own.Close()
 		var entry Entry
-		if err := decodeAll(answer, &entry); err != nil {
-			return nil, err
+		if err := json.Unmarshal(raw, &entry); err != nil {
+			return nil, errorf(CodeConnectionFailed, "unreadable answer to lease: %v", err)
 		}
-		entry.Value = answer["value"]
 		lease.Entry = &entry
 		return lease, nil
 	}
-	lease.Granted, lease.Token, lease.ExpiresAt, lease.Duration = true, granted.Lease, granted.ExpiresAt, granted.Duration
-	if len(granted.Entry) > 0 && string(granted.Entry) != "null" {
-		var members Answer
-		var entry Entry
-		if json.Unmarshal(granted.Entry, &members) != nil || decodeAll(members, &entry) != nil {
-			own.Close()
-			return nil, errorf(CodeConnectionFailed, "unreadable entry in the lease answer")
-		}
-		entry.Value = members["value"]
-		lease.Entry = &entry
-	}
+	lease.Granted, lease.Token, lease.ExpiresAt, lease.Duration = true, answer.Lease, answer.ExpiresAt, answer.Duration
+	lease.Entry = answer.Entry
 	return lease, nil
 }
 

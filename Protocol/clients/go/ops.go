@@ -8,23 +8,6 @@ import (
 
 // Every op of PROTOCOL.md §5 as a method of Client.
 
-// decodeAll decodes a whole answer into out (a struct with json tags).
-func decodeAll(answer Answer, out any) error {
-	text, _ := json.Marshal(answer)
-	if err := json.Unmarshal(text, out); err != nil {
-		return errorf(CodeConnectionFailed, "unreadable answer: %v", err)
-	}
-	return nil
-}
-
-func (c *Client) callInto(ctx context.Context, r *Request, out any) error {
-	answer, err := c.Call(ctx, r)
-	if err != nil {
-		return err
-	}
-	return decodeAll(answer, out)
-}
-
 // Hello greets the daemon: protocol version, server name, the ops it serves.
 func (c *Client) Hello(ctx context.Context) (Hello, error) {
 	var h Hello
@@ -61,16 +44,8 @@ func (c *Client) PutValue(ctx context.Context, ns, key string, v any, options Pu
 
 // Get reads the live entry; ErrNotFound when there is none.
 func (c *Client) Get(ctx context.Context, ns, key string) (Entry, error) {
-	answer, err := c.Call(ctx, NewRequest("get").Set("ns", ns).Set("key", key))
-	if err != nil {
-		return Entry{}, err
-	}
 	var entry Entry
-	if err := decodeAll(answer, &entry); err != nil {
-		return Entry{}, err
-	}
-	entry.Value = answer["value"] // as sent by the daemon, byte for byte (decodeAll compacts)
-	return entry, nil
+	return entry, c.callInto(ctx, NewRequest("get").Set("ns", ns).Set("key", key), &entry)
 }
 
 // GetValue decodes the live entry's value into out; ErrNotFound when there is none.

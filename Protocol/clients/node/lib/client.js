@@ -82,6 +82,11 @@ export class Locket {
         connection.close();
         throw new ConnectionFailedError('locketd answered a line that is not JSON');
       }
+      if (answer.id === undefined && answer.ok === false) {
+        // A refusal written before any request was read (forbidden, unavailable at the cap).
+        connection.close();
+        throw errorFromAnswer(answer.error);
+      }
       if (answer.id !== id) {
         connection.close();
         throw new ConnectionFailedError(`answer for id ${JSON.stringify(answer.id)} to request ${id}`);

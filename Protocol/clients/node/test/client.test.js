@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   BadRequestError, ConflictError, ConnectionFailedError, LockedError, Locket, LocketError, NotFoundError,
-  TimeoutError, DaemonNotRunningError, socketPath,
+  TimeoutError, DaemonNotRunningError, UnavailableError, socketPath,
 } from '../index.js';
 import { TestDaemon } from './support/daemon.js';
 
@@ -162,6 +162,27 @@ describe('Locket without a daemon', () => {
       await assert.rejects(new Locket({ socketPath: path.join(root, 'missing', 'locket.sock') }).ping(), DaemonNotRunningError);
     } finally {
       rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test('over the connection cap, the daemon\'s refusal line (no id) is UnavailableError', async () => {
+    const daemon = await TestDaemon.start(['--max-connections', '1']);
+    const first = new Locket({ socketPath: daemon.socketPath });
+    try {
+      // The start-up probe's connection may still count for a moment: wait until the first one is served.
+      for (let tries = 0; ; tries++) {
+        try {
+          await first.ping();
+          break;
+        } catch (error) {
+          if (!(error instanceof UnavailableError) || tries > 300) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+      await assert.rejects(new Locket({ socketPath: daemon.socketPath }).ping(), (e) => e instanceof UnavailableError && e.code === 'unavailable');
+    } finally {
+      first.close();
+      await daemon.dispose();
     }
   });
 

@@ -35,6 +35,7 @@ type Daemon struct {
 	Root       string
 	SocketPath string
 	t          testing.TB
+	args       []string
 	cmd        *exec.Cmd
 	exited     chan struct{}
 	waitErr    error
@@ -42,8 +43,8 @@ type Daemon struct {
 	stderr     bytes.Buffer
 }
 
-// Start starts a daemon on a fresh vault; it stops when the test ends.
-func Start(t testing.TB) *Daemon {
+// Start starts a daemon on a fresh vault, with more locketd options if any; it stops when the test ends.
+func Start(t testing.TB, args ...string) *Daemon {
 	t.Helper()
 	root, err := os.MkdirTemp("", "locket-go-")
 	if err != nil {
@@ -52,7 +53,7 @@ func Start(t testing.TB) *Daemon {
 	if err := os.Mkdir(filepath.Join(root, "s"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	d := &Daemon{Root: root, SocketPath: filepath.Join(root, "s", "locket.sock"), t: t}
+	d := &Daemon{Root: root, SocketPath: filepath.Join(root, "s", "locket.sock"), t: t, args: args}
 	d.launch()
 	t.Cleanup(func() {
 		d.Stop()
@@ -78,8 +79,8 @@ func (d *Daemon) Log() string {
 
 func (d *Daemon) launch() {
 	d.t.Helper()
-	d.cmd = exec.Command(Binary(), "--key-store", "file", "--data-dir", filepath.Join(d.Root, "data"),
-		"--socket", d.SocketPath, "--log-level", "warning")
+	d.cmd = exec.Command(Binary(), append([]string{"--key-store", "file", "--data-dir", filepath.Join(d.Root, "data"),
+		"--socket", d.SocketPath, "--log-level", "warning"}, d.args...)...)
 	d.cmd.Stderr = syncWriter{d}
 	if err := d.cmd.Start(); err != nil {
 		d.t.Fatalf("cannot start %s (set LOCKETD): %v", Binary(), err)

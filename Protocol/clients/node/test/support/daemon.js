@@ -22,19 +22,20 @@ function canConnect(socketPath) {
 
 /** A running daemon: `socketPath`, `stop()`, `restart()`, `log()`. */
 export class TestDaemon {
-  constructor(root) {
+  constructor(root, args = []) {
     this.root = root;
+    this.args = args;
     this.dataDir = path.join(root, 'data');
     this.socketPath = path.join(root, 's', 'locket.sock');
     this.stderr = '';
     this.process = null;
   }
 
-  /** A daemon on a fresh vault, started and answering. */
-  static async start() {
+  /** A daemon on a fresh vault, started and answering; `args` are more locketd options. */
+  static async start(args = []) {
     const root = mkdtempSync(path.join(os.tmpdir(), 'locket-node-'));
     mkdirSync(path.join(root, 's'), { mode: 0o700 });
-    const daemon = new TestDaemon(root);
+    const daemon = new TestDaemon(root, args);
     await daemon.launch();
     return daemon;
   }
@@ -42,7 +43,7 @@ export class TestDaemon {
   async launch() {
     if (!existsSync(locketdPath)) throw new Error(`no locketd at ${locketdPath} (set LOCKETD)`);
     this.process = spawn(locketdPath, ['--key-store', 'file', '--data-dir', this.dataDir, '--socket', this.socketPath,
-      '--log-level', 'warning'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      '--log-level', 'warning', ...this.args], { stdio: ['ignore', 'ignore', 'pipe'] });
     this.process.stderr.on('data', (chunk) => { this.stderr += chunk; });
     this.exited = new Promise((resolve) => this.process.once('exit', (code, signal) => resolve({ code, signal })));
     const deadline = Date.now() + 30000;
