@@ -168,10 +168,15 @@ func TestImpostorInVictimsFallbackFolder(t *testing.T) {
 	binary := readableBinary(t)
 	for _, mode := range []string{"0777", "0700"} {
 		t.Run("folder "+mode, func(t *testing.T) {
-			victim := 40000 + rand.Intn(20000)
-			folder := "/tmp/locket-" + strconv.Itoa(victim)
-			if _, err := os.Lstat(folder); err == nil {
-				t.Fatalf("%s exists already", folder)
+			// A uid with no fallback folder yet (math/rand is not seeded by itself in Go 1.19).
+			random := rand.New(rand.NewSource(time.Now().UnixNano()))
+			victim, folder := 0, ""
+			for tries := 0; tries < 100; tries++ {
+				victim = 40000 + random.Intn(20000)
+				folder = "/tmp/locket-" + strconv.Itoa(victim)
+				if _, err := os.Lstat(folder); err != nil {
+					break
+				}
 			}
 			defer os.RemoveAll(folder)
 			impostor := startHelper(t, roleCommand(binary, otherUID, "impostor", folder, mode))
