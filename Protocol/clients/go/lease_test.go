@@ -234,7 +234,7 @@ func TestTokenSourceAcrossProcesses(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			cmd := exec.Command(self, "-test.run=^$")
+			cmd := exec.CommandContext(ctx, self, "-test.run=^$")
 			cmd.Env = append(os.Environ(), "LOCKET_GO_TEST_ROLE=refresher", "LOCKET_SOCKET="+daemon.SocketPath, "SPENT_LOG="+spentLog)
 			out, err := cmd.Output()
 			if err != nil {
@@ -268,7 +268,9 @@ func runRefresher() {
 		},
 		Login: func(context.Context) (tokens, error) { return tokens{}, errors.New("no login expected") },
 	}
-	s, err := ts.Renew(context.Background(), locket.Session[tokens]{Version: 1})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := ts.Renew(ctx, locket.Session[tokens]{Version: 1})
 	must(err)
 	fmt.Println(s.Outcome, s.Version)
 	os.Exit(0)

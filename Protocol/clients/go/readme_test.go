@@ -4,12 +4,14 @@ package locket_test
 // requiring locket through a replace directive) and run against a real locketd.
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"locket/internal/testdaemon"
 )
@@ -35,7 +37,9 @@ func TestReadmeProgram(t *testing.T) {
 	os.WriteFile(filepath.Join(app, "go.mod"), []byte("module app\n\ngo 1.19\n\nrequire locket v0.0.0\n\nreplace locket => "+module+"\n"), 0o644)
 	daemon := testdaemon.Start(t)
 	for _, want := range []string{"true <nil>\nada <nil>\n", "true <nil>\nada <nil>\n"} {
-		cmd := exec.Command("go", "run", ".")
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "go", "run", ".")
 		cmd.Dir = app
 		cmd.Env = append(os.Environ(), "LOCKET_SOCKET="+daemon.SocketPath, "GOPROXY=off", "GOFLAGS=-mod=mod")
 		out, err := cmd.Output()

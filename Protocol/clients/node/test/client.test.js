@@ -12,7 +12,7 @@ import {
 } from '../index.js';
 import { TestDaemon } from './support/daemon.js';
 
-describe('Locket against a real daemon', () => {
+describe('Locket against a real daemon', { timeout: 300000 }, () => {
   let daemon;
   let locket;
   before(async () => {
@@ -141,7 +141,7 @@ describe('Locket against a real daemon', () => {
   });
 });
 
-describe('Locket without a daemon', () => {
+describe('Locket without a daemon', { timeout: 300000 }, () => {
   test('the socket path is resolved like the daemon', () => {
     assert.equal(socketPath('/x/y.sock', {}), '/x/y.sock');
     assert.equal(socketPath(undefined, { LOCKET_SOCKET: '/l.sock', XDG_RUNTIME_DIR: '/run/u' }), '/l.sock');

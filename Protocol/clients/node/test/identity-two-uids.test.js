@@ -33,7 +33,7 @@ function asUid(uid, args) {
   return ['--reuid=' + uid, '--regid=' + uid, '--clear-groups', process.execPath, ...args];
 }
 
-describe('an impostor uid in the victim\'s socket folder', { skip: isRoot ? false : 'needs root to run as two uids' }, () => {
+describe('an impostor uid in the victim\'s socket folder', { skip: isRoot ? false : 'needs root to run as two uids', timeout: 300000 }, () => {
   for (const mode of ['0777', '0700']) {
     test(`folder pre-created ${mode} by uid ${impostorUid}: refused, and no byte reaches it`, async () => {
       const victimUid = 40000 + Math.floor(Math.random() * 20000);

@@ -11,7 +11,7 @@ import { Locket, NotTheDaemonError, checkDaemonSocket } from '../index.js';
 
 const otherUid = 65534;
 
-describe('the identity check', () => {
+describe('the identity check', { timeout: 300000 }, () => {
   let root;
   let folder;
   let socketFile;

@@ -7,7 +7,7 @@ import {
 } from '../index.js';
 import { TestDaemon } from './support/daemon.js';
 
-describe('name escaping', () => {
+describe('name escaping', { timeout: 300000 }, () => {
   test('plain names are kept as written', () => {
     for (const name of ['my-app', 'ada@example.com', 'é 😀 \u2028', 'x'.repeat(256)]) assert.equal(escapeName(name), name);
   });
@@ -37,7 +37,7 @@ describe('name escaping', () => {
   });
 });
 
-describe('keytar functions against a real daemon', () => {
+describe('keytar functions against a real daemon', { timeout: 300000 }, () => {
   let daemon;
   before(async () => {
     daemon = await TestDaemon.start();
@@ -78,7 +78,7 @@ describe('keytar functions against a real daemon', () => {
   });
 });
 
-describe('the escaping table shared with the Go client', () => {
+describe('the escaping table shared with the Go client', { timeout: 300000 }, () => {
   test('Protocol/clients/name-escapes.json', async () => {
     const { readFileSync } = await import('node:fs');
     const table = JSON.parse(readFileSync(new URL('../../name-escapes.json', import.meta.url), 'utf8'));

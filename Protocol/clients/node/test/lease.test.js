@@ -24,7 +24,7 @@ async function servesLease() {
 const skip = (await servesLease()) ? false : `${process.env.LOCKETD || 'locketd'} does not serve lease (set LOCKETD_LEASE)`;
 const tick = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('refresh leases', () => {
+describe('refresh leases', { timeout: 300000 }, () => {
   // Skipped test by test, so that the summary counts them as skipped.
   const test = (name, fn) => nodeTest(name, { skip }, fn);
   let daemon;
@@ -123,7 +123,7 @@ describe('refresh leases', () => {
     try {
       const runs = Array.from({ length: 4 }, () => new Promise((resolve, reject) => {
         const child = spawn(process.execPath, [path.join(here, 'support/refresher.js'), daemon.socketPath, key, '1', spentLog],
-          { stdio: ['ignore', 'pipe', 'inherit'] });
+          { stdio: ['ignore', 'pipe', 'inherit'], timeout: 60000 });
         let out = '';
         child.stdout.on('data', (chunk) => { out += chunk; });
         child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`refresher exited ${code}`))));

@@ -25,7 +25,7 @@ export function snippet(markdown, heading) {
   return block[1];
 }
 
-describe('README and example', () => {
+describe('README and example', { timeout: 300000 }, () => {
   let daemon;
   let app;
   before(async () => {

@@ -72,7 +72,7 @@ async function run(vector) {
   }
 }
 
-describe('the vector runner is strict', () => {
+describe('the vector runner is strict', { timeout: 300000 }, () => {
   const ok = 'comment: c\n\n> {"op":"ping"}\n< {"ok":true}\n';
   test('accepts a well-formed vector', () => assert.equal(parseVector(ok, 'ok').steps.length, 2));
   for (const [why, text] of [
@@ -128,7 +128,7 @@ describe('the vector runner is strict', () => {
   });
 });
 
-describe('Protocol/vectors through the Node client', { concurrency: 3 }, () => {
+describe('Protocol/vectors through the Node client', { concurrency: 3, timeout: 600000 }, () => {
   test('the folder holds vectors', () => assert.ok(vectors.length >= 10));
   for (const vector of vectors) {
     test(vector.name, () => run(vector));

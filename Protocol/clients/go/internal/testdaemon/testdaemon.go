@@ -5,6 +5,7 @@ package testdaemon
 
 import (
 	"bytes"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -110,7 +111,15 @@ func (d *Daemon) Stop() error {
 		return nil
 	}
 	d.cmd.Process.Signal(syscall.SIGTERM)
-	<-d.exited
+	select {
+	case <-d.exited:
+	case <-time.After(30 * time.Second):
+		// Never hang a test run on a daemon that does not stop: kill it and say so.
+		d.cmd.Process.Kill()
+		<-d.exited
+		d.cmd = nil
+		return fmt.Errorf("locketd did not exit within 30 s of SIGTERM (killed)")
+	}
 	d.cmd = nil
 	return d.waitErr
 }

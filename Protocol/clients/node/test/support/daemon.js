@@ -9,8 +9,10 @@ import { fileURLToPath } from 'node:url';
 
 const repository = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../..');
 
-/** The locketd binary: $LOCKETD, else the repository's debug build. */
-export const locketdPath = process.env.LOCKETD || path.join(repository, '.build/debug/locketd');
+/** The locketd binary: $LOCKETD (read at each start), else the repository's debug build. */
+export function locketdPath() {
+  return process.env.LOCKETD || path.join(repository, '.build/debug/locketd');
+}
 
 function canConnect(socketPath) {
   return new Promise((resolve) => {
@@ -41,8 +43,9 @@ export class TestDaemon {
   }
 
   async launch() {
-    if (!existsSync(locketdPath)) throw new Error(`no locketd at ${locketdPath} (set LOCKETD)`);
-    this.process = spawn(locketdPath, ['--key-store', 'file', '--data-dir', this.dataDir, '--socket', this.socketPath,
+    const binary = locketdPath();
+    if (!existsSync(binary)) throw new Error(`no locketd at ${binary} (set LOCKETD)`);
+    this.process = spawn(binary, ['--key-store', 'file', '--data-dir', this.dataDir, '--socket', this.socketPath,
       '--log-level', 'warning', ...this.args], { stdio: ['ignore', 'ignore', 'pipe'] });
     this.process.stderr.on('data', (chunk) => { this.stderr += chunk; });
     this.exited = new Promise((resolve) => this.process.once('exit', (code, signal) => resolve({ code, signal })));
@@ -59,7 +62,10 @@ export class TestDaemon {
   async stop() {
     if (!this.process) return { code: 0, signal: null };
     this.process.kill('SIGTERM');
+    // Never hang a test run on a daemon that does not stop: kill it after 30 s and say so.
+    const timer = setTimeout(() => this.process?.kill('SIGKILL'), 30000);
     const status = await this.exited;
+    clearTimeout(timer);
     this.process = null;
     return status;
   }
