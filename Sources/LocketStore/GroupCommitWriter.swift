@@ -15,6 +15,8 @@ final class GroupCommitWriter: @unchecked Sendable {
         /// Called once the batch committed (nil) or failed to commit (the error).
         let finish: (StoreError?) -> Void
         let exclusive: Bool
+        /// Runs alone and outside any transaction (maintenance such as VACUUM); `run`'s result is ignored.
+        var bare = false
     }
 
     private let connection: SQLiteConnection
@@ -35,6 +37,10 @@ final class GroupCommitWriter: @unchecked Sendable {
     /// Statistics for tests and benchmarks: transactions committed and writes in them.
     private(set) var commits = 0
     private(set) var writesCommitted = 0
+    /// TRUNCATE checkpoints that succeeded (see `WALHygiene`).
+    private(set) var scrubs = 0
+    /// Writer thread only.
+    private var scrub = ScrubSchedule()
 
     init(connection: SQLiteConnection, maxBatch: Int) {
         self.connection = connection
@@ -66,6 +72,17 @@ final class GroupCommitWriter: @unchecked Sendable {
         submit(Self.job(exclusive: exclusive, body) { box.result = $0; done.signal() })
         done.wait()
         return try box.result!.get()
+    }
+
+    /// Runs `body` on the writer thread alone, outside any transaction, and waits for it;
+    /// then scrubs the WAL (see `WALHygiene`). For maintenance (VACUUM).
+    func performOutsideTransaction(_ body: @escaping (SQLiteConnection) -> Void) {
+        let done = DispatchSemaphore(value: 0)
+        submit(Job(run: { connection in
+            body(connection)
+            return true
+        }, finish: { _ in done.signal() }, exclusive: true, bare: true))
+        done.wait()
     }
 
     /// Runs `body` as one write and calls `completion` (on the writer thread) once it is durable.
@@ -105,6 +122,12 @@ final class GroupCommitWriter: @unchecked Sendable {
         }
     }
 
+    /// Asks for a TRUNCATE checkpoint once this batch has committed (see `WALHygiene`).
+    /// Called by a job, on the writer thread, when it removed secret bytes.
+    func requestScrub() {
+        scrub.request()
+    }
+
     /// Waits until the batch being committed now, if any, has answered its callers
     /// (so a rotation in it has switched the vault's keys). Returns at once on the writer thread.
     func waitForBatchInFlight() {
@@ -119,10 +142,26 @@ final class GroupCommitWriter: @unchecked Sendable {
     private func loop() {
         while true {
             condition.lock()
-            while queue.isEmpty && !stopping { condition.wait() }
+            var retryDue = false
+            while queue.isEmpty && !stopping {
+                guard let retryAt = scrub.retryAt else {
+                    condition.wait()
+                    continue
+                }
+                // A scrub readers blocked: wake up to try it again, unless a write comes first.
+                if Date() >= retryAt || !condition.wait(until: retryAt) {
+                    retryDue = queue.isEmpty
+                    if retryDue { break }
+                }
+            }
             if queue.isEmpty && stopping {
                 condition.unlock()
                 break
+            }
+            if retryDue {
+                condition.unlock()
+                scrubIfDue(afterBatch: false, idle: true)
+                continue
             }
             let batch = takeBatch()
             condition.unlock()
@@ -133,10 +172,27 @@ final class GroupCommitWriter: @unchecked Sendable {
                 batchesDone += 1
                 batchState.broadcast()
             }
+            scrubIfDue(afterBatch: true, idle: condition.withLock { queue.isEmpty })
         }
         // Closing the last connection checkpoints the WAL into the database file.
         connection.close()
         stopped.signal()
+    }
+
+    /// Runs a pending TRUNCATE checkpoint if it is due; schedules a retry when readers block it.
+    private func scrubIfDue(afterBatch: Bool, idle: Bool) {
+        guard scrub.due(afterBatch: afterBatch, idle: idle, now: Date()) else { return }
+        do {
+            if try connection.checkpointTruncate() {
+                scrub.succeeded()
+                scrubs += 1
+            } else {
+                scrub.blocked(now: Date())
+            }
+        } catch {
+            // An I/O error (a full disk): the WAL stays as it is; try again later.
+            scrub.blocked(now: Date())
+        }
     }
 
     /// Takes the next batch: up to `maxBatch` ordinary writes, or one exclusive write alone.
@@ -150,6 +206,12 @@ final class GroupCommitWriter: @unchecked Sendable {
     }
 
     private func commit(_ batch: [Job]) {
+        if batch.count == 1, batch[0].bare {
+            _ = batch[0].run(connection)
+            scrub.request()
+            batch[0].finish(nil)
+            return
+        }
         do {
             try connection.statement("BEGIN IMMEDIATE").run()
         } catch {
