@@ -1,4 +1,5 @@
 import Foundation
+import LocketSync
 
 /// The single writer: one thread, one SQLite connection. Concurrent writes are
 /// batched into one transaction and one sync (group commit); each caller is
@@ -37,8 +38,11 @@ final class GroupCommitWriter: @unchecked Sendable {
     /// Statistics for tests and benchmarks: transactions committed and writes in them.
     private(set) var commits = 0
     private(set) var writesCommitted = 0
-    /// TRUNCATE checkpoints that succeeded (see `WALHygiene`).
-    private(set) var scrubs = 0
+    /// TRUNCATE checkpoints that succeeded, and tries that readers blocked (see `WALHygiene`).
+    /// Locked: tests read them while the writer runs.
+    private let scrubCounts = Locked((done: 0, blocked: 0))
+    var scrubsDone: Int { scrubCounts.withLock { $0.done } }
+    var scrubsBlocked: Int { scrubCounts.withLock { $0.blocked } }
     /// Writer thread only.
     private var scrub = ScrubSchedule()
 
@@ -185,9 +189,10 @@ final class GroupCommitWriter: @unchecked Sendable {
         do {
             if try connection.checkpointTruncate() {
                 scrub.succeeded()
-                scrubs += 1
+                scrubCounts.withLock { $0.done += 1 }
             } else {
                 scrub.blocked(now: Date())
+                scrubCounts.withLock { $0.blocked += 1 }
             }
         } catch {
             // An I/O error (a full disk): the WAL stays as it is; try again later.
