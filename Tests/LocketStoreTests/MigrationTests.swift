@@ -110,4 +110,22 @@ struct MigrationTests {
         #expect(try Self.format(harness) == 2)
         try Self.expectServed(vault)
     }
+
+    @Test("deleted bytes an older build left in free space are gone after the migration (VACUUM)")
+    func migrationClearsFreeSpace() throws {
+        let harness = VaultHarness()
+        try Self.install(harness)
+        // As a build without secure_delete would leave a deleted record: its cell in a page's free space.
+        let marker = bytes("deleted-by-an-older-build-\(UUID().uuidString)")
+        try RawSQLite.execute(harness.databasePath, """
+            PRAGMA secure_delete = OFF;
+            INSERT INTO entries VALUES (randomblob(32), randomblob(32), 1, 0, 0, NULL, randomblob(72), \(RawSQLite.literal(marker)));
+            DELETE FROM entries WHERE sealed = \(RawSQLite.literal(marker));
+            """)
+        #expect(Files.contains(try #require(Files.read(harness.databasePath)), marker))
+        try harness.withVault { (vault) throws in try Self.expectServed(vault) }
+        for (name, contents) in Files.snapshot(harness.dataDirectory) {
+            #expect(!Files.contains(contents, marker), "the old deleted record is still in \(name)")
+        }
+    }
 }
