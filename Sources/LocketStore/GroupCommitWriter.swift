@@ -9,6 +9,9 @@ import LocketSync
 /// Each write runs inside its own SAVEPOINT, so a write that fails (a version
 /// conflict, a full disk) is rolled back alone and the rest of the batch commits.
 /// An *exclusive* write (key rotation) runs in a batch of its own.
+///
+/// A write that removed secret bytes asks for a scrub (`requestScrub`): a
+/// TRUNCATE checkpoint between batches, when it is due (see `WALHygiene`).
 final class GroupCommitWriter: @unchecked Sendable {
     struct Job {
         /// Runs the write; returns false when it failed and must be rolled back.
@@ -129,7 +132,7 @@ final class GroupCommitWriter: @unchecked Sendable {
     /// Asks for a TRUNCATE checkpoint once this batch has committed (see `WALHygiene`).
     /// Called by a job, on the writer thread, when it removed secret bytes.
     func requestScrub() {
-        scrub.request()
+        scrub.request(now: Date())
     }
 
     /// Waits until the batch being committed now, if any, has answered its callers
@@ -146,25 +149,25 @@ final class GroupCommitWriter: @unchecked Sendable {
     private func loop() {
         while true {
             condition.lock()
-            var retryDue = false
+            var scrubDue = false
             while queue.isEmpty && !stopping {
-                guard let retryAt = scrub.retryAt else {
+                guard let wakeAt = scrub.nextTry else {
                     condition.wait()
                     continue
                 }
-                // A scrub readers blocked: wake up to try it again, unless a write comes first.
-                if Date() >= retryAt || !condition.wait(until: retryAt) {
-                    retryDue = queue.isEmpty
-                    if retryDue { break }
+                // A pending scrub: wake up at its time to run it, unless a write comes first.
+                if Date() >= wakeAt || !condition.wait(until: wakeAt) {
+                    scrubDue = queue.isEmpty
+                    if scrubDue { break }
                 }
             }
             if queue.isEmpty && stopping {
                 condition.unlock()
                 break
             }
-            if retryDue {
+            if scrubDue {
                 condition.unlock()
-                scrubIfDue(afterBatch: false, idle: true)
+                if scrub.dueWhenIdle(now: Date()) { runScrub() }
                 continue
             }
             let batch = takeBatch()
@@ -176,16 +179,15 @@ final class GroupCommitWriter: @unchecked Sendable {
                 batchesDone += 1
                 batchState.broadcast()
             }
-            scrubIfDue(afterBatch: true, idle: condition.withLock { queue.isEmpty })
+            if scrub.dueAfterBatch(now: Date()) { runScrub() }
         }
         // Closing the last connection checkpoints the WAL into the database file.
         connection.close()
         stopped.signal()
     }
 
-    /// Runs a pending TRUNCATE checkpoint if it is due; schedules a retry when readers block it.
-    private func scrubIfDue(afterBatch: Bool, idle: Bool) {
-        guard scrub.due(afterBatch: afterBatch, idle: idle, now: Date()) else { return }
+    /// Runs the pending TRUNCATE checkpoint; schedules a retry when readers block it.
+    private func runScrub() {
         do {
             if try connection.checkpointTruncate() {
                 scrub.succeeded()
@@ -213,7 +215,7 @@ final class GroupCommitWriter: @unchecked Sendable {
     private func commit(_ batch: [Job]) {
         if batch.count == 1, batch[0].bare {
             _ = batch[0].run(connection)
-            scrub.request()
+            scrub.request(now: Date())
             batch[0].finish(nil)
             return
         }

@@ -9,11 +9,11 @@ import Foundation
 /// earlier WAL frames, though, until a checkpoint copies the WAL into the
 /// database and the WAL is truncated. So a write that removes secret bytes (a
 /// delete, an expiry sweep, a rotation's old wrapped keys, a migration) asks for
-/// a *scrub*: a TRUNCATE checkpoint on the writer thread, once no write is
-/// waiting (coalescing a burst of deletes into one), or after
-/// `batchesBeforeForcedScrub` batches under sustained load. A reader still
-/// holding a snapshot in the WAL makes it fail without waiting; it is retried
-/// after `retryDelay` (doubling up to `maxRetryDelay`) or after the next batch.
+/// a *scrub*: a TRUNCATE checkpoint on the writer thread, once no write has come
+/// for `quietPeriod` (a burst of deletes shares one), and under a load that never
+/// pauses at the first batch end `maxDelay` after it was asked for. A reader
+/// still holding a snapshot in the WAL makes it fail without waiting; it is
+/// retried after `retryDelay` (doubling up to `maxRetryDelay`).
 ///
 /// `journal_size_limit` bounds what the WAL keeps on disk after a checkpoint reset it.
 enum WALHygiene {
@@ -21,40 +21,52 @@ enum WALHygiene {
     static let journalSizeLimit = 4 * 1024 * 1024
     /// Set on the writer connection at open.
     static let pragmas = "PRAGMA secure_delete = ON; PRAGMA journal_size_limit = \(journalSizeLimit);"
-    /// Under a queue that never empties, a pending scrub runs after this many batches.
-    static let batchesBeforeForcedScrub = 32
+    /// A pending scrub runs once no write has come for this long…
+    static let quietPeriod: TimeInterval = 0.02
+    /// …or, under constant writes, at the first batch end this long after it was asked for.
+    static let maxDelay: TimeInterval = 0.25
     static let retryDelay: TimeInterval = 0.01
     static let maxRetryDelay: TimeInterval = 1
 }
 
 /// The writer's pending scrub (see `WALHygiene`). Used on the writer thread only.
 struct ScrubSchedule {
-    /// A write asked for a scrub that has not succeeded yet.
-    private(set) var pending = false
-    /// Batches committed since the scrub was asked for or last tried.
-    private var batchesWaited = 0
-    /// When to try again while idle, after readers blocked the last try.
-    private(set) var retryAt: Date?
+    /// When the pending scrub was asked for (nil: none is pending).
+    private var requestedAt: Date?
+    /// When to try it, if no write comes first (nil: not yet planned).
+    private(set) var nextTry: Date?
+    /// Whether `nextTry` is a retry after readers blocked a try (then writes do not push it back).
+    private var retrying = false
     private var delay = WALHygiene.retryDelay
 
-    mutating func request() { pending = true }
+    var pending: Bool { requestedAt != nil }
 
-    /// Whether to scrub now, after a batch committed (`idle`: no write is waiting).
-    mutating func due(afterBatch: Bool, idle: Bool, now: Date) -> Bool {
-        guard pending else { return false }
-        if afterBatch { batchesWaited += 1 }
-        if idle { return retryAt.map { now >= $0 } ?? true }
-        return batchesWaited >= WALHygiene.batchesBeforeForcedScrub
+    mutating func request(now: Date) {
+        if requestedAt == nil { requestedAt = now }
+    }
+
+    /// After a batch committed: whether to scrub now. Otherwise plans the next try.
+    mutating func dueAfterBatch(now: Date) -> Bool {
+        guard let requestedAt else { return false }
+        if now.timeIntervalSince(requestedAt) >= WALHygiene.maxDelay, !retrying || now >= (nextTry ?? now) { return true }
+        if !retrying { nextTry = now.addingTimeInterval(WALHygiene.quietPeriod) }
+        return false
+    }
+
+    /// When the writer woke up at `nextTry` with no write waiting: whether to scrub now.
+    func dueWhenIdle(now: Date) -> Bool {
+        guard pending, let nextTry else { return false }
+        return now >= nextTry
     }
 
     mutating func succeeded() {
         self = ScrubSchedule()
     }
 
-    /// Readers blocked it: try again later.
+    /// Readers blocked it: try again later, writes or not.
     mutating func blocked(now: Date) {
-        batchesWaited = 0
-        retryAt = now.addingTimeInterval(delay)
+        retrying = true
+        nextTry = now.addingTimeInterval(delay)
         delay = min(delay * 2, WALHygiene.maxRetryDelay)
     }
 }
