@@ -11,8 +11,9 @@ extension Vault {
     /// switch to the new format on the writer thread right after the commit,
     /// before any later write runs, as after a rotation.
     ///
-    /// A record that does not open in the old format (damaged) is left as it is:
-    /// it stays unreadable, counted by `list`, never deleted. If the migration
+    /// A record that does not open in the old format (damaged), or whose ns_id
+    /// column names another namespace than the one inside it (moved), is left as
+    /// it is: it stays unreadable, counted by `list`, never deleted. If the migration
     /// cannot commit (a full disk, a damaged page), the vault goes on in the old
     /// format and tries again at the next open or unlock. Afterwards `VACUUM`
     /// rebuilds the file, so deleted records that older builds left in free space
@@ -29,6 +30,12 @@ extension Vault {
                 while try rows.step() {
                     let row = StoredRow(lookup: rows.blob(0), statement: rows, offset: 1)
                     let claims = row.claims
+                    // The one claim format 1 can vouch for besides the lookup id: the namespace
+                    // inside the record must be the one its ns_id column names. (A version or a
+                    // time edited before the migration cannot be told from a true one.)
+                    guard var opened = try? Records.open(row, keys: old) else { continue }
+                    secureZero(&opened.value)
+                    guard Records.namespaceID(opened.ns, keys: old) == row.namespace else { continue }
                     guard let wrapped = try? KeyWrap.withUnwrapped(
                         row.wrappedKey, under: old.wrap, context: claims.dataKeyContext(old.format),
                         { (dataKey) throws(CryptoError) in KeyWrap.wrap(dataKey, under: old.wrap, context: claims.dataKeyContext(.current)) })

@@ -128,4 +128,23 @@ struct MigrationTests {
             #expect(!Files.contains(contents, marker), "the old deleted record is still in \(name)")
         }
     }
+
+    @Test("a format 1 row moved to another namespace's id before the migration is not blessed by it: not listed there, corrupt")
+    func movedRowNotBlessed() throws {
+        let harness = VaultHarness()
+        try Self.install(harness)
+        // mail/alice is the one row with version 1 and no expiry; chat/token the one with an expiry.
+        try RawSQLite.execute(harness.databasePath, """
+            UPDATE entries SET ns_id = (SELECT ns_id FROM entries WHERE expires_at IS NOT NULL)
+            WHERE version = 1 AND expires_at IS NULL
+            """)
+        try harness.withVault { (vault) throws in
+            #expect(try Self.format(harness) == 2)
+            let chat = try vault.list(ns: "chat")
+            #expect(chat.fields == [["chat", "token"]])
+            #expect(chat.unreadable == 1)
+            #expect(throws: StoreError.corrupt("a record did not authenticate")) { try vault.get(ns: "mail", key: "alice") }
+            #expect(try vault.get(ns: "mail", key: "bob").version == 3)
+        }
+    }
 }
