@@ -157,6 +157,30 @@ struct RecordBindingTests {
     }
 }
 
+extension RecordBindingTests {
+    @Test("an edited row stops a rotation with nothing changed; once that entry is deleted, rotation works")
+    func editedRowStopsRotation() throws {
+        let harness = VaultHarness()
+        var target: [UInt8] = []
+        try harness.withVault { (vault) throws in
+            target = try Self.put(vault, harness, "app", "edited", "1")
+            _ = try vault.put(ns: "app", key: "fine", value: bytes("2"))
+        }
+        try RawSQLite.execute(harness.databasePath, "UPDATE entries SET version = 5 WHERE lookup = \(RawSQLite.literal(target))")
+        let wrappedBefore = try RawSQLite.blobs(harness.databasePath, "SELECT lookup, wrapped_key FROM entries ORDER BY lookup")
+        try harness.withVault { (vault) throws in
+            #expect(throws: StoreError.corrupt("a data key did not unwrap during rotation; nothing was changed")) {
+                try vault.rotateMasterKey()
+            }
+            #expect(try RawSQLite.blobs(harness.databasePath, "SELECT lookup, wrapped_key FROM entries ORDER BY lookup") == wrappedBefore)
+            #expect(try vault.get(ns: "app", key: "fine").value == bytes("2"))
+            #expect(try vault.delete(ns: "app", key: "edited"))
+            #expect(try vault.rotateMasterKey() == 1)
+            #expect(try vault.get(ns: "app", key: "fine").value == bytes("2"))
+        }
+    }
+}
+
 extension Listing {
     /// (ns, key) of each item.
     var fields: [[String]] { items.map { [$0.ns, $0.key] } }
