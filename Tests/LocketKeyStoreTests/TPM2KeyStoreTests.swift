@@ -127,7 +127,8 @@ struct TPM2KeyStoreTests {
         #expect(error?.description.contains("device:/nonexistent/tpmrm0") == true)
         #expect(keyStoreError { try absent.saveKey(try SecureKey.random(), vault: vault, slot: .current) }?.isUnavailable == true)
         #expect(!FS.exists(absent.path(vault: vault, slot: .current)))
-        try store(try SoftwareTPM()).probe()
+        let tpm = try SoftwareTPM()
+        try withExtendedLifetime(tpm) { try store(tpm).probe() }
     }
 
     @Test("bound to PCR 16: unseals while it is unchanged, refuses with the PCR reason once it is extended")
