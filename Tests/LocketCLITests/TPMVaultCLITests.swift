@@ -132,20 +132,33 @@ struct TPMVaultCLITests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: cli.daemon.dataDirectory).filter { $0.hasSuffix(".tpm") }.count == 1)
     }
 
+    @Test("a new vault with --key-store tpm2 and no TPM: exit 1 with the reason, and no key or sealed blob left")
+    func newVaultWithoutTPM() throws {
+        let daemon = Daemon(arguments: ["--key-store", "tpm2", "--tpm-tcti", "device:/nonexistent/tpmrm0"])
+        do {
+            try daemon.start()
+            Issue.record("locketd started without a TPM")
+        } catch Daemon.DaemonError.exitedEarly(let status, let log) {
+            #expect(status == 1)
+            #expect(log.contains("cannot store the new vault's master key in the tpm2 key store"), "\(log)")
+            #expect(log.contains("device:/nonexistent/tpmrm0"))
+        }
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: daemon.dataDirectory)) ?? []
+        #expect(!files.contains { $0.hasSuffix(".tpm") || $0.hasSuffix(".key") }, "\(files)")
+    }
+
     @Test("idle lock with the TPM: the vault locks when idle and the next request unseals the key again")
     func idleLock() throws {
         let tpm = try SoftwareTPM()
         let cli = CLI(daemon: tpmDaemon(tpm, ["--idle-lock", "0.01"]))
         try cli.daemon.start()
         try cli.put("app", "k", #""v""#)
+        // Watch the log, not the socket: a request is activity and would keep it unlocked.
         let deadline = Date().addingTimeInterval(60)
-        var reason: String?
-        while Date() < deadline {
-            reason = try cli.statusObject()["lock_reason"] as? String
-            if reason != nil { break }
-            usleep(100_000)
-        }
-        #expect(reason?.contains("idle") == true)
+        while Date() < deadline, !cli.daemon.log.contains("vault locked after idle time") { usleep(100_000) }
+        let status = try cli.statusObject()
+        #expect(status["locked"] as? Bool == true, "\(status)")
+        #expect((status["lock_reason"] as? String)?.contains("idle") == true, "\(status)")
         cli.expectGet(#""v""#)
         #expect(try tpm.transientHandles() == [])
     }
