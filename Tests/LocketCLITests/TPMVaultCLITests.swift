@@ -147,6 +147,34 @@ struct TPMVaultCLITests {
         #expect(!files.contains { $0.hasSuffix(".tpm") || $0.hasSuffix(".key") }, "\(files)")
     }
 
+    @Test("--tpm-pcrs 16: opens while PCR 16 keeps its value, locked with the PCR reason once it changed; bad lists refused")
+    func pcrBinding() throws {
+        let tpm = try SoftwareTPM()
+        let cli = CLI(daemon: tpmDaemon(tpm, ["--tpm-pcrs", "16"]))
+        try cli.daemon.start()
+        try cli.put("app", "k", #""v""#)
+        #expect(try cli.daemon.stop() == 0)
+        try cli.daemon.start()
+        cli.expectGet(#""v""#)
+        #expect(try cli.daemon.stop() == 0)
+        #expect(try tpm.tpm2("pcrextend", ["16:sha256=" + String(repeating: "cd", count: 32)]).status == 0)
+        try cli.daemon.start()
+        let status = try cli.statusObject()
+        #expect(status["locked"] as? Bool == true)
+        #expect((status["lock_reason"] as? String)?.contains("the PCRs it is bound to no longer hold the values") == true, "\(status)")
+
+        for bad in ["24", "7,x", "0,,7"] {
+            let daemon = Daemon(arguments: ["--key-store", "tpm2", "--tpm-pcrs", bad])
+            do {
+                try daemon.start()
+                Issue.record("--tpm-pcrs \(bad) was accepted")
+            } catch Daemon.DaemonError.exitedEarly(let status, let log) {
+                #expect(status == 64, "\(log)")
+                #expect(log.contains("--tpm-pcrs takes PCR numbers 0-23"), "\(log)")
+            }
+        }
+    }
+
     @Test("idle lock with the TPM: the vault locks when idle and the next request unseals the key again")
     func idleLock() throws {
         let tpm = try SoftwareTPM()
