@@ -1,4 +1,7 @@
 import CTSS2
+#if canImport(Glibc)
+import Glibc
+#endif
 import LocketCrypto
 
 /// The master key sealed by the machine's TPM 2.0, through tpm2-tss's ESAPI.
@@ -42,6 +45,14 @@ public struct TPM2KeyStore: KeyStore {
         self.tcti = tcti
         self.pcrs = pcrs
         self.timeout = timeout
+    }
+
+    /// Silences tpm2-tss's own stderr lines (`TSS2_LOG=all+none`) unless the user set
+    /// `TSS2_LOG`: the store reports failures itself, once, as a `KeyStoreError`.
+    /// Call it first thing in `main`, before any thread starts (setenv is not
+    /// safe beside threads reading the environment).
+    public static func quietLibraryLogging() {
+        if getenv("TSS2_LOG") == nil { setenv("TSS2_LOG", "all+none", 1) }
     }
 
     /// The TCTI to use: `explicit` (`--tpm-tcti`), else `TSS2_TCTI`, else `device:/dev/tpmrm0`.

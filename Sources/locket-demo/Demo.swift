@@ -31,6 +31,7 @@ struct Demo: ParsableCommand {
     var json = false
 
     mutating func run() throws {
+        TPM2KeyStore.quietLibraryLogging()
         ProcessHygiene.apply()
         guard let choice = KeyStoreChoice(rawValue: keyStore) else {
             throw ValidationError("--key-store must be one of: \(KeyStoreChoice.allCases.map(\.rawValue).joined(separator: ", "))")

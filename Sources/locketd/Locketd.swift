@@ -57,9 +57,8 @@ struct Locketd: ParsableCommand {
     var logLevel: String = "info"
 
     mutating func run() throws {
-        // tpm2-tss logs its own errors to stderr; the daemon reports them itself, once, in its words.
-        // (Set before any thread starts: setenv is not safe beside other threads reading the environment.)
-        if getenv("TSS2_LOG") == nil { setenv("TSS2_LOG", "all+none", 1) }
+        // Before any thread starts: tpm2-tss's stderr lines off (the vault reports TPM failures itself).
+        TPM2KeyStore.quietLibraryLogging()
         // Signals first: a SIGTERM that arrives while starting must still mean "shut down cleanly".
         let stop = DispatchSemaphore(value: 0)
         var sources: [DispatchSourceSignal] = []
