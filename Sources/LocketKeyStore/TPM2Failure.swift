@@ -23,7 +23,7 @@ enum TPM2Failure {
         case LOCKET_TPM_STEP_PRIMARY where isFormatOne && (errorNumber == 0x22 || errorNumber == 0x0E):
             return .unavailable("the TPM refused to derive its storage key: the owner hierarchy has a password (\(text))")
         case LOCKET_TPM_STEP_LOAD where isFormatOne:
-            return .sealedElsewhere("the TPM cannot load \(blob) (\(text)): it was sealed by another machine's TPM (a copied folder or a restored backup), or this TPM was cleared since. Move a vault between machines with `locket export` and `locket import`")
+            return .sealedElsewhere("the TPM cannot load \(blob) (\(text)): it was sealed by another machine's TPM (a copied folder or a restored backup), this TPM was cleared since, or the file was changed. Move a vault between machines with `locket export` and `locket import`")
         case LOCKET_TPM_STEP_UNSEAL where isFormatOne, LOCKET_TPM_STEP_POLICY where isFormatOne:
             return .sealedElsewhere("the TPM refuses to unseal \(blob) (\(text)): the PCRs it is bound to no longer hold the values it was sealed with (a firmware, boot loader or Secure Boot change). Restore the vault from a `locket export` made before the change")
         case LOCKET_TPM_STEP_FORMAT:

@@ -82,6 +82,24 @@ struct TPM2KeyStoreTests {
         #expect(try store(tpm).loadKey(vault: vault, slot: .current) != nil)
     }
 
+    @Test("a sealed blob with one byte changed anywhere after its header never unseals a key")
+    func tamperedBlobRefused() throws {
+        let tpm = try SoftwareTPM()
+        try store(tpm).saveKey(try SecureKey.random(), vault: vault, slot: .current)
+        let path = store(tpm).path(vault: vault, slot: .current)
+        let original = try FS.read(path)
+        // Some offsets in the public part, the private part's integrity digest and its encrypted key.
+        for offset in [14, 40, original.count - 60, original.count - 20, original.count - 1] {
+            var changed = original
+            changed[offset] ^= 0x01
+            try FS.write(path, changed)
+            let error = keyStoreError { try store(tpm).loadKey(vault: vault, slot: .current) }
+            #expect(error != nil, "offset \(offset)")
+            if case .unavailable = error { Issue.record("offset \(offset): a changed file reads as a TPM outage: \(String(describing: error))") }
+        }
+        #expect(try tpm.transientHandles() == [])
+    }
+
     @Test("a missing slot loads as nil without asking the TPM; deleting an absent slot is fine")
     func missingSlotIsNil() throws {
         let unreachable = TPM2KeyStore(folder: folder, tcti: "device:/nonexistent/tpm")
