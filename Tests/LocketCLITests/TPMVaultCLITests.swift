@@ -184,8 +184,12 @@ struct TPMVaultCLITests {
         try cli.daemon.start()
         try cli.put("app", "k", #""v""#)
         // Watch the log, not the socket: a request is activity and would keep it unlocked.
+        // A loaded machine may idle-lock before the put already (the put unlocks it): wait for a new line.
+        let line = "vault locked after idle time"
+        func locks() -> Int { cli.daemon.log.components(separatedBy: line).count - 1 }
+        let before = locks()
         let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline, !cli.daemon.log.contains("vault locked after idle time") { usleep(100_000) }
+        while Date() < deadline, locks() == before { usleep(100_000) }
         let status = try cli.statusObject()
         #expect(status["locked"] as? Bool == true, "\(status)")
         #expect((status["lock_reason"] as? String)?.contains("idle") == true, "\(status)")
