@@ -33,6 +33,9 @@ let package = Package(
                        providers: [.apt(["libsecret-1-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
+        // tpm2-tss (ESAPI, TCTI loader, response codes, marshalling) for the tpm2 key store.
+        .systemLibrary(name: "CTSS2", pkgConfig: "tss2-esys",
+                       providers: [.apt(["libtss2-dev"])]),
 
         // Header-only shim for process calls that do not import (prctl, rlimit).
         .systemLibrary(name: "CLocketSys"),
@@ -40,7 +43,7 @@ let package = Package(
         // A pthread-based lock that ThreadSanitizer sees (Synchronization.Mutex it does not, on Linux).
         .target(name: "LocketSync"),
         .target(name: "LocketCrypto", dependencies: ["CSodium", "CLocketSys", "LocketSync"]),
-        .target(name: "LocketKeyStore", dependencies: ["LocketCrypto", "CSecret", "LocketSync"]),
+        .target(name: "LocketKeyStore", dependencies: ["LocketCrypto", "CSecret", "CTSS2", "LocketSync"]),
         .target(name: "LocketStore", dependencies: ["LocketCrypto", "LocketKeyStore", "CSQLite", "LocketSync"]),
         .target(name: "LocketProtocol"),
         .target(name: "LocketClient", dependencies: ["LocketProtocol", "LocketSync"]),

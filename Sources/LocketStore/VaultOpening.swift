@@ -157,14 +157,22 @@ extension Vault {
         "the master key is kept in a key file in \(factory.folder): anyone who can read that file and the vault can open every session"
     }
 
-    /// `auto` for a new vault: the Secret Service if one answers in time, else a key file.
+    /// `auto` for a new vault: the Secret Service if one answers in time, else the
+    /// TPM if this user can use one, else a key file.
     private static func chooseNewKeyStore(_ choice: KeyStoreChoice, factory: KeyStoreFactory) -> (KeyStoreKind, String?) {
         if let kind = choice.kind { return (kind, kind == .file ? fileNotice(factory) : nil) }
+        let secretService: KeyStoreError
         do {
             try SecretServiceKeyStore(timeout: factory.secretServiceTimeout).probe()
             return (.secretService, nil)
         } catch {
-            return (.file, "no usable Secret Service (\(error)); \(fileNotice(factory))")
+            secretService = error
+        }
+        do {
+            try TPM2KeyStore(folder: factory.folder, tcti: factory.tpmTCTI, timeout: factory.tpmTimeout).probe()
+            return (.tpm2, nil)
+        } catch {
+            return (.file, "no usable Secret Service (\(secretService)) and no usable TPM (\(error)); \(fileNotice(factory))")
         }
     }
 

@@ -79,6 +79,9 @@ struct UnitFileTests {
             #expect(service.value("Service", key) == value, "\(key)=")
         }
         #expect(service.values("Service", "SystemCallFilter").first == "@system-service")
+        // The tpm2 key store: the TPM resource manager, and only it, in the private /dev.
+        #expect(service.values("Service", "BindPaths") == ["-/dev/tpmrm0"])
+        #expect(service.values("Service", "DeviceAllow") == ["/dev/tpmrm0 rw"])
     }
 
     @Test("the installed service names the installed binary, and nothing of the template is left")
