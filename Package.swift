@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "LocketBackup", dependencies: ["LocketCrypto", "LocketClient", "LocketProtocol"]),
         .target(name: "LocketGitCredential", dependencies: ["LocketClient"]),
         .executableTarget(name: "locket", dependencies: [
-            "LocketClient", "LocketProtocol", "LocketBackup", "LocketCrypto",
+            "LocketClient", "LocketProtocol", "LocketBackup", "LocketCrypto", "CLocketSys",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "git-credential-locket", dependencies: ["LocketGitCredential", "LocketClient"]),

@@ -41,6 +41,9 @@ struct Locketd: ParsableCommand {
     @Option(help: "Most client connections at once.")
     var maxConnections: Int = 1024
 
+    @Option(help: "The longest refresh lease granted, in seconds (a `lease` asks for 60 by default, at most 3600).")
+    var leaseMaxDuration: Int = 300
+
     @Flag(help: "Keep no access audit log (audit.log in the data folder) and log no per-access line.")
     var noAudit = false
 
@@ -112,6 +115,7 @@ struct Locketd: ParsableCommand {
         var server = ServerConfiguration(target: target, logger: logger)
         server.idleTimeout = .seconds(Int64(max(1, idleTimeout)))
         server.maxConnections = max(1, maxConnections)
+        server.leaseMaxDuration = min(max(1, leaseMaxDuration), Request.maxLeaseDuration)
         server.audit = noAudit ? nil : AuditSettings(maxBytes: max(4096, auditMaxBytes))
         server.idleLock = idleLock > 0 ? .milliseconds(Int64(idleLock * 60_000)) : nil
         if exitWhenIdle > 0 {
