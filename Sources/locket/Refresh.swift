@@ -42,6 +42,9 @@ struct Refresh: ParsableCommand {
             help: ArgumentHelp("Seconds COMMAND may take (the lease's duration; locketd may grant less).", valueName: "seconds"))
     var leaseDuration: Int = Request.defaultLeaseDuration
 
+    @Flag(help: "Print {\"value\":…,\"version\":…,\"refreshed_here\":…} instead of the value alone (refreshed_here: this process ran COMMAND and stored its output).")
+    var json = false
+
     @Argument(parsing: .postTerminator, help: ArgumentHelp("The refresh command and its arguments, after --.", valueName: "command"))
     var command: [String] = []
 
@@ -63,15 +66,24 @@ struct Refresh: ParsableCommand {
         }
         switch result {
         case .refreshed(let entry):
-            Output.standardOutput(entry.valueJSON + [0x0a])
+            print(entry.valueJSON, version: entry.version, here: false)
         case .granted(let lease):
-            let value = try refresh(under: lease, client: client)
-            Output.standardOutput(value + [0x0a])
+            let (value, version) = try refresh(under: lease, client: client)
+            print(value, version: version, here: true)
         }
     }
 
+    private func print(_ value: [UInt8], version: Int, here: Bool) {
+        guard json else { return Output.standardOutput(value + [0x0a]) }
+        var object = JSONObject()
+        object.raw("value", value)
+        object.int("version", version)
+        object.bool("refreshed_here", here)
+        Output.standardOutput(object.json + [0x0a])
+    }
+
     /// Runs COMMAND under `lease` and stores what it prints; releases the lease on failure.
-    private func refresh(under lease: Lease, client: LocketClient) throws(Failure) -> [UInt8] {
+    private func refresh(under lease: Lease, client: LocketClient) throws(Failure) -> (value: [UInt8], version: Int) {
         let deadline = lease.expiresAt.map { max(Date(timeIntervalSinceNow: 1), $0) }
             ?? Date(timeIntervalSinceNow: Double(lease.duration))
         let outcome = RefreshChild.run(command, input: lease.entry?.valueJSON ?? Array("null".utf8), deadline: deadline)
@@ -95,14 +107,15 @@ struct Refresh: ParsableCommand {
             _ = try? client.release(lease)
             throw Failure(.other, problem + "; nothing was stored")
         }
+        let stored: PutResult
         do {
-            try client.store(valueJSON: valueJSON, under: lease, ttl: ttl)
+            stored = try client.store(valueJSON: valueJSON, under: lease, ttl: ttl)
         } catch .conflict {
             throw Failure(.conflict, "the lease ended before the refreshed value could be stored (it expired, or the entry was deleted); nothing was stored")
         } catch {
             _ = try? client.release(lease)
             throw Failure(error)
         }
-        return valueJSON
+        return (valueJSON, stored.version)
     }
 }
