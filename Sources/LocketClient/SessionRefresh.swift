@@ -70,10 +70,12 @@ extension SessionStore {
         }
     }
 
-    /// `resume` of a standard `Session`: stale when it expires within `margin` seconds.
-    public func resume(app: String, account: String, rejectedVersion: Int? = nil, margin: TimeInterval = 30,
+    /// `resume` of a standard `Session`: stale when it expires within `margin` seconds;
+    /// a session stored here is forgotten by the daemon after `expiresIn` seconds (nil: never).
+    public func resume(app: String, account: String, rejectedVersion: Int? = nil, expiresIn: TimeInterval? = nil,
+                       margin: TimeInterval = 30,
                        refresh: (Session) throws -> Session, login: () throws -> Session) throws -> Resumed<Session> {
-        try resume(Session.self, app: app, account: account, rejectedVersion: rejectedVersion,
+        try resume(Session.self, app: app, account: account, rejectedVersion: rejectedVersion, expiresIn: { _ in expiresIn },
                    isStale: { session in session.expiresAt.map { $0.timeIntervalSinceNow <= margin } ?? false },
                    refresh: refresh, login: login)
     }
