@@ -53,21 +53,17 @@ enum LeaseBench {
         var version = 0
         var lasts: [UInt64] = [], all: [UInt64] = [], holderPuts: [UInt64] = []
         var anomalies = 0
-        let sockets = (0..<waiters).map { _ in LineSocket(path: path) }
+        let slots = (0..<waiters).map { _ in WaiterSlot(LineSocket(path: path)) }
         for _ in 0..<rounds {
             let token = token(holder.call(lease("shared", stale: version)))
-            let arrivals = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: waiters)
-            let granted = UnsafeMutableBufferPointer<Bool>.allocate(capacity: waiters)
-            defer { arrivals.deallocate(); granted.deallocate() }
             let done = DispatchGroup()
             let request = lease("shared", stale: version)
-            for index in 0..<waiters {
+            for slot in slots {
                 done.enter()
-                let socket = sockets[index]
                 Thread.detachNewThread {
-                    let answer = socket.call(request)
-                    arrivals[index] = now()
-                    granted[index] = String(decoding: answer, as: UTF8.self).contains("\"granted\":true")
+                    let answer = slot.socket.call(request)
+                    slot.arrival = now()
+                    slot.granted = String(decoding: answer, as: UTF8.self).contains("\"granted\":true")
                     done.leave()
                 }
             }
@@ -79,14 +75,23 @@ enum LeaseBench {
             let text = String(decoding: answer, as: UTF8.self)
             guard let range = text.range(of: "\"version\":") else { fatal("put under the lease failed: \(text.prefix(200))") }
             version = Int(text[range.upperBound...].prefix { $0.isNumber }) ?? version
-            for index in 0..<waiters {
-                all.append(arrivals[index] - sent)
-                if granted[index] { anomalies += 1 }
+            for slot in slots {
+                all.append(slot.arrival - sent)
+                if slot.granted { anomalies += 1 }
             }
-            lasts.append(arrivals.max()! - sent)
+            lasts.append(slots.map(\.arrival).max()! - sent)
         }
         return (Samples(lasts), Samples(all), Samples(holderPuts), anomalies)
     }
+}
+
+/// One waiter's connection and what its thread saw (each thread writes only its own
+/// slot; the round reads them after the group's wait).
+private final class WaiterSlot: @unchecked Sendable {
+    let socket: LineSocket
+    var arrival: UInt64 = 0
+    var granted = false
+    init(_ socket: LineSocket) { self.socket = socket }
 }
 
 extension Bench {
