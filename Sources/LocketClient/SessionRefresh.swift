@@ -53,7 +53,8 @@ extension SessionStore {
                     return Resumed(session: session, version: entry.version, source: .stored)
                 }
                 staleVersion = entry.version
-            case .failure(.notFound): break
+            // None seen: stale version 0 (absent), so a session stored meanwhile comes back at once.
+            case .failure(.notFound): staleVersion = 0
             case .failure(let error): throw error
             }
         }

@@ -87,7 +87,8 @@ def cli_worker():
                 continue
         if not done and http("GET", "/stats")[1]["refreshes"] >= target:
             done = True  # from now on: refresh until the token works, then stop
-        stale = ["--stale-version", str(entry["version"])] if entry is not None else []
+        # Version 0 stands for "no entry seen": a session stored meanwhile is printed at once.
+        stale = ["--stale-version", str(entry["version"] if entry is not None else 0)]
         run = locket("refresh", ns, key, *stale, "--json", "--", *me, "refresh-command")
         counts["refresh_runs"] += 1
         if run.returncode == 6:
