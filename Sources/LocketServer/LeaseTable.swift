@@ -35,7 +35,7 @@ final class LeaseTable: Sendable {
 
     init(maxDuration: Int, read: @escaping Reader, report: @escaping @Sendable (LeaseNews) -> Void) {
         var random = SystemRandomNumberGenerator()
-        instance = String(random.next() as UInt64, radix: 16).leftPadded(to: 16)
+        instance = String(format: "%016llx", random.next() as UInt64)
         self.maxDuration = max(1, maxDuration)
         self.read = read
         self.report = report
@@ -306,11 +306,5 @@ final class LeaseTable: Sendable {
             guard let table = self else { return }
             channel.closeFuture.whenComplete { [weak table] _ in table?.connectionClosed(channel) }
         }
-    }
-}
-
-private extension String {
-    func leftPadded(to length: Int) -> String {
-        count >= length ? self : String(repeating: "0", count: length - count) + self
     }
 }
