@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "LocketBackup", dependencies: ["LocketCrypto", "LocketClient", "LocketProtocol"]),
         .target(name: "LocketGitCredential", dependencies: ["LocketClient"]),
         .executableTarget(name: "locket", dependencies: [
-            "LocketClient", "LocketProtocol", "LocketBackup", "LocketCrypto",
+            "LocketClient", "LocketProtocol", "LocketBackup", "LocketCrypto", "CLocketSys",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "git-credential-locket", dependencies: ["LocketGitCredential", "LocketClient"]),
@@ -85,6 +85,8 @@ let package = Package(
         // that is SIGKILLed and restarted; used by LocketSoakTests (CI) and `make soak`.
         .executableTarget(name: "locket-soak", dependencies: ["LocketClient", "LocketProtocol", "LocketTestSupport"],
                           path: "Tests/LocketSoak"),
+        // A process sharing one session with others against the test token server (refresh leases).
+        .executableTarget(name: "locket-lease-worker", dependencies: ["LocketClient", "LocketTestSupport"], path: "Tests/LocketLeaseWorker"),
         // Shared by the test targets: private D-Bus + gnome-keyring, temp folders, child processes.
         .target(name: "LocketTestSupport", dependencies: ["LocketSync"], path: "Tests/LocketTestSupport"),
         .testTarget(name: "LocketSyncTests", dependencies: ["LocketSync", "LocketTestSupport"],
@@ -104,6 +106,7 @@ let package = Package(
         .testTarget(name: "LocketSoakTests", dependencies: ["LocketClient", "LocketProtocol", "LocketTestSupport"]),
         .testTarget(name: "LocketFaultTests", dependencies: ["LocketClient", "LocketProtocol", "LocketTestSupport", "CSQLite"]),
         .testTarget(name: "LocketLoadTests", dependencies: ["LocketClient", "LocketProtocol", "LocketTestSupport"]),
+        .testTarget(name: "LocketLeaseTests", dependencies: ["LocketClient", "LocketProtocol", "LocketTestSupport"]),
         .testTarget(name: "LocketGitCredentialTests", dependencies: ["LocketGitCredential", "LocketClient", "LocketTestSupport"]),
         .testTarget(name: "LocketDockerCredentialTests", dependencies: ["LocketDockerCredential", "LocketClient", "LocketTestSupport"]),
     ],

@@ -188,17 +188,20 @@ public final class LocketClient: Sendable {
         var socket: UnixSocket?
     }
 
-    func call(_ request: RequestBuilder, idempotent: Bool) throws(LocketError) -> ResponseLine {
-        let parsed = try ResponseLine(try exchange(request.line, idempotent: idempotent))
+    /// `answerTimeout`: seconds to wait for this answer (`timeout` when nil), for a request that may wait (`lease`).
+    func call(_ request: RequestBuilder, idempotent: Bool, answerTimeout: Double? = nil) throws(LocketError) -> ResponseLine {
+        let parsed = try ResponseLine(try exchange(request.line, idempotent: idempotent, answerTimeout: answerTimeout))
         try parsed.checkOK()
         return parsed
     }
 
-    private func exchange(_ line: [UInt8], idempotent: Bool) throws(LocketError) -> [UInt8] {
-        try line.withUnsafeBytes { raw in Result { () throws(LocketError) in try exchange(raw, idempotent: idempotent) } }.get()
+    private func exchange(_ line: [UInt8], idempotent: Bool, answerTimeout: Double? = nil) throws(LocketError) -> [UInt8] {
+        try line.withUnsafeBytes { raw in
+            Result { () throws(LocketError) in try exchange(raw, idempotent: idempotent, answerTimeout: answerTimeout) }
+        }.get()
     }
 
-    private func exchange(_ bytes: UnsafeRawBufferPointer, idempotent: Bool) throws(LocketError) -> [UInt8] {
+    private func exchange(_ bytes: UnsafeRawBufferPointer, idempotent: Bool, answerTimeout: Double? = nil) throws(LocketError) -> [UInt8] {
         let line = OutgoingLine(bytes: bytes)
         return try connection.withLock { (state) throws(LocketError) -> [UInt8] in
             var reused = false
@@ -208,14 +211,14 @@ public final class LocketClient: Sendable {
                 state.socket = try UnixSocket(path: socketPath, timeout: timeout)
             }
             let socket = state.socket!
-            let first = Result { () throws(LocketError) in try Self.ask(line.bytes, on: socket, timeout: timeout) }
+            let first = Result { () throws(LocketError) in try Self.ask(line.bytes, on: socket, timeout: answerTimeout ?? timeout) }
             guard case .failure(let error) = first else { return try first.get() }
             state.socket = nil
             // A reused connection may have died with a restarted daemon: retry once when safe.
             guard reused, idempotent, case .connectionFailed = error else { throw error }
             let fresh = try UnixSocket(path: socketPath, timeout: timeout)
             state.socket = fresh
-            return try Self.ask(line.bytes, on: fresh, timeout: timeout)
+            return try Self.ask(line.bytes, on: fresh, timeout: answerTimeout ?? timeout)
         }
     }
 

@@ -159,6 +159,8 @@ public final class LocketServer: Sendable {
         }
         guard proceed else { return }
         dispatcher.shuttingDown.store(true, ordering: .relaxed)
+        // Waiting `lease` requests answer `unavailable` now rather than hold the drain.
+        dispatcher.leases.stop()
         // The listener stays open while the connections drain. NIO sets up an
         // accepted connection on its own loop and then hops back to the listener's
         // loop to register it; a listener closed in between makes NIO close the

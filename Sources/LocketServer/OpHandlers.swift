@@ -69,10 +69,13 @@ extension Dispatcher {
     func delete(_ request: Request, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
         let promise = loop.makePromise(of: [UInt8].self)
         let id = request.idJSON
-        vault.delete(ns: request.ns!, key: request.key!, ifVersion: request.ifVersion) { [watchHub] result in
+        vault.delete(ns: request.ns!, key: request.key!, ifVersion: request.ifVersion) { [watchHub, leases] result in
             switch result {
             case .success(let deleted):
-                if deleted { watchHub.noteDeleted(ns: request.ns!, key: request.key!) }
+                if deleted {
+                    watchHub.noteDeleted(ns: request.ns!, key: request.key!)
+                    leases.noteDeleted(ns: request.ns!, key: request.key!)
+                }
                 var response = Response.success(id: id)
                 response.bool("deleted", deleted)
                 promise.succeed(response.finished())
@@ -124,6 +127,7 @@ extension Dispatcher {
     func lock(_ request: Request, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
         vault.lock(reason: .requested)
         watchHub.vaultStateMayHaveChanged()
+        leases.vaultLocked()
         configuration.logger.notice("vault locked on request")
         return loop.makeSucceededFuture(Response.success(id: request.idJSON).finished())
     }

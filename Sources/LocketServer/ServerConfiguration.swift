@@ -42,6 +42,8 @@ public struct ServerConfiguration: Sendable {
     public var storeThreads: Int
     /// The access audit log (`audit.log` in the data folder); nil turns it off.
     public var audit: AuditSettings?
+    /// The longest refresh lease granted, in seconds (`lease` asks for 60 by default).
+    public var leaseMaxDuration: Int = 300
     /// Version string in `hello` and `status`.
     public var serverVersion: String
     public var logger: Logger

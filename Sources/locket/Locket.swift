@@ -18,7 +18,7 @@ struct Locket: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            Put.self, Get.self, Delete.self, List.self, Status.self,
+            Put.self, Get.self, Delete.self, List.self, Status.self, Refresh.self,
             Lock.self, Unlock.self, Rotate.self, Audit.self, Watch.self, Allow.self, Deny.self, Rules.self, Export.self, Import.self, Ping.self,
         ]
     )

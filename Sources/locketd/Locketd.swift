@@ -50,6 +50,9 @@ struct Locketd: ParsableCommand {
     @Option(help: "Most bytes buffered across all connections (unfinished request lines, answers not yet written); past it requests are answered unavailable. Default 64 MiB.")
     var maxBufferedBytes: Int = 64 << 20
 
+    @Option(help: "The longest refresh lease granted, in seconds (a `lease` asks for 60 by default, at most 3600).")
+    var leaseMaxDuration: Int = 300
+
     @Flag(help: "Keep no access audit log (audit.log in the data folder) and log no per-access line.")
     var noAudit = false
 
@@ -127,6 +130,8 @@ struct Locketd: ParsableCommand {
         server.idleTimeout = .seconds(Int64(max(1, idleTimeout)))
         server.maxConnections = max(1, maxConnections)
         server.maxBufferedBytes = max(1 << 20, maxBufferedBytes)
+
+        server.leaseMaxDuration = min(max(1, leaseMaxDuration), Request.maxLeaseDuration)
         server.audit = noAudit ? nil : AuditSettings(maxBytes: max(4096, auditMaxBytes))
         server.idleLock = idleLock > 0 ? .milliseconds(Int64(idleLock * 60_000)) : nil
         if exitWhenIdle > 0 {

@@ -86,7 +86,7 @@ import LocketTestSupport
         let before = try #require(try client.value(Session.self, ns: "example-app", key: "ada"))
         let refreshed = try run(["--refresh"])
         #expect(refreshed.stdout.contains("Resumed session"))
-        #expect(refreshed.stdout.contains("refresh token rotated"))
+        #expect(refreshed.stdout.contains("Refreshed the session for ada (this process held the refresh lease; refresh token rotated)"))
         let after = try #require(try client.value(Session.self, ns: "example-app", key: "ada"))
         #expect(after.refreshToken != before.refreshToken)
         #expect(try client.get(ns: "example-app", key: "ada").expiresAt != nil)
