@@ -4,8 +4,12 @@ import Foundation
 /// helper knows. Git writes them to a helper's stdin as `name=value` lines,
 /// ended by a blank line or end of input, and reads them back the same way.
 ///
-/// Unknown attributes (`capability[]`, `wwwauth[]`, `authtype`, `state[]`,
-/// `ephemeral`, …) are ignored. An empty value is the same as an absent one.
+/// `username` and `password` keep an empty value apart from an absent one
+/// (`username=` is a blank username, as single sign-on setups approve, and git's
+/// own helpers store and return it); for every other attribute an empty value
+/// is the same as an absent one. What is not the credential itself
+/// (`capability[]`, `ephemeral`) is `CredentialRequest`'s; `wwwauth[]`,
+/// `state[]`, `continue` and unknown attributes are ignored.
 public struct CredentialAttributes: Sendable, Equatable {
     public var `protocol`: String?
     public var host: String?
@@ -15,9 +19,14 @@ public struct CredentialAttributes: Sendable, Equatable {
     public var oauthRefreshToken: String?
     /// `password_expiry_utc`: when the password stops being valid, in Unix seconds (UTC).
     public var passwordExpiryUTC: Int64?
+    /// `authtype` (git 2.46+): the scheme of `credential`, such as `Bearer`.
+    public var authtype: String?
+    /// `credential` (git 2.46+): a pre-encoded credential used instead of username and password.
+    public var credential: String?
 
     public init(protocol: String? = nil, host: String? = nil, path: String? = nil, username: String? = nil,
-                password: String? = nil, oauthRefreshToken: String? = nil, passwordExpiryUTC: Int64? = nil) {
+                password: String? = nil, oauthRefreshToken: String? = nil, passwordExpiryUTC: Int64? = nil,
+                authtype: String? = nil, credential: String? = nil) {
         self.protocol = `protocol`
         self.host = host
         self.path = path
@@ -25,6 +34,8 @@ public struct CredentialAttributes: Sendable, Equatable {
         self.password = password
         self.oauthRefreshToken = oauthRefreshToken
         self.passwordExpiryUTC = passwordExpiryUTC
+        self.authtype = authtype
+        self.credential = credential
     }
 
     /// Parses `name=value` lines up to the first blank line (or the end).
@@ -49,27 +60,25 @@ public struct CredentialAttributes: Sendable, Equatable {
 
     /// Parses lines already split (without their line endings); stops at the first empty one.
     public static func parse<S: Sequence>(lines: S) -> CredentialAttributes where S.Element == String {
-        var attributes = CredentialAttributes()
-        for line in lines {
-            if line.isEmpty { break }
-            let scalars = line.unicodeScalars
-            guard let equals = scalars.firstIndex(of: "=") else { continue }
-            let name = String(scalars[..<equals])
-            let rawValue = String(scalars[scalars.index(after: equals)...])
-            let value: String? = rawValue.isEmpty ? nil : rawValue
-            switch name {
-            case "protocol": attributes.protocol = value
-            case "host": attributes.host = value
-            case "path": attributes.path = value
-            case "username": attributes.username = value
-            case "password": attributes.password = value
-            case "oauth_refresh_token": attributes.oauthRefreshToken = value
-            case "password_expiry_utc": attributes.passwordExpiryUTC = value.flatMap { Int64($0) }
-            case "url": if let value { attributes.apply(url: value) }
-            default: continue
-            }
+        CredentialRequest.parse(lines: lines).attributes
+    }
+
+    /// Sets the attribute `name` from its protocol line; other names are ignored.
+    mutating func set(_ name: String, _ rawValue: String) {
+        let value: String? = rawValue.isEmpty ? nil : rawValue
+        switch name {
+        case "protocol": self.protocol = value
+        case "host": host = value
+        case "path": path = value
+        case "username": username = rawValue
+        case "password": password = rawValue
+        case "oauth_refresh_token": oauthRefreshToken = value
+        case "password_expiry_utc": passwordExpiryUTC = value.flatMap { Int64($0) }
+        case "authtype": authtype = value
+        case "credential": credential = value
+        case "url": if let value { apply(url: value) }
+        default: break
         }
-        return attributes
     }
 
     /// Sets protocol, host, path and username from `url` (the rest is kept).
@@ -91,16 +100,24 @@ public struct CredentialAttributes: Sendable, Equatable {
         if let password = components.password, !password.isEmpty { self.password = password }
     }
 
-    /// The attributes a helper answers `get` with, in git's order: `username`,
-    /// `password`, `password_expiry_utc`, `oauth_refresh_token`.
-    public var answerLines: [(String, String)] {
+    /// The attributes a helper answers `get` with, in the order of git's
+    /// credential-cache: for a caller that announced `capability[]=authtype`,
+    /// that line first; `username`, `password` (blank ones too); `authtype` and
+    /// `credential` (only to that caller); `password_expiry_utc`, `oauth_refresh_token`.
+    public func answerLines(authtypeCapable: Bool) -> [(String, String)] {
         var lines: [(String, String)] = []
+        if authtypeCapable { lines.append(("capability[]", CredentialRequest.authtype)) }
         if let username { lines.append(("username", username)) }
         if let password { lines.append(("password", password)) }
+        if authtypeCapable, let authtype { lines.append(("authtype", authtype)) }
+        if authtypeCapable, let credential { lines.append(("credential", credential)) }
         if let passwordExpiryUTC { lines.append(("password_expiry_utc", String(passwordExpiryUTC))) }
         if let oauthRefreshToken { lines.append(("oauth_refresh_token", oauthRefreshToken)) }
         return lines
     }
+
+    /// `answerLines(authtypeCapable: false)`: what a caller without capabilities gets.
+    public var answerLines: [(String, String)] { answerLines(authtypeCapable: false) }
 
     /// Formats `name=value` lines, each ended by `\n`. A value holding a line
     /// break or NUL cannot be said in the protocol: its line is left out.
@@ -110,39 +127,5 @@ public struct CredentialAttributes: Sendable, Equatable {
             text += "\(name)=\(value)\n"
         }
         return text
-    }
-}
-
-/// What the helper stores as the entry's value: every attribute it knows, as a
-/// JSON object (absent ones left out), e.g.
-/// `{"host":"example.com","password":"s3cret","protocol":"https","username":"alice"}`.
-public struct StoredCredential: Codable, Sendable, Equatable {
-    public var `protocol`: String?
-    public var host: String?
-    public var path: String?
-    public var username: String?
-    public var password: String?
-    public var oauthRefreshToken: String?
-    public var passwordExpiryUTC: Int64?
-
-    enum CodingKeys: String, CodingKey {
-        case `protocol`, host, path, username, password
-        case oauthRefreshToken = "oauth_refresh_token"
-        case passwordExpiryUTC = "password_expiry_utc"
-    }
-
-    public init(_ attributes: CredentialAttributes) {
-        self.protocol = attributes.protocol
-        host = attributes.host
-        path = attributes.path
-        username = attributes.username
-        password = attributes.password
-        oauthRefreshToken = attributes.oauthRefreshToken
-        passwordExpiryUTC = attributes.passwordExpiryUTC
-    }
-
-    public var attributes: CredentialAttributes {
-        CredentialAttributes(protocol: self.protocol, host: host, path: path, username: username, password: password,
-                             oauthRefreshToken: oauthRefreshToken, passwordExpiryUTC: passwordExpiryUTC)
     }
 }

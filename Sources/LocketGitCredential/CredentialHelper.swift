@@ -34,16 +34,21 @@ public struct CredentialHelper: Sendable {
 
     // MARK: - get
 
-    /// The stored credential for git's request, or nil (git then asks elsewhere).
+    /// The stored credential for git's request, or nil (git then asks elsewhere);
+    /// `authtype` and `credential` only when `authtypeCapable` (the caller
+    /// announced `capability[]=authtype`).
     ///
-    /// With a username, the entry of exactly that key. Without one, the only
-    /// entry of that protocol, host and path, whatever its username (found
-    /// with `list`, which shows keys but never values); nil when there are
-    /// several, so git asks the user rather than guessing.
-    public func get(_ query: CredentialAttributes) throws(Failure) -> CredentialAttributes? {
+    /// With a username, the entry of exactly that key; with a blank one
+    /// (`username=`), the entry without a username in its key, only if it was
+    /// stored with a blank username. Without one, the only entry of that
+    /// protocol, host and path, whatever its username (found with `list`, which
+    /// shows keys but never values); nil when there are several, so git asks
+    /// the user rather than guessing. An entry with nothing the caller can use
+    /// (no password, refresh token, or credential it may be given) is nil too.
+    public func get(_ query: CredentialAttributes, authtypeCapable: Bool = false) throws(Failure) -> CredentialAttributes? {
         guard let key = CredentialKey(query) else { return nil }
         var candidates: [CredentialKey]
-        if key.username != nil {
+        if key.username != nil || query.username == "" {
             candidates = [key]
         } else {
             let items = try locket { () throws(LocketError) in try client.list(ns: CredentialKey.namespace) }
@@ -52,10 +57,20 @@ public struct CredentialHelper: Sendable {
         }
         guard let found = try read(candidates[0]) else { return nil }
         var answer = found.stored.attributes
+        if query.username == "", answer.username != "" { return nil }
         if answer.username == nil { answer.username = candidates[0].username }
         if let expiry = answer.passwordExpiryUTC, expiry <= Int64(now().timeIntervalSince1970) { return nil }
-        guard answer.password != nil || answer.oauthRefreshToken != nil else { return nil }
+        if !authtypeCapable {
+            answer.authtype = nil
+            answer.credential = nil
+        }
+        guard answer.password != nil || answer.oauthRefreshToken != nil || answer.credential != nil else { return nil }
         return answer
+    }
+
+    /// `get` for a whole request (its capabilities decide what may be answered).
+    public func get(_ request: CredentialRequest) throws(Failure) -> CredentialAttributes? {
+        try get(request.attributes, authtypeCapable: request.announcesAuthtype)
     }
 
     // MARK: - store
@@ -65,14 +80,27 @@ public struct CredentialHelper: Sendable {
         case stored(version: Int)
         /// `password_expiry_utc` had passed: the entry was deleted instead.
         case expiredDeleted
-        /// Nothing to store (no protocol, host or password).
+        /// Nothing to store (no protocol, no host or path, or neither a password nor a credential).
         case ignored
+        /// git marked the credential `ephemeral`: it is not stored (nothing is changed).
+        case ephemeral
     }
 
     /// Stores the credential git approved, with every known attribute.
     @discardableResult
     public func store(_ credential: CredentialAttributes) throws(Failure) -> StoreOutcome {
-        guard let key = CredentialKey(credential), credential.password != nil else { return .ignored }
+        try store(CredentialRequest(attributes: credential))
+    }
+
+    /// Stores the credential of git's request unless it is `ephemeral`. A blank
+    /// password counts as one; so does a `credential` (git 2.46+) without any.
+    @discardableResult
+    public func store(_ request: CredentialRequest) throws(Failure) -> StoreOutcome {
+        guard !request.ephemeral else { return .ephemeral }
+        let credential = request.attributes
+        guard let key = CredentialKey(credential), credential.password != nil || credential.credential != nil else {
+            return .ignored
+        }
         let name = try checked(key)
         var ttl: Int?
         if let expiry = credential.passwordExpiryUTC {
@@ -92,42 +120,43 @@ public struct CredentialHelper: Sendable {
 
     // MARK: - erase
 
-    /// Erases what git rejected; returns how many entries were deleted.
+    /// Erases every stored entry that git's request matches, as git's own
+    /// helpers do (see `CredentialPattern`); returns how many were deleted.
     ///
-    /// With a username, that entry; without one, every entry of that protocol,
-    /// host and path. When git gives the password that failed, an entry whose
-    /// stored password differs is kept (someone stored a new one meanwhile),
-    /// and the delete is a compare-and-swap on the version read.
+    /// A request without protocol, host, path and username erases nothing.
+    /// Each delete is a compare-and-swap on the version seen, so an entry
+    /// stored anew meanwhile is kept. An entry whose value cannot be read is
+    /// erased when its key matches.
     @discardableResult
     public func erase(_ credential: CredentialAttributes) throws(Failure) -> Int {
-        guard let key = CredentialKey(credential) else { return 0 }
-        var targets: [CredentialKey]
-        if key.username != nil {
-            targets = [key]
-        } else {
-            let items = try locket { () throws(LocketError) in try client.list(ns: CredentialKey.namespace) }
-            targets = items.compactMap { CredentialKey.decode($0.key) }.filter { $0.sameServer(as: key) }
-        }
+        let pattern = CredentialPattern(credential)
+        guard !pattern.isEmpty else { return 0 }
+        let items = try locket { () throws(LocketError) in try client.list(ns: CredentialKey.namespace) }
         var deleted = 0
-        for target in targets {
-            let name = try checked(target)
-            var version: Int?
-            if let password = credential.password {
-                guard let found = try read(target) else { continue }
-                // An unreadable value is erased; a different password is kept.
-                if let stored = found.stored.password, stored != password { continue }
+        for item in items {
+            guard let key = CredentialKey.decode(item.key), pattern.matches(key: key) else { continue }
+            var version = item.version
+            if pattern.needsValue {
+                guard let found = try read(key) else { continue }
+                if found.readable, !pattern.matches(stored: found.stored) { continue }
                 version = found.version
             }
             let result = Result { () throws(LocketError) in
-                try client.delete(ns: CredentialKey.namespace, key: name, ifVersion: version)
+                try client.delete(ns: CredentialKey.namespace, key: item.key, ifVersion: version)
             }
             switch result {
             case .success(true): deleted += 1
-            case .success(false), .failure(.conflict): continue
+            case .success(false), .failure(.conflict), .failure(.notFound): continue
             case .failure(let error): throw .locket(error)
             }
         }
         return deleted
+    }
+
+    /// `erase` for a whole request.
+    @discardableResult
+    public func erase(_ request: CredentialRequest) throws(Failure) -> Int {
+        try erase(request.attributes)
     }
 
     // MARK: - Plumbing
@@ -138,8 +167,8 @@ public struct CredentialHelper: Sendable {
         return name
     }
 
-    /// The entry under `key` decoded (an undecodable value reads as empty), or nil.
-    private func read(_ key: CredentialKey) throws(Failure) -> (stored: StoredCredential, version: Int)? {
+    /// The entry under `key` decoded (an undecodable value reads as empty, not `readable`), or nil.
+    private func read(_ key: CredentialKey) throws(Failure) -> (stored: StoredCredential, readable: Bool, version: Int)? {
         let name = try checked(key)
         let result = Result { () throws(LocketError) in try client.get(ns: CredentialKey.namespace, key: name) }
         if case .failure(.notFound) = result { return nil }
@@ -147,8 +176,10 @@ public struct CredentialHelper: Sendable {
             if case .failure(let error) = result { throw .locket(error) }
             return nil
         }
-        let stored = (try? entry.decode(StoredCredential.self)) ?? StoredCredential(CredentialAttributes())
-        return (stored, entry.version)
+        guard let stored = try? entry.decode(StoredCredential.self) else {
+            return (StoredCredential(CredentialAttributes()), false, entry.version)
+        }
+        return (stored, true, entry.version)
     }
 
     private func locket<T>(_ body: () throws(LocketError) -> T) throws(Failure) -> T {

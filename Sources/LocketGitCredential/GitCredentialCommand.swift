@@ -3,7 +3,7 @@ import LocketClient
 
 /// The `git-credential-locket` command line, apart from its stdin and stdout:
 ///
-///     git-credential-locket [--socket PATH] (get | store | erase)
+///     git-credential-locket [--socket PATH] (get | store | erase | capability)
 ///
 /// git runs it as `credential.helper=locket` (or `!/path/to/git-credential-locket`),
 /// with the operation as the last argument and the credential on stdin.
@@ -12,7 +12,9 @@ import LocketClient
 /// `locketd` is not running, `get` answers nothing (git then asks the user)
 /// without a word, and `store`/`erase` print one warning line on stderr. Any
 /// other failure (a locked vault, …) is one warning line on stderr. Unknown
-/// operations are ignored, as git-credential(1) asks of helpers.
+/// operations are ignored, as git-credential(1) asks of helpers. `capability`
+/// announces `authtype` in git's capability format (`version 0`,
+/// `capability authtype`), as `git credential-cache capability` does.
 public enum GitCredentialCommand {
     /// What to write and the exit status.
     public struct Outcome: Equatable, Sendable {
@@ -28,7 +30,7 @@ public enum GitCredentialCommand {
     }
 
     public static let usage = """
-        usage: git-credential-locket [--socket PATH] (get | store | erase)
+        usage: git-credential-locket [--socket PATH] (get | store | erase | capability)
 
         A git credential helper keeping credentials in locketd (namespace "git").
         Configure it with: git config --global credential.helper locket
@@ -65,6 +67,7 @@ public enum GitCredentialCommand {
             index += 1
         }
         guard let action else { return Outcome(stderr: usage, status: 2) }
+        if action == "capability" { return Outcome(stdout: capabilities) }
         guard ["get", "store", "erase"].contains(action) else { return Outcome() }
 
         var lines: [String] = []
@@ -73,18 +76,18 @@ public enum GitCredentialCommand {
             if trimmed.isEmpty { break }
             lines.append(trimmed)
         }
-        let attributes = CredentialAttributes.parse(lines: lines)
+        let request = CredentialRequest.parse(lines: lines)
         let helper = CredentialHelper(client: LocketClient(socketPath: socket, timeout: 3, environment: environment), now: now)
 
         do {
             switch action {
             case "get":
-                guard let found = try helper.get(attributes) else { return Outcome() }
-                return Outcome(stdout: CredentialAttributes.format(found.answerLines))
+                guard let found = try helper.get(request) else { return Outcome() }
+                return Outcome(stdout: CredentialAttributes.format(found.answerLines(authtypeCapable: request.announcesAuthtype)))
             case "store":
-                try helper.store(attributes)
+                try helper.store(request)
             default:
-                try helper.erase(attributes)
+                try helper.erase(request)
             }
             return Outcome()
         } catch {
@@ -93,6 +96,9 @@ public enum GitCredentialCommand {
             return Outcome(stderr: "git-credential-locket: \(action) skipped: \(oneLine(error.description))\n")
         }
     }
+
+    /// The answer to `capability`: the protocol version and the one capability served.
+    public static let capabilities = "version 0\ncapability \(CredentialRequest.authtype)\n"
 
     private static func oneLine(_ text: String) -> String {
         text.split(whereSeparator: \.isNewline).joined(separator: " ")

@@ -12,7 +12,7 @@ extension Dispatcher {
     /// `unlock` (a wrong passphrase) is a record of its own.
     static func isAudited(_ op: Op) -> Bool {
         switch op {
-        case .get, .put, .delete, .list, .allow, .deny, .rules, .lock, .unlock, .rotate: true
+        case .get, .put, .delete, .list, .allow, .deny, .rules, .lock, .unlock, .rotate, .lease, .release: true
         case .hello, .ping, .status, .audit, .watch: false
         }
     }
@@ -25,7 +25,7 @@ extension Dispatcher {
     /// to its values.
     static func isVisibleDespiteRule(_ entry: AuditEntry) -> Bool {
         switch entry.op {
-        case "get", "put", "delete", "list", "watch": entry.outcome == ErrorCode.forbidden.rawValue
+        case "get", "put", "delete", "list", "watch", "lease", "release", "lease_end": entry.outcome == ErrorCode.forbidden.rawValue
         default: true
         }
     }

@@ -24,9 +24,14 @@ import LocketGitCredential
                                                passwordExpiryUTC: 1_700_000_000))
     }
 
-    @Test func stripsCarriageReturnsAndTreatsEmptyAsAbsent() {
+    /// Issue 21: a blank username or password is kept (git's helpers store and
+    /// return it); any other empty value is still the same as an absent one.
+    @Test func stripsCarriageReturnsAndKeepsBlankCredentials() {
         let parsed = CredentialAttributes.parse("protocol=https\r\nhost=example.com\r\nusername=\r\npassword=\r\n")
-        #expect(parsed == CredentialAttributes(protocol: "https", host: "example.com"))
+        #expect(parsed == CredentialAttributes(protocol: "https", host: "example.com", username: "", password: ""))
+        let empty = CredentialAttributes.parse("protocol=https\nhost=h\npath=\noauth_refresh_token=\nauthtype=\ncredential=\n")
+        #expect(empty == CredentialAttributes(protocol: "https", host: "h"))
+        #expect(CredentialAttributes.parse("protocol=https\nhost=h\n").username == nil)
         // Split by scalars: "=" followed by a combining mark still separates name and value.
         #expect(CredentialAttributes.parse("password=\u{301}x\n").password == "\u{301}x")
     }

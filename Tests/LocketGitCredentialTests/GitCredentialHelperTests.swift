@@ -137,9 +137,10 @@ import LocketTestSupport
         let erase = try helper("erase", Self.alice + "password=pa\n", environment: env)
         #expect(erase.status == 0 && erase.stderr == "")
         #expect(try credentials.get(.init(protocol: "https", host: "example.com", username: "alice")) == nil)
-        // Without a password or username: every entry of that server (not the one with a path).
-        #expect(try credentials.erase(.init(protocol: "https", host: "example.com")) == 1)
-        #expect(try client.list(ns: "git").map(\.key) == ["https://example.com/org/repo.git?bob", "https://other.example?alice"])
+        // Without a password or username: every entry of that server, those stored with a path
+        // too (issue 21: a missing attribute matches anything, as in git's own helpers).
+        #expect(try credentials.erase(.init(protocol: "https", host: "example.com")) == 2)
+        #expect(try client.list(ns: "git").map(\.key) == ["https://other.example?alice"])
     }
 
     @Test func aKeyOverTheLimitIsAWarningNotAFailure() throws {

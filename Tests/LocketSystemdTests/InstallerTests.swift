@@ -46,13 +46,14 @@ struct InstallerTests {
         let prefix = installation.prefix
         let expectedFiles = [
             "\(prefix)/bin/locketd", "\(prefix)/bin/locket", "\(prefix)/bin/git-credential-locket",
+            "\(prefix)/bin/docker-credential-locket",
             "\(installation.unitDirectory)/locketd.service", "\(installation.unitDirectory)/locketd.socket",
             "\(prefix)/share/bash-completion/completions/locket",
             "\(prefix)/share/zsh/site-functions/_locket",
             "\(prefix)/share/fish/vendor_completions.d/locket.fish",
         ]
         for file in expectedFiles { #expect(FileManager.default.fileExists(atPath: file), "\(file)") }
-        for binary in ["locketd", "locket", "git-credential-locket"] {
+        for binary in ["locketd", "locket", "git-credential-locket", "docker-credential-locket"] {
             #expect(mode("\(prefix)/bin/\(binary)") == 0o755)
             #expect(FileManager.default.contentsEqual(atPath: "\(prefix)/bin/\(binary)", andPath: "\(builtBinaries)/\(binary)"))
         }
