@@ -42,6 +42,32 @@ struct TPMVaultCLITests {
         #expect(!cli.daemon.log.contains("ERROR:"))
     }
 
+    @Test("auto: no Secret Service, a usable TPM: a new vault takes tpm2, with no notice")
+    func autoChoosesTPM() throws {
+        let tpm = try SoftwareTPM()
+        // The Daemon fixture leaves DBUS_SESSION_BUS_ADDRESS and DISPLAY out: no Secret Service answers.
+        let cli = CLI(daemon: Daemon(arguments: ["--key-store", "auto", "--tpm-tcti", tpm.tcti]))
+        try cli.daemon.start()
+        let status = try cli.statusObject()
+        #expect(status["key_store"] as? String == "tpm2", "\(status)")
+        #expect(status["key_store_notice"] as? String == nil, "\(status)")
+        #expect(status["locked"] as? Bool == false, "\(status)")
+        #expect(try cli.daemon.stop() == 0)
+    }
+
+    @Test("auto: no Secret Service and no TPM: the key file, with a notice naming both")
+    func autoFallsBackToFile() throws {
+        let cli = CLI(daemon: Daemon(arguments: ["--key-store", "auto", "--tpm-tcti", "device:/nonexistent/tpmrm0"]))
+        try cli.daemon.start()
+        let status = try cli.statusObject()
+        #expect(status["key_store"] as? String == "file", "\(status)")
+        let notice = status["key_store_notice"] as? String ?? ""
+        #expect(notice.contains("no usable Secret Service"), "\(notice)")
+        #expect(notice.contains("no usable TPM"), "\(notice)")
+        #expect(notice.contains("device:/nonexistent/tpmrm0"), "\(notice)")
+        #expect(try cli.daemon.stop() == 0)
+    }
+
     @Test("another machine: the vault folder copied next to another TPM is locked with the reason; never a new key")
     func copiedFolderOnAnotherTPM() throws {
         let tpm = try SoftwareTPM(), other = try SoftwareTPM()

@@ -111,26 +111,9 @@ struct TPMVaultTests {
         try RotationTests.expectAll(vault, values)
     }
 
-    @Test("auto: no Secret Service, a usable TPM: a new vault takes tpm2, with no notice")
-    func autoChoosesTPM() throws {
-        let tpm = try SoftwareTPM()
-        try withVault(tpm, .auto) { vault in
-            #expect(vault.keyStoreKind == .tpm2)
-            #expect(vault.keyStoreNotice == nil)
-            #expect(vault.state == .unlocked)
-        }
-    }
-
-    @Test("auto: no Secret Service and no TPM: the key file, with a notice naming both")
-    func autoFallsBackToFile() throws {
-        var configuration = harness.configuration(keyStore: .auto)
-        configuration.tpmTCTI = "device:/nonexistent/tpmrm0"
-        let vault = try Vault.open(configuration)
-        defer { vault.close() }
-        #expect(vault.keyStoreKind == .file)
-        #expect(vault.keyStoreNotice?.contains("no usable TPM") == true)
-        #expect(vault.keyStoreNotice?.contains("device:/nonexistent/tpmrm0") == true)
-    }
+    // `auto` with no Secret Service is tested against the real daemon
+    // (TPMVaultCLITests): this test process has a Secret Service on its session
+    // bus (SharedKeyring), and GLib keeps one session bus per process.
 
     @Test("an existing file vault stays on the file store under auto even when a TPM is there")
     func existingVaultKeepsStore() throws {
