@@ -31,7 +31,7 @@ enum WorkerKind: String, CaseIterable {
         case .python:
             [LeaseFixture.python, "\(LeaseFixture.fixtures)/python_session_worker.py"]
         case .node:
-            [Self.node, "\(LeaseFixture.fixtures)/node_session_worker.mjs"]
+            [Self.nodeExecutable, "\(LeaseFixture.fixtures)/node_session_worker.mjs"]
         case .go:
             [try Self.goWorker.get()]
         }
@@ -47,7 +47,7 @@ enum WorkerKind: String, CaseIterable {
     /// The repository's root.
     static let root = URL(fileURLWithPath: LeaseFixture.fixtures).deletingLastPathComponent().deletingLastPathComponent().path
 
-    static let node = executable("node")
+    static let nodeExecutable = executable("node")
 
     /// The Go worker (Tests/LeaseFixtures/go_session_worker), built once per test run into
     /// .build-go/lease-worker: standard library only, no module proxy (GOPROXY=off),

@@ -1,7 +1,8 @@
 package locket_test
 
-// The refresh lease and TokenSource against a real locketd that serves
-// `lease` (LOCKETD_LEASE, else LOCKETD). Skipped, saying so, on a daemon without it.
+// The refresh lease and TokenSource against a real locketd (LOCKETD). The
+// daemon always serves `lease`: one that does not is a broken test set-up, and
+// every test here fails (none is skipped).
 
 import (
 	"context"
@@ -28,16 +29,13 @@ type tokens struct {
 }
 
 func leaseDaemon(t *testing.T) (*locket.Client, *testdaemon.Daemon) {
-	if p := os.Getenv("LOCKETD_LEASE"); p != "" {
-		t.Setenv("LOCKETD", p)
-	}
 	c, daemon := newClient(t)
 	hello, err := c.Hello(background(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(" "+strings.Join(hello.Ops, " ")+" ", " lease ") {
-		t.Skipf("%s does not serve lease (set LOCKETD_LEASE)", testdaemon.Binary())
+		t.Fatalf("%s does not serve lease: a broken test set-up (LOCKETD must be this checkout's locketd)", testdaemon.Binary())
 	}
 	return c, daemon
 }
