@@ -1,8 +1,9 @@
 // A refresh-lease test worker on the Node client's own session helper
 // (Protocol/clients/node, imported from the source tree): `SessionStore.resumeEntry`
-// once (and `SessionStore.refresh` without a stale version when there is no
-// session yet, so that one process logs in), then `SessionStore.refresh` with
-// the rejected version on every 401.
+// once (and `SessionStore.refresh` with staleVersion 0, "I saw no entry", when
+// there is no session yet: one process logs in, and a session stored meanwhile
+// comes back at once instead of being refreshed), then `SessionStore.refresh`
+// with the rejected version on every 401.
 // Environment as lease_worker.py: LOCKET_SOCKET, TOKEN_PORT, LEASE_NS, LEASE_KEY,
 // LEASE_TARGET; WORKER_KIND defaults to node. Prints one JSON line of counts
 // when it ends; exits 0 only if its final token works.
@@ -48,7 +49,7 @@ function count(renewed) {
 let finalOK = false;
 try {
   let current = await sessions.resumeEntry(ns, key);
-  if (current === null) current = count(await sessions.refresh(ns, key, { refresh, login }));
+  if (current === null) current = count(await sessions.refresh(ns, key, { staleVersion: 0, refresh, login }));
   let done = false;
   for (;;) {
     const { status } = await http('GET', '/resource', { token: current.session.access_token });
