@@ -10,7 +10,8 @@
   lease_worker.py login-command    a password grant; the new session on stdout
 
 Environment: LOCKET (the locket binary), LOCKET_SOCKET, TOKEN_PORT, LEASE_NS,
-LEASE_KEY, LEASE_TARGET (stop once the server counted this many refreshes).
+LEASE_KEY, LEASE_TARGET (stop once the server counted this many refreshes),
+WORKER_KIND (sent to the token server as X-Worker-Kind; default cli).
 A worker prints one JSON line when it ends: its counts and whether its final
 token worked; it exits 0 only then.
 """
@@ -24,11 +25,14 @@ import urllib.request
 
 PORT = os.environ.get("TOKEN_PORT", "0")
 BASE = "http://127.0.0.1:%s" % PORT
+# Sent as X-Worker-Kind: the token server counts refreshes per kind and gives turns by it.
+KIND = os.environ.get("WORKER_KIND", "cli")
 
 
 def http(method, path, form=None, token=None):
     data = urllib.parse.urlencode(form).encode() if form is not None else None
     request = urllib.request.Request(BASE + path, data=data, method=method)
+    request.add_header("X-Worker-Kind", KIND)
     if token:
         request.add_header("Authorization", "Bearer " + token)
     try:

@@ -17,9 +17,22 @@ Endpoints:
   GET  /stats   -> the counters, as JSON
 Counters: logins, refreshes, reuses, revocations, early_refreshes (a refresh while
 the family's access token was still valid), double_refreshes (a second refresh
-of the same expired access token), resource_ok, resource_401, bad_grants.
+of the same expired access token), resource_ok, resource_401, bad_grants;
+refreshes_by_KIND for each client kind that refreshed (the X-Worker-Kind
+header of its /token request; "unknown" without one); turn_waits and
+turn_timeouts (see --turns).
 
-Run: token_server.py [--access-uses N] [--access-seconds S] --port-file PATH
+Turns (--turns cli,any,swift,...): who sees an expired access token first. The
+token that the Nth refresh (from 0) replaces "belongs" to turns[N % len]: a
+resource call with it, once it is used up, gets its 401 at once only from a
+worker of that kind (X-Worker-Kind) or when the entry is "any"; other kinds'
+calls are held until the token is refreshed (or --turn-timeout seconds pass),
+then get their 401. So a kind that is slower to react (a `locket refresh`
+process start) still holds the lease on its turns, by arrangement, not by
+timing luck. Turns apply while refreshes < --turns-until.
+
+Run: token_server.py [--access-uses N] [--access-seconds S] [--turns K,K,..]
+     [--turns-until N] [--turn-timeout S] --port-file PATH
 The port is written to PATH once the server listens.
 """
 import argparse
@@ -57,14 +70,19 @@ class Family:
 
 
 class State:
-    def __init__(self, access_uses, access_seconds):
+    def __init__(self, access_uses, access_seconds, turns=(), turns_until=0, turn_timeout=15.0):
         self.lock = threading.Lock()
+        self.changed = threading.Condition(self.lock)
         self.access_uses = access_uses
         self.access_seconds = access_seconds
+        self.turns = list(turns)
+        self.turns_until = turns_until
+        self.turn_timeout = turn_timeout
         self.by_refresh = {}
         self.by_access = {}
         self.stats = {k: 0 for k in ("logins", "refreshes", "reuses", "revocations", "early_refreshes",
-                                     "double_refreshes", "resource_ok", "resource_401", "bad_grants")}
+                                     "double_refreshes", "resource_ok", "resource_401", "bad_grants",
+                                     "turn_waits", "turn_timeouts")}
 
     def tokens(self, family):
         self.by_refresh[family.refresh] = family
@@ -79,7 +97,7 @@ class State:
             self.stats["logins"] += 1
             return 200, self.tokens(family)
 
-    def refresh(self, token):
+    def refresh(self, token, kind="unknown"):
         with self.lock:
             family = self.by_refresh.get(token)
             if family is None:
@@ -93,6 +111,7 @@ class State:
                 self.stats["reuses"] += 1
                 self.stats["revocations"] += 1
                 family.revoked = True
+                self.changed.notify_all()
                 return 400, {"error": "invalid_grant", "error_description": "refresh token reused; family revoked"}
             if family.access_valid():
                 self.stats["early_refreshes"] += 1
@@ -102,11 +121,28 @@ class State:
             family.spent.add(token)
             family.issue()
             self.stats["refreshes"] += 1
+            name = "refreshes_by_" + kind
+            self.stats[name] = self.stats.get(name, 0) + 1
+            self.changed.notify_all()
             return 200, self.tokens(family)
 
-    def resource(self, token):
+    def whose_turn(self):
+        """The kind whose 401 comes first for the current access token (None: anyone's)."""
+        if not self.turns or self.stats["refreshes"] >= self.turns_until:
+            return None
+        turn = self.turns[self.stats["refreshes"] % len(self.turns)]
+        return None if turn == "any" else turn
+
+    def resource(self, token, kind="unknown"):
         with self.lock:
             family = self.by_access.get(token)
+            turn = self.whose_turn()
+            if (family is not None and family.access == token and not family.revoked
+                    and not family.access_valid() and turn is not None and turn != kind):
+                # Not this kind's turn: hold the call until the token is refreshed.
+                self.stats["turn_waits"] += 1
+                if not self.changed.wait_for(lambda: family.access != token or family.revoked, self.turn_timeout):
+                    self.stats["turn_timeouts"] += 1
             if family is None or family.access != token or not family.access_valid():
                 self.stats["resource_401"] += 1
                 return 401, {"error": "invalid_token"}
@@ -137,7 +173,7 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/resource":
             auth = self.headers.get("Authorization", "")
             token = auth[7:] if auth.startswith("Bearer ") else ""
-            return self.answer(*state.resource(token))
+            return self.answer(*state.resource(token, self.headers.get("X-Worker-Kind", "unknown")))
         self.answer(404, {"error": "not_found"})
 
     def do_POST(self):
@@ -150,7 +186,8 @@ class Handler(BaseHTTPRequestHandler):
         if grant == "password":
             return self.answer(*state.login())
         if grant == "refresh_token":
-            return self.answer(*state.refresh(form.get("refresh_token", [""])[0]))
+            kind = self.headers.get("X-Worker-Kind", "unknown")
+            return self.answer(*state.refresh(form.get("refresh_token", [""])[0], kind))
         self.answer(400, {"error": "unsupported_grant_type"})
 
 
@@ -158,12 +195,16 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--access-uses", type=int, default=8)
     parser.add_argument("--access-seconds", type=float, default=3600)
+    parser.add_argument("--turns", default="", help="comma-separated kinds (or any), see the module's documentation")
+    parser.add_argument("--turns-until", type=int, default=0)
+    parser.add_argument("--turn-timeout", type=float, default=15.0)
     parser.add_argument("--port-file", required=True)
     args = parser.parse_args()
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     server.request_queue_size = 128
-    server.state = State(args.access_uses, args.access_seconds)
+    turns = [turn for turn in args.turns.split(",") if turn]
+    server.state = State(args.access_uses, args.access_seconds, turns, args.turns_until, args.turn_timeout)
     temporary = args.port_file + ".tmp"
     with open(temporary, "w") as f:
         f.write(str(server.server_address[1]))

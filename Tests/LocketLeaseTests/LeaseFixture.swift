@@ -28,13 +28,14 @@ final class LeaseFixture: @unchecked Sendable {
         return "/usr/bin/python3"
     }()
 
-    init(accessUses: Int, daemonArguments: [String] = []) throws {
+    /// `serverArguments` go to token_server.py (e.g. `--turns`).
+    init(accessUses: Int, daemonArguments: [String] = [], serverArguments: [String] = []) throws {
         daemon = try Daemon.started(arguments: daemonArguments)
         folder = TemporaryFolder("lease")
         let portFile = folder.appending("port")
         server = Process()
         server.executableURL = URL(fileURLWithPath: Self.python)
-        server.arguments = ["\(Self.fixtures)/token_server.py", "--access-uses", "\(accessUses)", "--port-file", portFile]
+        server.arguments = ["\(Self.fixtures)/token_server.py", "--access-uses", "\(accessUses)", "--port-file", portFile] + serverArguments
         server.standardInput = FileHandle.nullDevice
         server.standardOutput = FileHandle.nullDevice
         try server.run()
@@ -80,27 +81,6 @@ final class LeaseFixture: @unchecked Sendable {
         defer { client.close() }
         let answer = try client.requestJSON(#"{"op":"put","ns":"\#(Self.ns)","key":"\#(Self.key)","value":\#(json)}"#)
         return (answer["version"] as? Int) ?? -1
-    }
-}
-
-/// The kinds of worker a run can mix: each one is a command line.
-enum WorkerKind {
-    /// The Swift library: `SessionStore.resume` through the lease.
-    case swiftLease
-    /// The Swift library the old way: `if_version` only (the control).
-    case swiftCAS
-    /// Shell-script style: `locket get --json` and `locket refresh -- COMMAND` (Python drives the CLI).
-    case cli
-
-    func command(target: Int, fixture: LeaseFixture) -> [String] {
-        switch self {
-        case .swiftLease, .swiftCAS:
-            [Subprocess.product("locket-lease-worker"), "--mode", self == .swiftLease ? "lease" : "cas",
-             "--socket", fixture.daemon.socketPath, "--port", String(fixture.tokens.port),
-             "--ns", LeaseFixture.ns, "--key", LeaseFixture.key, "--target", String(target)]
-        case .cli:
-            [LeaseFixture.python, "\(LeaseFixture.fixtures)/lease_worker.py", "cli-worker"]
-        }
     }
 }
 

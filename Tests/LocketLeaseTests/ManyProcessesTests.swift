@@ -13,7 +13,10 @@ struct ManyProcessesTests {
     /// Runs `kinds` (one process each) until the server has counted `target` refreshes.
     static func run(_ kinds: [WorkerKind], target: Int, fixture: LeaseFixture, timeout: Double) throws
         -> [(kind: WorkerKind, status: Int32, report: [String: Any], stderr: String)] {
-        let workers = try kinds.map { try fixture.start($0.command(target: target, fixture: fixture), extraEnvironment: ["LEASE_TARGET": String(target)]) }
+        let workers = try kinds.map {
+            try fixture.start($0.command(target: target, fixture: fixture),
+                              extraEnvironment: $0.environment.merging(["LEASE_TARGET": String(target)]) { $1 })
+        }
         let deadline = Date().addingTimeInterval(timeout)
         return zip(kinds, workers).map { kind, worker in
             let (status, report, stderr) = worker.finish(timeout: max(1, deadline.timeIntervalSinceNow))
@@ -21,12 +24,24 @@ struct ManyProcessesTests {
         }
     }
 
-    @Test("16 processes (locket refresh and the Swift client): one refresh per expired token, nothing reused or revoked")
+    /// The mixed run's processes: every client, each through its own session helper.
+    static let mix: [WorkerKind] = Array(repeating: .cli, count: 3) + Array(repeating: .swiftLease, count: 4)
+        + Array(repeating: .python, count: 3) + Array(repeating: .node, count: 3) + Array(repeating: .go, count: 3)
+
+    /// Whose 401 comes first, token after token (token_server.py --turns): each kind in turn,
+    /// with a free-for-all between, so that every kind holds the lease by arrangement (a
+    /// `locket refresh` process is slower to react than a library call and would rarely win).
+    static let turns = "cli,any,swift,any,python,any,node,any,go,any"
+    /// Turns for the first this-many refreshes (5 per kind), then a free-for-all: a `locket refresh`
+    /// turn holds every other process for a process start, and the run must stay short on a loaded machine.
+    static let turnsUntil = 50
+
+    @Test("16 processes of every client (locket refresh, Swift, Python, Node, Go): one refresh per expired token, nothing reused or revoked")
     func leaseRun() throws {
-        let fixture = try LeaseFixture(accessUses: Self.accessUses)
-        let kinds: [WorkerKind] = Array(repeating: .cli, count: 4) + Array(repeating: .swiftLease, count: 12)
+        let fixture = try LeaseFixture(accessUses: Self.accessUses,
+                                       serverArguments: ["--turns", Self.turns, "--turns-until", String(Self.turnsUntil)])
         let started = Date()
-        let results = try Self.run(kinds, target: Self.cycles, fixture: fixture, timeout: 240)
+        let results = try Self.run(Self.mix, target: Self.cycles, fixture: fixture, timeout: 240)
         let seconds = Date().timeIntervalSince(started)
         for result in results {
             #expect(result.status == 0 && result.report["final_ok"] as? Bool == true,
@@ -34,7 +49,7 @@ struct ManyProcessesTests {
         }
         let stats = try fixture.tokens.stats()
         print("lease run: \(String(format: "%.1f", seconds)) s, server counters \(stats.sorted { $0.key < $1.key })")
-        print("lease run: workers \(results.map { "\($0.kind): \($0.report["refreshed_here"] ?? "?")/\($0.report["refresh_rounds"] ?? $0.report["refresh_runs"] ?? "?")" })")
+        print("lease run: workers \(results.map { "\($0.kind.name): \($0.report["refreshed_here"] ?? "?")/\($0.report["refresh_rounds"] ?? $0.report["refresh_runs"] ?? "?")" })")
         #expect(stats["refreshes", default: 0] >= Self.cycles)
         #expect(stats["reuses"] == 0)
         #expect(stats["revocations"] == 0)
@@ -43,6 +58,14 @@ struct ManyProcessesTests {
         #expect(stats["logins"] == 1, "only the first process logs in (the others wait for it)")
         let refreshedHere = results.reduce(0) { $0 + ($1.report["refreshed_here"] as? Int ?? 0) }
         #expect(refreshedHere == stats["refreshes"], "every refresh the server saw was stored by the process that made it")
+        #expect(stats["refreshes_by_unknown"] == nil, "a refresh came from a worker that did not say its kind")
+        for kind in Set(Self.mix) {
+            let byServer = stats["refreshes_by_\(kind.name)", default: 0]
+            let byWorkers = results.filter { $0.kind == kind }.reduce(0) { $0 + ($1.report["refreshed_here"] as? Int ?? 0) }
+            print("lease run: \(kind.name) held the lease for \(byServer) refreshes")
+            #expect(byServer >= 1, "no \(kind.name) worker ever held the lease and refreshed")
+            #expect(byWorkers == byServer, "the \(kind.name) workers stored \(byWorkers) refreshes; the server saw \(byServer) from them")
+        }
     }
 
     @Test("16 locket refresh processes: every refresh by the CLI, still one refresh per expired token")
@@ -74,6 +97,7 @@ struct ManyProcessesTests {
         let results = try Self.run(Array(repeating: .swiftCAS, count: 16), target: 20, fixture: fixture, timeout: 120)
         let stats = try fixture.tokens.stats()
         print("control run: server counters \(stats.sorted { $0.key < $1.key })")
+        print("control run: workers \(results.map { "\($0.kind.name): \($0.report["refreshed_here"] ?? "?")/\($0.report["refresh_rounds"] ?? "?")" })")
         #expect(stats["reuses", default: 0] >= 1, "16 processes refreshing at once with if_version alone should reuse a refresh token")
         #expect(stats["revocations", default: 0] >= 1)
         #expect(results.allSatisfy { $0.status == 0 }, "\(results.map(\.stderr))")

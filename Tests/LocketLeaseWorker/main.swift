@@ -39,7 +39,7 @@ struct Options {
 }
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
-let server = TestTokenServer(port: options.port)
+let server = TestTokenServer(port: options.port, kind: options.mode == "lease" ? "swift" : "swift-cas")
 let client = LocketClient(socketPath: options.socket, timeout: 30)
 let store = SessionStore(client: client)
 var counts: [String: Int] = ["calls": 0, "refresh_rounds": 0, "refreshed_here": 0, "logins": 0, "conflicts": 0, "failures": 0]

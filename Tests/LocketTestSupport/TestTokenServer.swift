@@ -7,10 +7,15 @@ import Glibc
 /// over plain HTTP/1.0 on 127.0.0.1: one connection per call, libc only.
 public struct TestTokenServer: Sendable {
     public let port: UInt16
+    /// Sent as `X-Worker-Kind`: the server counts refreshes per kind and gives turns by it (nil: none sent).
+    public let kind: String?
 
-    public init(port: UInt16) {
+    public init(port: UInt16, kind: String? = nil) {
         self.port = port
+        self.kind = kind
     }
+
+    private var kindHeader: String { kind.map { "X-Worker-Kind: \($0)\r\n" } ?? "" }
 
     /// The tokens of a successful grant (the session apps store).
     public struct Tokens: Codable, Sendable, Equatable {
@@ -35,7 +40,7 @@ public struct TestTokenServer: Sendable {
 
     /// 200 or 401 (or another status) for a resource call with `accessToken`.
     public func resource(_ accessToken: String) throws -> Int {
-        try call("GET /resource HTTP/1.0\r\nAuthorization: Bearer \(accessToken)\r\n\r\n").status
+        try call("GET /resource HTTP/1.0\r\n\(kindHeader)Authorization: Bearer \(accessToken)\r\n\r\n").status
     }
 
     /// The server's counters.
@@ -45,7 +50,7 @@ public struct TestTokenServer: Sendable {
     }
 
     private func grant(_ form: String) throws -> Tokens {
-        let answer = try call("POST /token HTTP/1.0\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(form.utf8.count)\r\n\r\n\(form)")
+        let answer = try call("POST /token HTTP/1.0\r\n\(kindHeader)Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(form.utf8.count)\r\n\r\n\(form)")
         guard answer.status == 200 else { throw Failure.refused(answer.status, String(decoding: answer.body, as: UTF8.self)) }
         return try JSONDecoder().decode(Tokens.self, from: Data(answer.body))
     }

@@ -1,7 +1,8 @@
 package locket_test
 
-// The refresh lease and TokenSource against a real locketd that serves
-// `lease` (LOCKETD_LEASE, else LOCKETD). Skipped, saying so, on a daemon without it.
+// The refresh lease and TokenSource against a real locketd (LOCKETD). The
+// daemon always serves `lease`: one that does not is a broken test set-up, and
+// every test here fails (none is skipped).
 
 import (
 	"context"
@@ -28,16 +29,13 @@ type tokens struct {
 }
 
 func leaseDaemon(t *testing.T) (*locket.Client, *testdaemon.Daemon) {
-	if p := os.Getenv("LOCKETD_LEASE"); p != "" {
-		t.Setenv("LOCKETD", p)
-	}
 	c, daemon := newClient(t)
 	hello, err := c.Hello(background(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(" "+strings.Join(hello.Ops, " ")+" ", " lease ") {
-		t.Skipf("%s does not serve lease (set LOCKETD_LEASE)", testdaemon.Binary())
+		t.Fatalf("%s does not serve lease: a broken test set-up (LOCKETD must be this checkout's locketd)", testdaemon.Binary())
 	}
 	return c, daemon
 }
@@ -274,4 +272,34 @@ func runRefresher() {
 	must(err)
 	fmt.Println(s.Outcome, s.Version)
 	os.Exit(0)
+}
+
+// Token found no session, and another process stored one before Token's lease
+// was granted: that session is fresh, so Token uses it (stale_version 0: "I saw
+// no entry") and never spends its refresh token.
+func TestTokenSourceWithoutSessionUsesOneStoredBeforeItsLease(t *testing.T) {
+	c, _ := leaseDaemon(t)
+	ctx := background(t)
+	holder, err := c.Lease(ctx, "app", "late", locket.LeaseOptions{})
+	if err != nil || !holder.Granted {
+		t.Fatalf("lease: %+v %v", holder, err)
+	}
+	var spent int32
+	ts := source(c, "late", &spent, func(context.Context) (tokens, error) { return tokens{RefreshToken: "login"}, nil })
+	type result struct {
+		session locket.Session[tokens]
+		err     error
+	}
+	done := make(chan result, 1)
+	go func() { s, err := ts.Token(ctx); done <- result{s, err} }()
+	// Let Token see no entry and queue behind the holder (if it is slower, it resumes the entry: also correct).
+	time.Sleep(300 * time.Millisecond)
+	if _, err := c.PutValue(ctx, "app", "late", tokens{RefreshToken: "stored-meanwhile"}, locket.PutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	holder.Release(ctx)
+	got := <-done
+	if got.err != nil || got.session.Value.RefreshToken != "stored-meanwhile" || atomic.LoadInt32(&spent) != 0 {
+		t.Fatalf("Token refreshed a session stored meanwhile (refreshes %d): %+v %v", spent, got.session, got.err)
+	}
 }

@@ -53,7 +53,10 @@ type TokenSource[T any] struct {
 func (s *TokenSource[T]) Token(ctx context.Context) (Session[T], error) {
 	entry, err := s.Client.Get(ctx, s.NS, s.Key)
 	if errors.Is(err, ErrNotFound) {
-		return s.renew(ctx, nil)
+		// Stale version 0: "I saw no entry", so a session another process stores
+		// before the lease is granted comes back at once instead of being refreshed.
+		var none int64
+		return s.renew(ctx, &none)
 	}
 	if err != nil {
 		return Session[T]{}, err
