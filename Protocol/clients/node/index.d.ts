@@ -183,6 +183,11 @@ export class SessionStore<T extends JsonValue = JsonValue> {
   readonly locket: Locket;
   save(app: string, account: string, session: T, options?: { ttl?: number }): Promise<number>;
   resume(app: string, account: string): Promise<T | null>;
+  /**
+   * The saved session, else `login()`'s, saved for `ttl` seconds. With no
+   * session the login runs under the refresh lease: of several processes
+   * starting at once exactly one logs in (`resumed: false`), the others get its session.
+   */
   resumeOrLogin(app: string, account: string, login: () => T | Promise<T>, options?: { ttl?: number }): Promise<{ session: T; resumed: boolean }>;
   update(app: string, account: string, transform: (current: T) => T | Promise<T>, options?: { ttl?: number }): Promise<SessionUpdate<T>>;
   /**

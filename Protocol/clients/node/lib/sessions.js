@@ -20,15 +20,24 @@ export class SessionStore {
   }
 
   /**
-   * The saved session, else `login()`'s, saved for `ttl` seconds.
-   * Resolves with `{session, resumed}`.
+   * The saved session, else `login()`'s, saved for `ttl` seconds. With no
+   * session, the login runs under the daemon's refresh lease (stale version 0,
+   * "I saw no entry"), so of several processes starting at once exactly one
+   * logs in and the others get its session. Resolves with `{session, resumed}`
+   * (`resumed` is false only for the process that logged in).
    */
   async resumeOrLogin(app, account, login, { ttl } = {}) {
     const saved = await this.resume(app, account);
     if (saved !== null) return { session: saved, resumed: true };
-    const session = await login();
-    await this.save(app, account, session, { ttl });
-    return { session, resumed: false };
+    const result = await this.refresh(app, account, {
+      staleVersion: 0,
+      // Granted with an entry cannot happen with stale version 0 (a live entry is
+      // answered at once); if it did, the stored session is used as it is.
+      refresh: async (current) => current,
+      login,
+      ttl,
+    });
+    return { session: result.session, resumed: result.outcome === 'shared' };
   }
 
   /**

@@ -109,6 +109,21 @@ describe('refresh leases', { timeout: 300000 }, () => {
     assert.equal((await store.resume('app', key)).was, 'r-1');
   });
 
+  test('resumeOrLogin with no session: exactly one of many clients logs in; the others resume its session', async () => {
+    const key = fresh();
+    let logins = 0;
+    const clients = Array.from({ length: 5 }, () => new SessionStore(new Locket({ socketPath: daemon.socketPath })));
+    const results = await Promise.all(clients.map((s, i) => s.resumeOrLogin('app', key, async () => {
+      logins++;
+      await tick(100);
+      return { accessToken: `a-${i}` };
+    })));
+    clients.forEach((s) => s.locket.close());
+    assert.equal(logins, 1);
+    assert.deepEqual(results.map((r) => r.resumed).sort(), [false, true, true, true, true]);
+    assert.equal(new Set(results.map((r) => r.session.accessToken)).size, 1);
+  });
+
   test('refresh across processes: one process spends the refresh token', async () => {
     const key = fresh();
     await locket.put('app', key, { refreshToken: 'r-1' });
