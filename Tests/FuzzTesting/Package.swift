@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(name: "Locket", path: "../.."),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // `main` for SwiftPM's executable linking: runs libFuzzer's driver.
@@ -22,6 +23,13 @@ let package = Package(
             .product(name: "LocketStore", package: "Locket"),
             .product(name: "LocketKeyStore", package: "Locket"),
             .product(name: "LocketProtocol", package: "Locket"),
+            .product(name: "LocketClient", package: "Locket"),
+            .product(name: "LocketCrypto", package: "Locket"),
+            .product(name: "LocketBackup", package: "Locket"),
+            .product(name: "LocketGitCredential", package: "Locket"),
+            .product(name: "LocketDockerCredential", package: "Locket"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "LocketTestSupport", package: "Locket"),
             .product(name: "Logging", package: "swift-log"),
         ]),
