@@ -42,7 +42,7 @@ enum TargetSeeds {
             }
         }
         func named(_ prefix: String, _ inputs: [[UInt8]]) -> [(String, [UInt8])] {
-            inputs.enumerated().map { (String(format: "%@-%03d", prefix, $0.offset), $0.element) }
+            inputs.enumerated().map { ("\(prefix)-" + String(String($0.offset + 1000).dropFirst()), $0.element) }
         }
         var result: [String: [(String, [UInt8])]] = [:]
         result["request"] = named("vector-line", sent)

@@ -43,7 +43,7 @@ enum GitInputTarget {
             let answer = stored.attributes.answerLines(authtypeCapable: capable)
             let formatted = CredentialAttributes.format(answer)
             let kept = answer.filter { !$0.1.unicodeScalars.contains { $0 == "\n" || $0 == "\r" || $0 == "\0" } }
-            let written = formatted.unicodeScalars.split(separator: "\n").map { String(String.UnicodeScalarView($0)) }
+            let written = formatted.unicodeScalars.split(separator: "\n").map { String($0) }
             guard written == kept.map({ "\($0.0)=\($0.1)" }) else {
                 Invariant.fail("git-input: an answer value breaks the line structure (or a line is lost)")
             }

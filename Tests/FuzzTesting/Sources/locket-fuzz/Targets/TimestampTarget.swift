@@ -31,13 +31,13 @@ enum TimestampTarget {
             }
         }
         guard let hasFraction = bothAccept(Array(input)) else { return }
-        guard let parsed else { Invariant.fail("timestamp: refuses an RFC 3339 time Foundation reads") }
+        guard let ours = parsed else { Invariant.fail("timestamp: refuses an RFC 3339 time Foundation reads") }
         guard let reference = (hasFraction ? fractional : whole).date(from: text) else {
             // Foundation's own gaps would show here; none is known, so this is a failure too.
             Invariant.fail("timestamp: Foundation refuses an input in the agreed set (the set is wrong)")
         }
         let tolerance = hasFraction ? 0.001 : 0
-        guard abs(parsed.timeIntervalSince1970 - reference.timeIntervalSince1970) <= tolerance else {
+        guard abs(ours.timeIntervalSince1970 - reference.timeIntervalSince1970) <= tolerance else {
             Invariant.fail("timestamp: differs from Foundation's ISO8601DateFormatter")
         }
     }
