@@ -21,7 +21,7 @@ enum FramingTarget {
         let stream = Array(input[2...])
         let expected = model(stream, maxLineBytes: maxLineBytes)
 
-        // The daemon's decoder, fed in reads of 1 to 16 bytes chosen by the input.
+        // The daemon's decoder, fed in reads of 1 to 64 bytes chosen by the input.
         let channel = EmbeddedChannel(handler: ByteToMessageHandler(LineFrameDecoder(maxLineBytes: maxLineBytes)))
         var decoded: [Frame] = []
         func drain() {
@@ -36,8 +36,8 @@ enum FramingTarget {
         var framed: [Frame] = []
         var start = 0, step = cutSeed
         while start < stream.count {
-            let end = min(stream.count, start + 1 + step % 16)
-            step = step / 16 + Int(stream[start]) // the cut depends on the data too
+            let end = min(stream.count, start + 1 + step % 64)
+            step = step / 64 + Int(stream[start]) // the cut depends on the data too
             do {
                 try channel.writeInbound(channel.allocator.buffer(bytes: stream[start..<end]))
             } catch {
