@@ -66,16 +66,19 @@ enum JSONTarget {
     /// - `\u` escapes of surrogates (the scanner leaves pairing to `decodeString`);
     /// - numbers with an exponent or over 15 digits (range rules differ: the
     ///   scanner refuses non-finite doubles, JSONSerialization has its own);
-    /// - more than 100 `[` or `{` bytes (nesting limits: 128 here, other in Foundation).
+    /// - more than 100 `[` or `{` bytes (nesting limits: 128 here, other in Foundation);
+    /// - a `,` before `]` or `}` (a trailing comma: JSONSerialization on Linux
+    ///   accepts `[1,]` and `{"a":1,}`, RFC 8259 and the scanner do not).
     static func comparable(_ input: UnsafeRawBufferPointer) -> Bool {
         guard !input.isEmpty, UTF8Text.isValid(input), !input.contains(0) else { return false }
         if input.starts(with: [0xEF, 0xBB, 0xBF]) { return false }
         if hasSurrogateEscape(input) { return false }
         var openers = 0, digitRun = 0
-        var previous: UInt8 = 0
+        var previous: UInt8 = 0, lastNonBlank: UInt8 = 0
         for byte in input {
             switch byte {
             case UInt8(ascii: "["), UInt8(ascii: "{"): openers += 1
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): if lastNonBlank == UInt8(ascii: ",") { return false }
             case UInt8(ascii: "e"), UInt8(ascii: "E"):
                 if (0x30...0x39).contains(previous) || previous == UInt8(ascii: ".") { return false }
             default: break
@@ -83,6 +86,7 @@ enum JSONTarget {
             digitRun = (0x30...0x39).contains(byte) ? digitRun + 1 : 0
             if digitRun > 15 || openers > 100 { return false }
             previous = byte
+            if ![0x20, 0x09, 0x0a, 0x0d].contains(byte) { lastNonBlank = byte }
         }
         return true
     }
