@@ -14,6 +14,9 @@ enum FramingTarget {
         case tooLong
     }
 
+    /// The channel every input's decoder is added to (libFuzzer runs inputs one at a time, on one thread).
+    nonisolated(unsafe) static let channel = EmbeddedChannel()
+
     static func run(_ input: UnsafeRawBufferPointer) {
         guard input.count >= 2 else { return }
         let maxLineBytes = Int(input[0] % 64)
@@ -21,8 +24,14 @@ enum FramingTarget {
         let stream = Array(input[2...])
         let expected = model(stream, maxLineBytes: maxLineBytes)
 
-        // The daemon's decoder, fed in reads of 1 to 64 bytes chosen by the input.
-        let channel = EmbeddedChannel(handler: ByteToMessageHandler(LineFrameDecoder(maxLineBytes: maxLineBytes)))
+        // The daemon's decoder, fed in reads of 1 to 64 bytes chosen by the input. One
+        // channel serves every input (making one costs more than the rest of an input):
+        // a fresh decoder handler is added for each input and removed at its end,
+        // which runs its decodeLast as closing the connection does.
+        let handler = ByteToMessageHandler(LineFrameDecoder(maxLineBytes: maxLineBytes))
+        guard (try? channel.pipeline.syncOperations.addHandler(handler)) != nil else {
+            Invariant.fail("framing: the decoder cannot be added")
+        }
         var decoded: [Frame] = []
         func drain() {
             while let frame = try? channel.readInbound(as: InboundFrame.self) {
@@ -53,8 +62,15 @@ enum FramingTarget {
             if framer.pendingBytes > maxLineBytes + 1 { Invariant.fail("framing: LineFramer holds more than the limit + 1") }
             start = end
         }
-        guard (try? channel.finish()) != nil else { Invariant.fail("framing: the channel does not close cleanly") }
+        let removed = channel.pipeline.syncOperations.removeHandler(handler)
+        channel.embeddedEventLoop.run()
+        guard (try? removed.wait()) != nil, (try? channel.throwIfErrorCaught()) != nil else {
+            Invariant.fail("framing: the decoder does not finish cleanly")
+        }
         drain()
+        guard (try? channel.readInbound(as: ByteBuffer.self)) == nil else {
+            Invariant.fail("framing: the decoder leaves bytes behind at the end")
+        }
         guard decoded == expected else { Invariant.fail("framing: LineFrameDecoder's frames differ from the model") }
         guard framed == expected else { Invariant.fail("framing: LineFramer's frames differ from the model") }
     }
