@@ -32,8 +32,10 @@ enum RequestTarget {
     /// An id is echoed verbatim: a JSON string or an integer.
     static func checkID(_ id: [UInt8]) {
         let ok = id.withUnsafeBytes { raw in (try? JSONScanner.validate(raw, maxDepth: 1)) != nil }
-        guard ok, let first = id.first, first == UInt8(ascii: "\"") || first == UInt8(ascii: "-") || (0x30...0x39).contains(first),
-              !id.contains(UInt8(ascii: ".")) else {
+        let isString = id.first == UInt8(ascii: "\"")
+        let isInteger = id.first.map { $0 == UInt8(ascii: "-") || (0x30...0x39).contains($0) } == true
+            && !id.contains { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }
+        guard ok, isString || isInteger else {
             Invariant.fail("request: the echoed id is one JSON string or integer")
         }
     }
