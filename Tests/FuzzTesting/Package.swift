@@ -1,9 +1,11 @@
 // swift-tools-version: 6.1
-// The libFuzzer target over locketd's line framing and request dispatch.
+// The libFuzzer targets: Locket's parsers of other programs' bytes, and the
+// whole daemon (one binary; LOCKET_FUZZ_TARGET picks the target).
 // A package of its own, so the main `swift build` never sees an executable
 // without `main` (libFuzzer brings it). Built and run by `scripts/fuzz`:
 //   swift build -c release --package-path Tests/FuzzTesting --scratch-path .build-fuzz \
-//     -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+//     -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -enable-testing
+// (-enable-testing: some targets reach internal parsers with @testable import.)
 import PackageDescription
 
 let package = Package(
