@@ -37,6 +37,9 @@ let package = Package(
                        providers: [.apt(["libsecret-1-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
+        // tpm2-tss (ESAPI, TCTI loader, response codes, marshalling) for the tpm2 key store.
+        .systemLibrary(name: "CTSS2", pkgConfig: "tss2-esys",
+                       providers: [.apt(["libtss2-dev"])]),
 
         // Header-only shim for process calls that do not import (prctl, rlimit).
         .systemLibrary(name: "CLocketSys"),
@@ -44,7 +47,7 @@ let package = Package(
         // A pthread-based lock that ThreadSanitizer sees (Synchronization.Mutex it does not, on Linux).
         .target(name: "LocketSync"),
         .target(name: "LocketCrypto", dependencies: ["CSodium", "CLocketSys", "LocketSync"]),
-        .target(name: "LocketKeyStore", dependencies: ["LocketCrypto", "CSecret", "LocketSync"]),
+        .target(name: "LocketKeyStore", dependencies: ["LocketCrypto", "CSecret", "CTSS2", "LocketSync"]),
         .target(name: "LocketStore", dependencies: ["LocketCrypto", "LocketKeyStore", "CSQLite", "LocketSync"]),
         .target(name: "LocketProtocol"),
         .target(name: "LocketClient", dependencies: ["LocketProtocol", "LocketSync"]),
@@ -52,7 +55,7 @@ let package = Package(
         .target(name: "LocketBackup", dependencies: ["LocketCrypto", "LocketClient", "LocketProtocol"]),
         .target(name: "LocketGitCredential", dependencies: ["LocketClient"]),
         .executableTarget(name: "locket", dependencies: [
-            "LocketClient", "LocketProtocol", "LocketBackup", "LocketCrypto",
+            "LocketClient", "LocketProtocol", "LocketBackup", "LocketCrypto", "CLocketSys",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "git-credential-locket", dependencies: ["LocketGitCredential", "LocketClient"]),
@@ -86,6 +89,8 @@ let package = Package(
         // that is SIGKILLed and restarted; used by LocketSoakTests (CI) and `make soak`.
         .executableTarget(name: "locket-soak", dependencies: ["LocketClient", "LocketProtocol", "LocketTestSupport"],
                           path: "Tests/LocketSoak"),
+        // A process sharing one session with others against the test token server (refresh leases).
+        .executableTarget(name: "locket-lease-worker", dependencies: ["LocketClient", "LocketTestSupport"], path: "Tests/LocketLeaseWorker"),
         // Shared by the test targets: private D-Bus + gnome-keyring, temp folders, child processes.
         .target(name: "LocketTestSupport", dependencies: ["LocketSync"], path: "Tests/LocketTestSupport"),
         .testTarget(name: "LocketSyncTests", dependencies: ["LocketSync", "LocketTestSupport"],
@@ -105,6 +110,7 @@ let package = Package(
         .testTarget(name: "LocketSoakTests", dependencies: ["LocketClient", "LocketProtocol", "LocketTestSupport"]),
         .testTarget(name: "LocketFaultTests", dependencies: ["LocketClient", "LocketProtocol", "LocketTestSupport", "CSQLite"]),
         .testTarget(name: "LocketLoadTests", dependencies: ["LocketClient", "LocketProtocol", "LocketTestSupport"]),
+        .testTarget(name: "LocketLeaseTests", dependencies: ["LocketClient", "LocketProtocol", "LocketTestSupport"]),
         .testTarget(name: "LocketGitCredentialTests", dependencies: ["LocketGitCredential", "LocketClient", "LocketTestSupport"]),
         .testTarget(name: "LocketDockerCredentialTests", dependencies: ["LocketDockerCredential", "LocketClient", "LocketTestSupport"]),
     ],

@@ -22,7 +22,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-OPS = ["hello", "ping", "put", "get", "delete", "list", "status", "lock", "unlock", "rotate", "audit", "watch", "allow", "deny", "rules"]
+OPS = ["hello", "ping", "put", "get", "delete", "list", "status", "lock", "unlock", "rotate", "audit", "watch", "allow", "deny", "rules", "lease", "release"]
 DAEMON_CODES = {"not_found", "conflict", "locked", "forbidden"}
 
 # Vectors with bad_request lines that the schemas accept, and why: JSON Schema
@@ -106,6 +106,8 @@ def sample(pattern):
     if isinstance(pattern, str):
         if pattern.startswith("$$"):
             return pattern[1:]
+        if pattern.startswith("$save:"):
+            return "saved-" + pattern[len("$save:"):]
         return SAMPLES.get(pattern, pattern)
     if isinstance(pattern, list):
         return [sample(p) for p in pattern]
@@ -127,7 +129,7 @@ def as_request(line):
     return value if isinstance(value, dict) else None
 
 
-EVENTS = {"changed", "deleted", "expired", "expiring", "locked", "unlocked"}
+EVENTS = {"changed", "deleted", "expired", "expiring", "locked", "unlocked", "leased", "lease_ended"}
 
 
 def check_event_examples(validator):

@@ -173,13 +173,13 @@ _locket() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    put|get|delete|list|status|lock|unlock|rotate|audit|watch|allow|deny|rules|export|import|ping|help)
+    put|get|delete|list|status|refresh|lock|unlock|rotate|audit|watch|allow|deny|rules|export|import|ping|help)
         # Offer subcommand argument completions
         "_locket_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'put get delete list status lock unlock rotate audit watch allow deny rules export import ping help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'put get delete list status refresh lock unlock rotate audit watch allow deny rules export import ping help' -- "${cur}"))
         ;;
     esac
 }
@@ -188,7 +188,7 @@ _locket_put() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--socket --file --ttl --if-version)
+    non_repeating_options=(--socket --file --text --ttl --if-version)
     __locket_offer_flags_options 3
 
     # Offer option value completions
@@ -199,6 +199,9 @@ _locket_put() {
         ;;
     '--file')
         __locket_add_completions -f
+        return
+        ;;
+    '--text')
         return
         ;;
     '--ttl')
@@ -224,15 +227,18 @@ _locket_put() {
 
 _locket_get() {
     repeating_flags=()
-    non_repeating_flags=(--json --version -h --help)
+    non_repeating_flags=(--json --raw --version -h --help)
     repeating_options=()
-    non_repeating_options=(--socket)
+    non_repeating_options=(--socket --field)
     __locket_offer_flags_options 2
 
     # Offer option value completions
     case "${prev}" in
     '--socket')
         __locket_add_completions -f
+        return
+        ;;
+    '--field')
         return
         ;;
     esac
@@ -316,6 +322,43 @@ _locket_status() {
     case "${prev}" in
     '--socket')
         __locket_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_locket_refresh() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --stale-version --ttl --lease-duration)
+    __locket_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        __locket_add_completions -f
+        return
+        ;;
+    '--stale-version')
+        return
+        ;;
+    '--ttl')
+        return
+        ;;
+    '--lease-duration')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __locket_add_completions -W "$(__locket_custom_complete ---completion refresh -- positional@0 "${COMP_CWORD}" "$(__locket_cursor_index_in_current_word)")"
+        return
+        ;;
+    2)
+        __locket_add_completions -W "$(__locket_custom_complete ---completion refresh -- positional@1 "${COMP_CWORD}" "$(__locket_cursor_index_in_current_word)")"
         return
         ;;
     esac

@@ -2,10 +2,11 @@
 //
 //     locket-example [--socket PATH] [--account NAME] [--refresh]
 //
-// On start it resumes the saved session; without one (never saved, logged
-// out, or expired: the daemon forgets it after its ttl) it "logs in" and
-// saves the new session for an hour. `--refresh` rotates the refresh token
-// with a compare-and-swap, as an app does when its access token runs out.
+// On start it resumes the saved session; when it is about to expire it is
+// refreshed under the daemon's refresh lease (however many copies of the app
+// run, one refresh); without one (never saved, logged out) it "logs in" and
+// saves the new session. `--refresh` then acts as if the provider had
+// rejected the access token (HTTP 401): one refresh, the refresh token rotated.
 // Without a daemon it still works: it logs in every time, saving nothing.
 
 import Foundation
@@ -53,31 +54,35 @@ func timestamp(_ date: Date?) -> String {
 
 let store = SessionStore(client: LocketClient(socketPath: socketPath, timeout: 3))
 
+/// Stands for the provider's refresh_token grant: new access token, rotated refresh token.
+func fakeRefresh(_ current: Session) -> Session {
+    var next = current
+    next.accessToken = token("at-")
+    next.refreshToken = token("rt-")   // the provider rotates it: the old one must never be sent again
+    next.expiresAt = Date().addingTimeInterval(3600)
+    return next
+}
+
+@MainActor func describe(_ resumed: SessionStore.Resumed<Session>) -> String {
+    switch resumed.source {
+    case .stored: "Resumed session for \(account) (no login needed)"
+    case .refreshed: "Refreshed the session for \(account) (this process held the refresh lease; refresh token rotated)"
+    case .refreshedElsewhere: "Another process refreshed the session for \(account); using its tokens"
+    case .loggedIn: "No saved session: logging in… Logged in; session saved for \(account)"
+    }
+}
+
 do {
-    if let session = try store.resume(app: app, account: account), (session.expiresAt ?? .distantFuture) > Date() {
-        print("Resumed session for \(account) (no login needed); access token expires at \(timestamp(session.expiresAt))")
-        if refresh {
-            let outcome = try store.update(app: app, account: account, expiresIn: 3600) { current in
-                var next = current
-                next.accessToken = token("at-")
-                next.refreshToken = token("rt-")   // the provider rotates it: the old one is revoked
-                next.expiresAt = Date().addingTimeInterval(3600)
-                return next
-            }
-            switch outcome {
-            case .updated(let next):
-                print("Refreshed: refresh token rotated; access token expires at \(timestamp(next.expiresAt))")
-            case .superseded(let stored):
-                print("Another process refreshed first; using its session (expires at \(timestamp(stored.expiresAt)))")
-            case .missing:
-                print("The session vanished meanwhile: log in again")
-            }
-        }
-    } else {
-        print("No saved session: logging in…")
-        let session = fakeLogin(account: account)
-        try store.save(session, app: app, account: account, expiresIn: 3600)
-        print("Logged in; session saved for \(account) (expires at \(timestamp(session.expiresAt)))")
+    // The stored session when it is fresh; else one refresh through the lease (other
+    // processes of this app wait for it and use its result); else the login.
+    var resumed = try store.resume(app: app, account: account, expiresIn: 3600,
+                                   refresh: { fakeRefresh($0) }, login: { fakeLogin(account: account) })
+    print("\(describe(resumed)); access token expires at \(timestamp(resumed.session.expiresAt))")
+    if refresh {
+        // As when the provider answers 401: say which version was rejected.
+        resumed = try store.resume(app: app, account: account, rejectedVersion: resumed.version, expiresIn: 3600,
+                                   refresh: { fakeRefresh($0) }, login: { fakeLogin(account: account) })
+        print("\(describe(resumed)); access token expires at \(timestamp(resumed.session.expiresAt))")
     }
 } catch LocketError.daemonNotRunning(let path) {
     print("locketd is not running (nothing listens on \(path)): logging in without saving the session…")

@@ -39,3 +39,38 @@ static inline long long locket_memlock_limit(void) {
 static inline int locket_malloc_trim(void) {
     return malloc_trim(0);
 }
+
+#include <signal.h>
+#include <unistd.h>
+
+/*
+ * Starts `path` with `argv` (environment inherited) as a child that cannot
+ * outlive this process: in its own process group (so the caller can kill the
+ * group), with PR_SET_PDEATHSIG SIGKILL set before exec, and then a check
+ * that the parent is still the process that forked it (if the parent died
+ * between fork and prctl, no signal would ever come: the child exits 126).
+ * `stdin_fd` and `stdout_fd` become its 0 and 1 (pipes made close-on-exec, so no
+ * other copy leaks into it); stderr is inherited. SIGPIPE is reset to its
+ * default. Between fork and exec only async-signal-safe calls are made.
+ * Returns the child's pid, or -1 (errno set) when fork fails; exit 127 from
+ * the child means exec failed.
+ */
+static inline pid_t locket_spawn_guarded(const char *path, char *const argv[], int stdin_fd, int stdout_fd) {
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid != 0) {
+        if (pid > 0) setpgid(pid, pid);
+        return pid;
+    }
+    setpgid(0, 0);
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0UL, 0UL, 0UL) != 0) _exit(126);
+    if (getppid() != parent) _exit(126);
+    struct sigaction dfl;
+    sigemptyset(&dfl.sa_mask);
+    dfl.sa_flags = 0;
+    dfl.sa_handler = SIG_DFL;
+    sigaction(SIGPIPE, &dfl, 0);
+    if (dup2(stdin_fd, 0) < 0 || dup2(stdout_fd, 1) < 0) _exit(126);
+    execv(path, argv);
+    _exit(127);
+}

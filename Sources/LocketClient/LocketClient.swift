@@ -144,10 +144,25 @@ public final class LocketClient: Sendable {
     }
 
     /// Unlocks the vault (the passphrase only for the passphrase key store).
+    /// A `String` cannot be wiped: prefer `unlock(passphrase: SecretBytes)`.
     public func unlock(passphrase: String? = nil) throws(LocketError) {
         var request = RequestBuilder(op: "unlock")
         request.string("passphrase", passphrase)
         _ = try call(request, idempotent: false)
+    }
+
+    /// Unlocks the vault with a passphrase (UTF-8) held in `SecretBytes`: the
+    /// request line is built in a buffer of its own, sent, and wiped; no
+    /// `String` or array ever holds the passphrase. The caller wipes `passphrase`.
+    public func unlock(passphrase: SecretBytes) throws(LocketError) {
+        let line = SecretBytes(capacity: passphrase.count * 2 + 48)
+        defer { line.wipe() }
+        line.append(#"{"op":"unlock","passphrase":"#)
+        line.appendJSONString(passphrase)
+        line.append("}\n")
+        let answer = try line.withUnsafeBytes { (raw) throws(LocketError) in try exchange(raw, idempotent: false) }
+        let parsed = try ResponseLine(answer)
+        try parsed.checkOK()
     }
 
     /// Rotates the master key; returns how many entries were re-wrapped.
@@ -173,14 +188,22 @@ public final class LocketClient: Sendable {
         var socket: UnixSocket?
     }
 
-    func call(_ request: RequestBuilder, idempotent: Bool) throws(LocketError) -> ResponseLine {
-        let parsed = try ResponseLine(try exchange(request.line, idempotent: idempotent))
+    /// `answerTimeout`: seconds to wait for this answer (`timeout` when nil), for a request that may wait (`lease`).
+    func call(_ request: RequestBuilder, idempotent: Bool, answerTimeout: Double? = nil) throws(LocketError) -> ResponseLine {
+        let parsed = try ResponseLine(try exchange(request.line, idempotent: idempotent, answerTimeout: answerTimeout))
         try parsed.checkOK()
         return parsed
     }
 
-    private func exchange(_ line: [UInt8], idempotent: Bool) throws(LocketError) -> [UInt8] {
-        try connection.withLock { (state) throws(LocketError) -> [UInt8] in
+    private func exchange(_ line: [UInt8], idempotent: Bool, answerTimeout: Double? = nil) throws(LocketError) -> [UInt8] {
+        try line.withUnsafeBytes { raw in
+            Result { () throws(LocketError) in try exchange(raw, idempotent: idempotent, answerTimeout: answerTimeout) }
+        }.get()
+    }
+
+    private func exchange(_ bytes: UnsafeRawBufferPointer, idempotent: Bool, answerTimeout: Double? = nil) throws(LocketError) -> [UInt8] {
+        let line = OutgoingLine(bytes: bytes)
+        return try connection.withLock { (state) throws(LocketError) -> [UInt8] in
             var reused = false
             if let socket = state.socket, !socket.isStale {
                 reused = true
@@ -188,19 +211,25 @@ public final class LocketClient: Sendable {
                 state.socket = try UnixSocket(path: socketPath, timeout: timeout)
             }
             let socket = state.socket!
-            let first = Result { () throws(LocketError) in try Self.ask(line, on: socket, timeout: timeout) }
+            let first = Result { () throws(LocketError) in try Self.ask(line.bytes, on: socket, timeout: answerTimeout ?? timeout) }
             guard case .failure(let error) = first else { return try first.get() }
             state.socket = nil
             // A reused connection may have died with a restarted daemon: retry once when safe.
             guard reused, idempotent, case .connectionFailed = error else { throw error }
             let fresh = try UnixSocket(path: socketPath, timeout: timeout)
             state.socket = fresh
-            return try Self.ask(line, on: fresh, timeout: timeout)
+            return try Self.ask(line.bytes, on: fresh, timeout: answerTimeout ?? timeout)
         }
     }
 
+    /// A request line's bytes, borrowed for the length of one `exchange` (which
+    /// uses them on the calling thread only, under the connection's lock).
+    private struct OutgoingLine: @unchecked Sendable {
+        let bytes: UnsafeRawBufferPointer
+    }
+
     /// Sends one request line and reads its answer line.
-    private static func ask(_ line: [UInt8], on socket: UnixSocket, timeout: Double) throws(LocketError) -> [UInt8] {
+    private static func ask(_ line: UnsafeRawBufferPointer, on socket: UnixSocket, timeout: Double) throws(LocketError) -> [UInt8] {
         let sent = Result { () throws(LocketError) in try socket.send(line) }
         if case .failure(let sendError) = sent {
             // The daemon may have refused the connection with one line and closed it before

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import LocketProtocol
 
 /// Everything a Locket call can fail with. The protocol's error codes map one
@@ -23,6 +26,14 @@ public enum LocketError: Error, Equatable, Sendable, CustomStringConvertible {
     case `internal`(String)
     /// Nothing accepts connections on the socket.
     case daemonNotRunning(socketPath: String)
+    /// The process listening on the socket runs as another uid (`peerUID`, from
+    /// `SO_PEERCRED`): not your daemon. Nothing was sent. Suspect another user,
+    /// do not restart the daemon.
+    case notTheDaemon(socketPath: String, peerUID: UInt32)
+    /// The socket's folder is not private to you (a symbolic link, another
+    /// owner, or group/other permission bits), so another user may have put the
+    /// socket there. Nothing was sent. `mode` holds the permission bits.
+    case unsafeSocketFolder(folder: String, ownerUID: UInt32, mode: UInt32, problem: SocketFolderProblem)
     /// No answer within the timeout.
     case timedOut(seconds: Double)
     /// The daemon answered something this client cannot read, or the connection broke mid-answer.
@@ -56,7 +67,7 @@ public enum LocketError: Error, Equatable, Sendable, CustomStringConvertible {
         case .forbidden: .forbidden
         case .unavailable: .unavailable
         case .internal: .internal
-        case .daemonNotRunning, .timedOut, .connectionFailed, .coding: nil
+        case .daemonNotRunning, .notTheDaemon, .unsafeSocketFolder, .timedOut, .connectionFailed, .coding: nil
         }
     }
 
@@ -68,9 +79,23 @@ public enum LocketError: Error, Equatable, Sendable, CustomStringConvertible {
             m
         case .daemonNotRunning(let path):
             "locketd is not running (nothing listens on \(path)); start it with `systemctl --user start locketd.socket` or `locketd &`"
+        case .notTheDaemon(let path, let uid):
+            "the socket at \(path) is owned by uid \(uid), not you (uid \(getuid())): it is not your locketd, so nothing was sent; another user may be impersonating it"
+        case .unsafeSocketFolder(let folder, let owner, let mode, let problem):
+            "the socket folder \(folder) \(Self.describe(problem, owner: owner, mode: mode)), so another user may have put the socket there; nothing was sent"
         case .timedOut(let seconds): "locketd did not answer within \(seconds) s"
         case .connectionFailed(let why): "connection to locketd failed: \(why)"
         case .coding(let why): "JSON coding failed: \(why)"
+        }
+    }
+
+    private static func describe(_ problem: SocketFolderProblem, owner: UInt32, mode: UInt32) -> String {
+        let octal = String(mode & 0o777, radix: 8)
+        switch problem {
+        case .symbolicLink: return "is a symbolic link (owned by uid \(owner)), not a folder"
+        case .notAFolder: return "is not a folder"
+        case .ownedByAnotherUser: return "is owned by uid \(owner), not you (uid \(getuid())), mode \(octal)"
+        case .openToOthers: return "has mode \(octal) (owner uid \(owner)): others may enter or write it (it must be 700)"
         }
     }
 }

@@ -7,9 +7,12 @@ final class UnixSocket {
     private(set) var fd: Int32
     private var buffer: [UInt8] = []
 
-    /// Connects to `path`; `daemonNotRunning` when nothing listens there.
+    /// Connects to `path`; `daemonNotRunning` when nothing listens there. Checks
+    /// first that the socket's folder is private to us, and after connecting that
+    /// the listener runs as our uid (or root), before anything is sent (`DaemonCheck`).
     init(path: String, timeout: Double) throws(LocketError) {
         guard path.utf8.count < 108 else { throw .connectionFailed("socket path is too long: \(path)") }
+        try DaemonCheck.checkFolder(of: path)
         fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .connectionFailed("socket(): \(String(cString: strerror(errno)))") }
         var address = sockaddr_un()
@@ -31,6 +34,13 @@ final class UnixSocket {
             default: throw .connectionFailed("connect(\(path)): \(String(cString: strerror(code)))")
             }
         }
+        do {
+            try DaemonCheck.checkPeer(fd: fd, socketPath: path)
+        } catch {
+            close(fd)
+            fd = -1
+            throw error
+        }
     }
 
     deinit { if fd >= 0 { close(fd) } }
@@ -45,9 +55,14 @@ final class UnixSocket {
     }
 
     func send(_ bytes: [UInt8]) throws(LocketError) {
+        try bytes.withUnsafeBytes { raw in Result { () throws(LocketError) in try send(raw) } }.get()
+    }
+
+    /// Sends all of `bytes` (a buffer the caller owns and wipes, for secrets).
+    func send(_ bytes: UnsafeRawBufferPointer) throws(LocketError) {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            let n = Glibc.send(fd, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
             if n < 0 {
                 if errno == EINTR { continue }
                 if errno == EAGAIN || errno == EWOULDBLOCK { throw .timedOut(seconds: 0) }

@@ -9,6 +9,8 @@ public enum KeyStoreKind: String, Sendable, CaseIterable, Codable {
     case file
     /// The key wrapped by Argon2id of a passphrase the user types at unlock.
     case passphrase
+    /// The key sealed by this machine's TPM 2.0; the sealed blob beside the vault.
+    case tpm2
 }
 
 /// A key store keeps up to two keys per vault: `current`, and `next` while a

@@ -15,6 +15,9 @@ public enum KeyStoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case malformed(String)
     /// Reading or writing the key failed.
     case io(String)
+    /// The TPM will not open the sealed key: it was sealed by another TPM (a copied
+    /// folder, a restored backup, a cleared TPM) or its PCRs changed. No retry helps.
+    case sealedElsewhere(String)
 
     public var description: String {
         switch self {
@@ -24,6 +27,7 @@ public enum KeyStoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .insecureFile(let path, let reason): "refusing \(path): \(reason)"
         case .malformed(let what): "malformed key: \(what)"
         case .io(let what): "key store I/O failed: \(what)"
+        case .sealedElsewhere(let why): why
         }
     }
 }

@@ -6,11 +6,13 @@ public enum Op: String, Sendable, CaseIterable {
     /// Turns the connection into a stream of change events (PROTOCOL.md, "Change events").
     case watch
     case allow, deny, rules
+    /// The right to refresh one entry (PROTOCOL.md, "Refresh leases"), and its giving up.
+    case lease, release
 
     /// Whether the op needs the master key (the locked-state gate answers `locked` otherwise).
     public var needsKey: Bool {
         switch self {
-        case .put, .get, .delete, .list, .rotate, .audit, .watch, .allow, .deny, .rules: true
+        case .put, .get, .delete, .list, .rotate, .audit, .watch, .allow, .deny, .rules, .lease, .release: true
         case .hello, .ping, .status, .lock, .unlock: false
         }
     }
@@ -43,6 +45,12 @@ public struct Request: Sendable {
     public var sha256: String?
     /// `allow`: pin the SHA-256 of the file at `path` as the daemon reads it now.
     public var hashNow = false
+    /// `lease`: the version the caller saw rejected.
+    public var staleVersion: Int?
+    /// `lease`: the seconds asked for.
+    public var duration: Int?
+    /// `put`, `delete`: write only under this lease; `release`: the lease to end.
+    public var lease: String?
 
     /// The failure of a request that had a usable `id`: the id to echo with the error.
     public struct Failure: Error, Sendable {
@@ -104,6 +112,7 @@ public struct Request: Sendable {
                 request.valueJSON = try fields.value("value")
                 request.ttl = try fields.optionalInt("ttl", minimum: 1, maximum: Request.maxTTL)
                 request.ifVersion = try fields.optionalInt("if_version", minimum: 0)
+                request.lease = try fields.optionalLeaseToken("lease")
             case .get:
                 request.ns = try fields.name("ns")
                 request.key = try fields.name("key")
@@ -111,6 +120,7 @@ public struct Request: Sendable {
                 request.ns = try fields.name("ns")
                 request.key = try fields.name("key")
                 request.ifVersion = try fields.optionalInt("if_version", minimum: 0)
+                request.lease = try fields.optionalLeaseToken("lease")
             case .list:
                 request.ns = try fields.optionalName("ns")
             case .audit:
@@ -134,6 +144,16 @@ public struct Request: Sendable {
                 request.path = try fields.executablePath("path", required: false)
             case .rules:
                 request.ns = try fields.optionalName("ns")
+            case .lease:
+                request.ns = try fields.name("ns")
+                request.key = try fields.name("key")
+                request.staleVersion = try fields.optionalInt("stale_version", minimum: 0)
+                request.duration = try fields.optionalInt("duration", minimum: 1, maximum: Request.maxLeaseDuration)
+            case .release:
+                request.ns = try fields.name("ns")
+                request.key = try fields.name("key")
+                guard let token = try fields.optionalLeaseToken("lease") else { throw ProtocolError.bad("missing member \"lease\"") }
+                request.lease = token
             case .unlock:
                 request.passphrase = try fields.optionalStringBytes("passphrase")
                 if request.passphrase?.isEmpty == true { throw ProtocolError.bad("\"passphrase\" must not be empty") }
@@ -148,6 +168,13 @@ public struct Request: Sendable {
     public static let maxAuditLimit = 100_000
     /// `audit`'s `limit` when none is given.
     public static let defaultAuditLimit = 1000
+
+    /// The longest lease a request may ask for, in seconds (a daemon may grant less).
+    public static let maxLeaseDuration = 3600
+    /// The lease duration when a request names none, in seconds.
+    public static let defaultLeaseDuration = 60
+    /// The longest lease token, in UTF-8 bytes.
+    public static let maxLeaseTokenBytes = 128
 
     /// The longest `ttl`: 100 years, in seconds.
     public static let maxTTL = 3_153_600_000
@@ -238,6 +265,14 @@ private struct Fields {
             throw .bad("\"\(field)\" must be 64 hex digits")
         }
         return text.lowercased()
+    }
+
+    /// A lease token: a string of 1 to 128 UTF-8 bytes (opaque otherwise); null is absent.
+    func optionalLeaseToken(_ field: String) throws(ProtocolError) -> String? {
+        guard let text = try optionalString(field) else { return nil }
+        guard !text.isEmpty else { throw .bad("\"\(field)\" must not be empty") }
+        guard text.utf8.count <= Request.maxLeaseTokenBytes else { throw .bad("\"\(field)\" is over \(Request.maxLeaseTokenBytes) bytes") }
+        return text
     }
 
     func optionalBool(_ field: String) throws(ProtocolError) -> Bool? {

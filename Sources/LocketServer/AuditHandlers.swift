@@ -10,7 +10,7 @@ extension Dispatcher {
     /// The data ops and the rule administration ops: each one is audited, whatever its answer.
     static func isAudited(_ op: Op) -> Bool {
         switch op {
-        case .get, .put, .delete, .list, .allow, .deny, .rules: true
+        case .get, .put, .delete, .list, .allow, .deny, .rules, .lease, .release: true
         case .hello, .ping, .status, .lock, .unlock, .rotate, .audit, .watch: false
         }
     }

@@ -21,8 +21,16 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private let caller: CallerIdentity
     private let maxInFlight: Int
     private let idleTimeout: TimeAmount
+    /// The daemon-wide cap on buffered bytes (answers held here count against it).
+    private let budget: BufferBudget?
+    /// Bytes of answers made and not yet written out, counted against `budget`.
+    private var answerBytes = 0
+    /// The handler is gone: nothing more is counted against `budget`.
+    private var released = false
+    /// Why the `nil` in `queued` was refused: a line over the limit, or full buffers.
+    private var lineRefusal = ProtocolError(.tooLarge, "")
 
-    /// Requests read (and parsed) but not dispatched yet; `nil` stands for a line over the limit.
+    /// Requests read (and parsed) but not dispatched yet; `nil` stands for a refused line (`lineRefusal`).
     private var queued = CircularBuffer<Dispatcher.Parsed?>()
     /// Dispatched requests in order; nil until answered.
     private var answers = CircularBuffer<[UInt8]?>()
@@ -61,7 +69,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// Answers were written and not flushed yet.
     private var flushPending = false
 
-    init(dispatcher: Dispatcher, caller: CallerIdentity, maxInFlight: Int, idleTimeout: TimeAmount) {
+    init(dispatcher: Dispatcher, caller: CallerIdentity, maxInFlight: Int, idleTimeout: TimeAmount, budget: BufferBudget? = nil) {
+        self.budget = budget
         self.dispatcher = dispatcher
         self.caller = caller
         self.maxInFlight = max(1, maxInFlight)
@@ -79,6 +88,12 @@ final class ConnectionHandler: ChannelDuplexHandler {
         }
     }
 
+    func handlerRemoved(context: ChannelHandlerContext) {
+        released = true
+        budget?.add(-answerBytes)
+        answerBytes = 0
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         idleTask?.cancel()
         idleTask = nil
@@ -92,7 +107,14 @@ final class ConnectionHandler: ChannelDuplexHandler {
         lastActivity = lastInput
         switch unwrapInboundIn(data) {
         case .line(let line): queued.append(dispatcher.parse(line))
-        case .tooLong: queued.append(nil)
+        case .tooLong:
+            let limit = dispatcher.configuration.limits.maxLineBytes
+            lineRefusal = ProtocolError(.tooLarge, "request line is over \(limit) bytes; closing the connection")
+            queued.append(nil)
+        case .overBudget:
+            let cap = budget?.cap ?? 0
+            lineRefusal = ProtocolError(.unavailable, "locketd's buffers are full (over \(cap) bytes across connections) and this request line is long; closing the connection, retry later")
+            queued.append(nil)
         }
         process(context: context)
     }
@@ -183,12 +205,17 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private func dispatchQueued(context: ChannelHandlerContext) {
         while let next = queued.first, answers.count < maxInFlight, context.channel.isWritable {
             guard let parsed = next else {
-                // A line over the limit: answer it after everything before it, then close.
+                // A line over the limit (or shed for full buffers): answer it after everything before it, then close.
                 queued.removeAll()
-                let limit = dispatcher.configuration.limits.maxLineBytes
-                answers.append(Response.failure(id: nil, ProtocolError(.tooLarge, "request line is over \(limit) bytes; closing the connection")).bytes)
+                store(Response.failure(id: nil, lineRefusal).bytes)
                 closing = true
                 break
+            }
+            if let budget, budget.isFull, case .request(let request) = parsed {
+                // Over the memory cap: a short refusal now rather than an answer of any size.
+                queued.removeFirst()
+                store(budget.fullAnswer(id: request.idJSON))
+                continue
             }
             let ordering = parsed.ordering
             guard mayStart(ordering) else { break }
@@ -199,7 +226,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
             }
             // Most requests are answered right here, without a future (`answerInline`).
             if let bytes = dispatcher.answerInline(parsed, caller: caller) {
-                answers.append(bytes)
+                store(bytes)
                 continue
             }
             running.add(ordering, 1)
@@ -219,9 +246,22 @@ final class ConnectionHandler: ChannelDuplexHandler {
         }
     }
 
+    /// Appends an answer made right away, counting it against the budget.
+    private func store(_ bytes: [UInt8]) {
+        count(bytes.count)
+        answers.append(bytes)
+    }
+
+    private func count(_ bytes: Int) {
+        guard let budget, !released else { return }
+        answerBytes += bytes
+        budget.add(bytes)
+    }
+
     private func answered(_ sequence: Int, _ bytes: [UInt8], context: ChannelHandlerContext) {
         let index = sequence - firstSequence
-        guard index >= 0, index < answers.count else { return }
+        guard index >= 0, index < answers.count, !released else { return }
+        count(bytes.count)
         answers[answers.index(answers.startIndex, offsetBy: index)] = bytes
         // Answered inline (on the loop, during `process`): the loop goes on and writes it.
         if dispatching { return }
@@ -241,6 +281,10 @@ final class ConnectionHandler: ChannelDuplexHandler {
             let written = context.eventLoop.makePromise(of: Void.self)
             context.write(wrapOutboundOut(buffer), promise: written)
             lastWrite = written.futureResult
+            if budget != nil {
+                let size = bytes.count
+                written.futureResult.assumeIsolated().whenComplete { _ in self.count(-size) }
+            }
             wrote = true
         }
         if wrote {

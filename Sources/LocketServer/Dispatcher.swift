@@ -27,6 +27,8 @@ final class Dispatcher: Sendable {
     let shuttingDown = Atomic<Bool>(false)
     /// Digests of callers' executables, for rules that pin one.
     let digests = ExecutableDigests()
+    /// Refresh leases: one holder per entry, its waiters, fencing of writes under a lease.
+    let leases: LeaseTable
 
     typealias Handler = @Sendable (Dispatcher, Request, EventLoop) -> EventLoopFuture<[UInt8]>
 
@@ -48,7 +50,7 @@ final class Dispatcher: Sendable {
         case .allow: { d, r, l in d.allow(r, on: l) }
         case .deny: { d, r, l in d.deny(r, on: l) }
         case .rules: { d, r, l in d.listRules(r, on: l) }
-        case .watch: nil
+        case .watch, .lease, .release: nil
         }
     }
 
@@ -60,6 +62,7 @@ final class Dispatcher: Sendable {
         self.configuration = configuration
         self.expiry = expiry
         self.watchHub = watchHub
+        leases = Self.makeLeaseTable(vault: vault, maxDuration: configuration.leaseMaxDuration, audit: audit, watchHub: watchHub)
     }
 
     /// A request line, parsed (or already answered, when it could not be parsed).
@@ -71,7 +74,10 @@ final class Dispatcher: Sendable {
         var ordering: Ordering {
             guard case .request(let request) = self else { return .read }
             switch request.op {
-            case .put, .delete: return .write
+            // A lease waits for everything before it and holds back what follows, and so
+            // does a write under a lease (its outcome decides whether the lease still holds).
+            case .put, .delete: return request.lease == nil ? .write : .exclusive
+            case .lease, .release: return .exclusive
             case .lock, .unlock, .rotate, .watch, .allow, .deny: return .exclusive
             case .get, .list, .status, .hello, .ping, .audit, .rules: return .read
             }
@@ -122,9 +128,11 @@ final class Dispatcher: Sendable {
 
     /// The audit record of `request`, started at `time` (ms) and answered `answer`.
     func auditEntry(_ request: Request, caller: CallerIdentity, time: Int64, answer: [UInt8]) -> AuditEntry {
-        AuditEntry(
+        var outcome = Self.outcome(of: answer, id: request.idJSON)
+        if request.op == .lease, outcome == "ok", Self.isGrant(answer, id: request.idJSON) { outcome = "granted" }
+        return AuditEntry(
             time: time, op: request.op.rawValue, ns: request.ns, key: request.key,
-            outcome: Self.outcome(of: answer, id: request.idJSON),
+            outcome: outcome,
             exe: caller.exe, exeDeleted: caller.exeDeleted, pid: caller.pid, uid: caller.uid, unit: caller.unit)
     }
 
@@ -133,7 +141,10 @@ final class Dispatcher: Sendable {
             return loop.makeSucceededFuture(Self.shuttingDownAnswer(request.idJSON))
         }
         let handler: Handler
-        if request.op == .watch {
+        if let leased = leaseHandler(for: request, caller: caller, channel: channel) {
+            // The lease ops and writes under a lease need their connection, which owns the lease.
+            handler = leased
+        } else if request.op == .watch {
             // The one op that needs its connection: it turns it into an event stream.
             handler = { d, r, l in d.watch(r, channel: channel, on: l) }
         } else if let tabled = Self.handler(for: request.op) {

@@ -110,6 +110,7 @@ final class IdleLocker: Sendable {
             if idleFor >= limit, !dispatcher.vault.state.isLocked {
                 dispatcher.vault.lock(reason: .idle)
                 dispatcher.watchHub.vaultStateMayHaveChanged()
+                dispatcher.leases.vaultLocked()
                 logger.notice("vault locked after idle time", metadata: ["idle_s": "\(idleFor / 1000)"])
             }
         }

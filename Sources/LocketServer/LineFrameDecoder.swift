@@ -1,27 +1,42 @@
 import NIOCore
 
-/// One request line, or the news that a line went over the limit.
+/// One request line, or the news that a line went over the limit, or that the
+/// daemon's buffers are full while this connection's unfinished line grows.
 enum InboundFrame {
     case line(ByteBuffer)
     case tooLong
+    case overBudget
 }
 
 /// Frames `\n`-terminated lines (a `\r` before the `\n` is dropped) with a size
 /// cap: past `maxLineBytes` without a newline it emits `.tooLong` once and then
-/// discards everything, so it never buffers more than the cap.
+/// discards everything, so it never buffers more than the cap. The bytes it
+/// holds count against the daemon-wide `BufferBudget`; when that is full and
+/// this connection's unfinished line is over the budget's shedding threshold,
+/// it emits `.overBudget` once and discards everything likewise.
 struct LineFrameDecoder: ByteToMessageDecoder {
     typealias InboundOut = InboundFrame
 
     let maxLineBytes: Int
+    let budget: BufferBudget?
     private var failed = false
     /// Where to resume the newline search in the buffer (bytes before it were already scanned).
     private var scanned = 0
+    /// Bytes counted against `budget` for this connection.
+    private var held = 0
 
-    init(maxLineBytes: Int) {
+    init(maxLineBytes: Int, budget: BufferBudget? = nil) {
         self.maxLineBytes = maxLineBytes
+        self.budget = budget
     }
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        let state = try frame(context: context, buffer: &buffer)
+        account(buffer.readableBytes)
+        return state
+    }
+
+    private mutating func frame(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         if failed {
             buffer.moveReaderIndex(to: buffer.writerIndex)
             return .needMoreData
@@ -49,6 +64,11 @@ struct LineFrameDecoder: ByteToMessageDecoder {
             failed = true
             buffer.moveReaderIndex(to: buffer.writerIndex)
             context.fireChannelRead(wrapInboundOut(.tooLong))
+        } else if let budget, view.count > budget.sheddingThreshold, view.count > held, budget.isFull {
+            // The buffers are full and this unfinished line is large and still growing: shed it.
+            failed = true
+            buffer.moveReaderIndex(to: buffer.writerIndex)
+            context.fireChannelRead(wrapInboundOut(.overBudget))
         }
         return .needMoreData
     }
@@ -56,6 +76,18 @@ struct LineFrameDecoder: ByteToMessageDecoder {
     mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
         // A last line without '\n' at end of input is not a request; drop it.
         buffer.moveReaderIndex(to: buffer.writerIndex)
+        account(0)
         return .needMoreData
+    }
+
+    mutating func decoderRemoved(context: ChannelHandlerContext) {
+        account(0)
+    }
+
+    /// Counts `bytes` (what this decoder holds now) against the budget.
+    private mutating func account(_ bytes: Int) {
+        guard let budget else { return }
+        budget.add(bytes - held)
+        held = bytes
     }
 }

@@ -33,9 +33,9 @@ public final class LocketServer: Sendable {
 
     public let configuration: ServerConfiguration
     private let vault: Vault
-    private let group: MultiThreadedEventLoopGroup
+    let group: MultiThreadedEventLoopGroup
     private let pool: NIOThreadPool
-    private let dispatcher: Dispatcher
+    let dispatcher: Dispatcher
     private let expiry: ExpiryScheduler
     private let state = Locked<State>(.idle)
     private let listener = Locked<Channel?>(nil)
@@ -47,11 +47,14 @@ public final class LocketServer: Sendable {
     private let createdSocket = Locked<String?>(nil)
     /// `configuration.maxConnections`, lowered at start if the descriptor limit cannot hold that many.
     private let connectionCap: Atomic<Int>
+    /// Bytes buffered across connections, capped at `configuration.maxBufferedBytes`.
+    let bufferBudget: BufferBudget
 
     public init(vault: Vault, configuration: ServerConfiguration) {
         self.vault = vault
         self.configuration = configuration
         connectionCap = Atomic(configuration.maxConnections)
+        bufferBudget = BufferBudget(cap: configuration.maxBufferedBytes)
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.eventLoopThreads))
         pool = NIOThreadPool(numberOfThreads: max(1, configuration.storeThreads))
         pool.start()
@@ -67,6 +70,9 @@ public final class LocketServer: Sendable {
     /// Number of open client connections.
     public var connectionCount: Int { connections.withLock { $0.count } }
 
+    /// Bytes buffered now across connections (unfinished lines, unwritten answers).
+    public var bufferedBytes: Int { bufferBudget.bytes }
+
     /// Most connections admitted at once: `configuration.maxConnections`, or fewer when
     /// the process's descriptor limit leaves room for fewer (see `DescriptorLimit`).
     public var maxConnections: Int { connectionCap.load(ordering: .relaxed) }
@@ -76,7 +82,7 @@ public final class LocketServer: Sendable {
         // Before binding, so the warning is in the log before any client can be served.
         fitConnectionCap()
         let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.backlog, value: ListenBacklog.system)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { [self] channel in initialize(channel) }
         let bound: Channel
@@ -153,6 +159,8 @@ public final class LocketServer: Sendable {
         }
         guard proceed else { return }
         dispatcher.shuttingDown.store(true, ordering: .relaxed)
+        // Waiting `lease` requests answer `unavailable` now rather than hold the drain.
+        dispatcher.leases.stop()
         // The listener stays open while the connections drain. NIO sets up an
         // accepted connection on its own loop and then hops back to the listener's
         // loop to register it; a listener closed in between makes NIO close the
@@ -232,11 +240,11 @@ public final class LocketServer: Sendable {
             channel.closeFuture.whenComplete { [self] _ in
                 _ = connections.withLock { $0.removeValue(forKey: ObjectIdentifier(channel)) }
             }
-            try sync.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLineBytes: configuration.limits.maxLineBytes)))
+            try sync.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLineBytes: configuration.limits.maxLineBytes, budget: bufferBudget)))
             // Who it is, once per connection (a readlink and a small /proc read), never per request.
             let caller = CallerIdentity.resolve(peer)
             try sync.addHandler(ConnectionHandler(dispatcher: dispatcher, caller: caller, maxInFlight: configuration.maxInFlightPerConnection,
-                                                  idleTimeout: configuration.idleTimeout))
+                                                  idleTimeout: configuration.idleTimeout, budget: bufferBudget))
         }
     }
 }

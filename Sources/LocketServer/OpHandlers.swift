@@ -54,24 +54,28 @@ extension Dispatcher {
     }
 
     static func getResponse(_ request: Request, _ found: Entry) -> Response {
-        var entry = found
-        defer { secureZero(&entry.value) }
+        // The value's own storage is zeroed once copied into the answer: `secureZero(&copy)`
+        // on a copy would zero a fresh copy-on-write buffer and leave the caller's in place.
+        defer { wipeStorage(of: found.value) }
         var response = Response.success(id: request.idJSON)
-        response.raw("value", entry.value)
-        response.int("version", entry.version)
-        response.timestamp("created_at", entry.createdAt)
-        response.timestamp("updated_at", entry.updatedAt)
-        response.timestamp("expires_at", entry.expiresAt)
+        response.raw("value", found.value)
+        response.int("version", found.version)
+        response.timestamp("created_at", found.createdAt)
+        response.timestamp("updated_at", found.updatedAt)
+        response.timestamp("expires_at", found.expiresAt)
         return response
     }
 
     func delete(_ request: Request, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
         let promise = loop.makePromise(of: [UInt8].self)
         let id = request.idJSON
-        vault.delete(ns: request.ns!, key: request.key!, ifVersion: request.ifVersion) { [watchHub] result in
+        vault.delete(ns: request.ns!, key: request.key!, ifVersion: request.ifVersion) { [watchHub, leases] result in
             switch result {
             case .success(let deleted):
-                if deleted { watchHub.noteDeleted(ns: request.ns!, key: request.key!) }
+                if deleted {
+                    watchHub.noteDeleted(ns: request.ns!, key: request.key!)
+                    leases.noteDeleted(ns: request.ns!, key: request.key!)
+                }
                 var response = Response.success(id: id)
                 response.bool("deleted", deleted)
                 promise.succeed(response.finished())
@@ -123,22 +127,24 @@ extension Dispatcher {
     func lock(_ request: Request, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
         vault.lock(reason: .requested)
         watchHub.vaultStateMayHaveChanged()
+        leases.vaultLocked()
         configuration.logger.notice("vault locked on request")
         return loop.makeSucceededFuture(Response.success(id: request.idJSON).finished())
     }
 
     func unlock(_ request: Request, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
-        var passphraseBytes = request.passphrase
+        // The parsed passphrase moves into guarded memory; its array's own storage (which
+        // `request`, captured below, shares) is then zeroed in place, not a copy of it.
+        let passphraseBytes = request.passphrase
+        defer { if let passphraseBytes { wipeStorage(of: passphraseBytes) } }
         let passphrase: SecureKey?
         do {
             passphrase = try passphraseBytes.map { bytes throws(CryptoError) in
                 try bytes.withBytes { (raw) throws(CryptoError) in try SecureKey(copying: raw) }
             }
         } catch {
-            if passphraseBytes != nil { secureZero(&passphraseBytes!) }
             return loop.makeSucceededFuture(Response.failure(id: request.idJSON, ProtocolError(.badRequest, "the passphrase is empty")).bytes)
         }
-        if passphraseBytes != nil { secureZero(&passphraseBytes!) }
         let logger = configuration.logger
         return offLoop(request, on: loop) { [vault, watchHub] () throws(StoreError) in
             try vault.unlock(passphrase: passphrase)

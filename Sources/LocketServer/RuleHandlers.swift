@@ -13,7 +13,7 @@ extension Dispatcher {
     /// keeps the caller out).
     static func isRuled(_ op: Op) -> Bool {
         switch op {
-        case .get, .put, .delete, .list, .audit, .watch: true
+        case .get, .put, .delete, .list, .audit, .watch, .lease, .release: true
         case .hello, .ping, .status, .lock, .unlock, .rotate, .allow, .deny, .rules: false
         }
     }

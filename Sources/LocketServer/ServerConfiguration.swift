@@ -23,6 +23,10 @@ public struct ServerConfiguration: Sendable {
     /// Most requests of one connection in flight at once; past it the server stops
     /// reading from that connection until answers have been written.
     public var maxInFlightPerConnection: Int
+    /// Most bytes buffered across all connections (unfinished request lines and
+    /// answers not yet written); past it requests are answered `unavailable` and
+    /// connections growing long unfinished lines are closed (see `BufferBudget`).
+    public var maxBufferedBytes: Int
     /// After this long with no request, the master key leaves memory (nil: never).
     public var idleLock: TimeAmount?
     /// Under socket activation: with no connection and no request for this long,
@@ -38,6 +42,8 @@ public struct ServerConfiguration: Sendable {
     public var storeThreads: Int
     /// The access audit log (`audit.log` in the data folder); nil turns it off.
     public var audit: AuditSettings?
+    /// The longest refresh lease granted, in seconds (`lease` asks for 60 by default).
+    public var leaseMaxDuration: Int = 300
     /// Version string in `hello` and `status`.
     public var serverVersion: String
     public var logger: Logger
@@ -48,6 +54,7 @@ public struct ServerConfiguration: Sendable {
         idleTimeout: TimeAmount = .minutes(5),
         maxConnections: Int = 1024,
         maxInFlightPerConnection: Int = 16,
+        maxBufferedBytes: Int = 64 << 20,
         idleLock: TimeAmount? = nil,
         shutdownGrace: TimeAmount = .seconds(10),
         eventLoopThreads: Int = System.coreCount,
@@ -61,6 +68,7 @@ public struct ServerConfiguration: Sendable {
         self.idleTimeout = idleTimeout
         self.maxConnections = maxConnections
         self.maxInFlightPerConnection = maxInFlightPerConnection
+        self.maxBufferedBytes = maxBufferedBytes
         self.idleLock = idleLock
         self.shutdownGrace = shutdownGrace
         self.eventLoopThreads = eventLoopThreads

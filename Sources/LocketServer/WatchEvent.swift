@@ -16,11 +16,16 @@ enum WatchEvent: Sendable, Equatable {
     case locked(reason: String)
     /// The vault was unlocked (sent to every watcher).
     case unlocked
+    /// A refresh lease was granted; it ends at `expiresAt` at the latest.
+    case leased(ns: String, key: String, expiresAt: Date)
+    /// A refresh lease ended; `outcome` says how (`LeaseEnd`).
+    case leaseEnded(ns: String, key: String, outcome: String)
 
     /// The namespace the event is about; nil for vault-wide events.
     var ns: String? {
         switch self {
-        case .changed(let ns, _, _, _), .deleted(let ns, _), .expired(let ns, _), .expiring(let ns, _, _): ns
+        case .changed(let ns, _, _, _), .deleted(let ns, _), .expired(let ns, _), .expiring(let ns, _, _),
+             .leased(let ns, _, _), .leaseEnded(let ns, _, _): ns
         case .locked, .unlocked: nil
         }
     }
@@ -53,6 +58,16 @@ enum WatchEvent: Sendable, Equatable {
             object.string("reason", reason)
         case .unlocked:
             object.string("event", "unlocked")
+        case .leased(let ns, let key, let expiresAt):
+            object.string("event", "leased")
+            object.string("ns", ns)
+            object.string("key", key)
+            object.timestamp("expires_at", expiresAt)
+        case .leaseEnded(let ns, let key, let outcome):
+            object.string("event", "lease_ended")
+            object.string("ns", ns)
+            object.string("key", key)
+            object.string("outcome", outcome)
         }
         return object.object + [0x0a]
     }

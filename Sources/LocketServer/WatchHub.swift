@@ -115,6 +115,14 @@ final class WatchHub: Sendable {
         note(.delete(ns: ns, key: key), event: .deleted(ns: ns, key: key))
     }
 
+    /// A lease was granted or ended: told to watchers; no index change.
+    func noteLease(_ event: WatchEvent) {
+        state.withLockedValue { state in
+            guard !state.streams.isEmpty else { return }
+            broadcast(event, &state)
+        }
+    }
+
     private func note(_ note: Note, event: WatchEvent) {
         state.withLockedValue { state in
             guard !state.streams.isEmpty else { return }

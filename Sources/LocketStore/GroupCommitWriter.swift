@@ -1,4 +1,5 @@
 import Foundation
+import LocketSync
 
 /// The single writer: one thread, one SQLite connection. Concurrent writes are
 /// batched into one transaction and one sync (group commit); each caller is
@@ -8,6 +9,9 @@ import Foundation
 /// Each write runs inside its own SAVEPOINT, so a write that fails (a version
 /// conflict, a full disk) is rolled back alone and the rest of the batch commits.
 /// An *exclusive* write (key rotation) runs in a batch of its own.
+///
+/// A write that removed secret bytes asks for a scrub (`requestScrub`): a
+/// TRUNCATE checkpoint between batches, when it is due (see `WALHygiene`).
 final class GroupCommitWriter: @unchecked Sendable {
     struct Job {
         /// Runs the write; returns false when it failed and must be rolled back.
@@ -15,6 +19,8 @@ final class GroupCommitWriter: @unchecked Sendable {
         /// Called once the batch committed (nil) or failed to commit (the error).
         let finish: (StoreError?) -> Void
         let exclusive: Bool
+        /// Runs alone and outside any transaction (maintenance such as VACUUM); `run`'s result is ignored.
+        var bare = false
     }
 
     private let connection: SQLiteConnection
@@ -35,6 +41,13 @@ final class GroupCommitWriter: @unchecked Sendable {
     /// Statistics for tests and benchmarks: transactions committed and writes in them.
     private(set) var commits = 0
     private(set) var writesCommitted = 0
+    /// TRUNCATE checkpoints that succeeded, and tries that readers blocked (see `WALHygiene`).
+    /// Locked: tests read them while the writer runs.
+    private let scrubCounts = Locked((done: 0, blocked: 0))
+    var scrubsDone: Int { scrubCounts.withLock { $0.done } }
+    var scrubsBlocked: Int { scrubCounts.withLock { $0.blocked } }
+    /// Writer thread only.
+    private var scrub = ScrubSchedule()
 
     init(connection: SQLiteConnection, maxBatch: Int) {
         self.connection = connection
@@ -66,6 +79,17 @@ final class GroupCommitWriter: @unchecked Sendable {
         submit(Self.job(exclusive: exclusive, body) { box.result = $0; done.signal() })
         done.wait()
         return try box.result!.get()
+    }
+
+    /// Runs `body` on the writer thread alone, outside any transaction, and waits for it;
+    /// then scrubs the WAL (see `WALHygiene`). For maintenance (VACUUM).
+    func performOutsideTransaction(_ body: @escaping (SQLiteConnection) -> Void) {
+        let done = DispatchSemaphore(value: 0)
+        submit(Job(run: { connection in
+            body(connection)
+            return true
+        }, finish: { _ in done.signal() }, exclusive: true, bare: true))
+        done.wait()
     }
 
     /// Runs `body` as one write and calls `completion` (on the writer thread) once it is durable.
@@ -105,6 +129,12 @@ final class GroupCommitWriter: @unchecked Sendable {
         }
     }
 
+    /// Asks for a TRUNCATE checkpoint once this batch has committed (see `WALHygiene`).
+    /// Called by a job, on the writer thread, when it removed secret bytes.
+    func requestScrub() {
+        scrub.request(now: Date())
+    }
+
     /// Waits until the batch being committed now, if any, has answered its callers
     /// (so a rotation in it has switched the vault's keys). Returns at once on the writer thread.
     func waitForBatchInFlight() {
@@ -119,10 +149,26 @@ final class GroupCommitWriter: @unchecked Sendable {
     private func loop() {
         while true {
             condition.lock()
-            while queue.isEmpty && !stopping { condition.wait() }
+            var scrubDue = false
+            while queue.isEmpty && !stopping {
+                guard let wakeAt = scrub.nextTry else {
+                    condition.wait()
+                    continue
+                }
+                // A pending scrub: wake up at its time to run it, unless a write comes first.
+                if Date() >= wakeAt || !condition.wait(until: wakeAt) {
+                    scrubDue = queue.isEmpty
+                    if scrubDue { break }
+                }
+            }
             if queue.isEmpty && stopping {
                 condition.unlock()
                 break
+            }
+            if scrubDue {
+                condition.unlock()
+                if scrub.dueWhenIdle(now: Date()) { runScrub() }
+                continue
             }
             let batch = takeBatch()
             condition.unlock()
@@ -133,10 +179,27 @@ final class GroupCommitWriter: @unchecked Sendable {
                 batchesDone += 1
                 batchState.broadcast()
             }
+            if scrub.dueAfterBatch(now: Date()) { runScrub() }
         }
         // Closing the last connection checkpoints the WAL into the database file.
         connection.close()
         stopped.signal()
+    }
+
+    /// Runs the pending TRUNCATE checkpoint; schedules a retry when readers block it.
+    private func runScrub() {
+        do {
+            if try connection.checkpointTruncate() {
+                scrub.succeeded()
+                scrubCounts.withLock { $0.done += 1 }
+            } else {
+                scrub.blocked(now: Date())
+                scrubCounts.withLock { $0.blocked += 1 }
+            }
+        } catch {
+            // An I/O error (a full disk): the WAL stays as it is; try again later.
+            scrub.blocked(now: Date())
+        }
     }
 
     /// Takes the next batch: up to `maxBatch` ordinary writes, or one exclusive write alone.
@@ -150,6 +213,12 @@ final class GroupCommitWriter: @unchecked Sendable {
     }
 
     private func commit(_ batch: [Job]) {
+        if batch.count == 1, batch[0].bare {
+            _ = batch[0].run(connection)
+            scrub.request(now: Date())
+            batch[0].finish(nil)
+            return
+        }
         do {
             try connection.statement("BEGIN IMMEDIATE").run()
         } catch {

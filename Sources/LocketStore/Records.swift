@@ -17,11 +17,21 @@ final class VaultKeys: Sendable {
     let index: SecureKey
     /// The audit log's keys (derived from `index`); nil only if guarded memory ran out.
     let audit: AuditKeys?
+    /// The record format of the vault on disk while these keys are in use: every
+    /// read and write builds its associated data in it. Switched (with new keys)
+    /// on the writer thread right after a migration commits.
+    let format: RecordFormat
 
-    init(wrap: SecureKey, index: SecureKey, audit: AuditKeys? = nil) {
+    init(wrap: SecureKey, index: SecureKey, audit: AuditKeys? = nil, format: RecordFormat) {
         self.wrap = wrap
         self.index = index
         self.audit = audit ?? (try? AuditKeys(index: index))
+        self.format = format
+    }
+
+    /// The same keys, for a vault now in `format`.
+    func with(format: RecordFormat) -> VaultKeys {
+        VaultKeys(wrap: wrap, index: index, audit: audit, format: format)
     }
 }
 
@@ -33,9 +43,11 @@ enum Records {
         return LookupHash.hash(Array("locket key check v1 \(vault.hex)".utf8), key: check)
     }
 
-    static func indexContext(_ vault: VaultID) -> [UInt8] { Array("locket index key v1 \(vault.hex)".utf8) }
-
-    static func dataKeyContext(_ lookup: [UInt8]) -> [UInt8] { Array("locket data key v1 ".utf8) + lookup }
+    /// The associated data of the wrapped index key. Format 2 wraps it under a context
+    /// of its own, so a migrated vault whose format is set back to 1 does not unlock.
+    static func indexContext(_ vault: VaultID, format: RecordFormat) -> [UInt8] {
+        Array("locket index key v\(format.rawValue) \(vault.hex)".utf8)
+    }
 
     /// Lookup id of (ns, key): unambiguous (length-prefixed) encoding, keyed hash.
     static func lookupID(ns: String, key: String, keys: VaultKeys) -> [UInt8] {
@@ -84,16 +96,20 @@ enum Records {
         }
     }
 
-    /// Opens a stored record: unwraps its data key, opens the payload, and checks
-    /// the names inside match the lookup id it was found under. When the caller
-    /// found it by name (`names`, the names `lookup` was computed from), comparing
-    /// the names is that check, without hashing them again.
+    /// Opens a stored record: unwraps its data key (bound to everything the row
+    /// claims, in `keys.format`), opens the payload, and checks the names inside
+    /// match the lookup id it was found under. When the caller found it by name
+    /// (`names`, the names `lookup` was computed from), comparing the names is that
+    /// check, without hashing them again. `ns`: the namespace the caller lists; the
+    /// record must hold it.
     static func open(
-        lookup: [UInt8], wrappedKey: [UInt8], sealed: [UInt8], keys: VaultKeys, names: (ns: String, key: String)? = nil
+        _ row: StoredRow, keys: VaultKeys, names: (ns: String, key: String)? = nil, ns expectedNS: String? = nil
     ) throws(StoreError) -> (ns: String, key: String, value: [UInt8]) {
+        let lookup = row.lookup
         do {
-            var plain = try KeyWrap.withUnwrapped(wrappedKey, under: keys.wrap, context: dataKeyContext(lookup)) { (dataKey) throws(CryptoError) in
-                try sealed.withBytes { (box) throws(CryptoError) in
+            let context = row.claims.dataKeyContext(keys.format)
+            var plain = try KeyWrap.withUnwrapped(row.wrappedKey, under: keys.wrap, context: context) { (dataKey) throws(CryptoError) in
+                try row.sealed.withBytes { (box) throws(CryptoError) in
                     try lookup.withBytes { (ad) throws(CryptoError) in
                         try AEAD.open(box, key: dataKey, associatedData: ad)
                     }
@@ -106,6 +122,9 @@ enum Records {
                 ?? (lookupID(ns: parsed.ns, key: parsed.key, keys: keys) == lookup)
             guard filedRight else {
                 throw StoreError.corrupt("a record is filed under the wrong lookup id")
+            }
+            if let expectedNS, !expectedNS.utf8.elementsEqual(parsed.ns.utf8) {
+                throw StoreError.corrupt("a record is filed under another namespace")
             }
             return parsed
         } catch let error as StoreError {

@@ -58,6 +58,20 @@ final class SQLiteConnection: @unchecked Sendable {
         return Int(current)
     }
 
+    /// A TRUNCATE checkpoint that never waits for readers: copies every WAL frame into
+    /// the database file and truncates the WAL to zero bytes. Returns false when a
+    /// reader still uses the WAL (SQLITE_BUSY: as much as possible was copied, the WAL
+    /// was left as it is; try again later). Outside any transaction, on the writer.
+    func checkpointTruncate() throws(SQLiteError) -> Bool {
+        sqlite3_busy_timeout(handle, 0)
+        defer { sqlite3_busy_timeout(handle, 5_000) }
+        var logFrames: Int32 = 0, copied: Int32 = 0
+        let rc = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_TRUNCATE, &logFrames, &copied)
+        if rc & 0xff == SQLITE_BUSY || rc & 0xff == SQLITE_LOCKED { return false }
+        guard rc == SQLITE_OK else { throw SQLiteError(code: rc, message: lastMessage) }
+        return true
+    }
+
     /// Runs one or more statements that return no rows.
     func execute(_ sql: String) throws(SQLiteError) {
         var message: UnsafeMutablePointer<CChar>?

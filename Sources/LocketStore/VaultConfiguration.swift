@@ -17,6 +17,10 @@ public struct VaultConfiguration: Sendable {
     public var keyFolder: String?
     /// Deadline of one Secret Service call.
     public var secretServiceTimeout: Duration
+    /// The TCTI of the tpm2 key store (see `TPM2KeyStore.tcti(explicit:environment:)`).
+    public var tpmTCTI: String
+    /// SHA-256 PCRs a new tpm2 seal is bound to (empty: none, the default).
+    public var tpmPCRs: [Int]
     /// Largest value accepted, in bytes (protocol v1: 256 KiB).
     public var maxValueBytes: Int
     /// Most writes committed in one transaction (group commit).
@@ -31,6 +35,8 @@ public struct VaultConfiguration: Sendable {
         argon2Limits: Argon2Limits = .moderate,
         keyFolder: String? = nil,
         secretServiceTimeout: Duration = .seconds(2),
+        tpmTCTI: String = TPM2KeyStore.defaultTCTI,
+        tpmPCRs: [Int] = [],
         maxValueBytes: Int = 256 * 1024,
         maxBatch: Int = 512,
         clock: @escaping @Sendable () -> Date = { Date() }
@@ -41,6 +47,8 @@ public struct VaultConfiguration: Sendable {
         self.argon2Limits = argon2Limits
         self.keyFolder = keyFolder
         self.secretServiceTimeout = secretServiceTimeout
+        self.tpmTCTI = tpmTCTI
+        self.tpmPCRs = tpmPCRs
         self.maxValueBytes = maxValueBytes
         self.maxBatch = maxBatch
         self.clock = clock
@@ -51,6 +59,7 @@ public struct VaultConfiguration: Sendable {
 
     var keyStoreFactory: KeyStoreFactory {
         KeyStoreFactory(folder: keyFolder ?? dataDirectory, passphrase: passphrase,
-                        argon2Limits: argon2Limits, secretServiceTimeout: secretServiceTimeout)
+                        argon2Limits: argon2Limits, secretServiceTimeout: secretServiceTimeout,
+                        tpmTCTI: tpmTCTI, tpmPCRs: tpmPCRs)
     }
 }

@@ -24,9 +24,10 @@ extension Vault {
         _ = try DatabaseFile.createIfMissing(configuration.databasePath)
         let connection: SQLiteConnection
         let meta: [String: [UInt8]]
+        let format: RecordFormat
         do {
             connection = try SQLiteConnection(path: configuration.databasePath, readOnly: false)
-            try prepare(connection)
+            format = try prepare(connection)
             meta = try readMeta(connection)
         } catch {
             throw .setup("cannot open \(configuration.databasePath): \(StoreError(sqlite: error))")
@@ -55,11 +56,12 @@ extension Vault {
                 state = .locked(.keyStoreMismatch(recorded: recorded, requested: requested))
             } else {
                 state = unlockState(store: factory.make(recorded), vault: vaultID, keyCheck: check,
-                                    wrappedIndex: meta[Schema.Meta.indexKey] ?? [])
+                                    wrappedIndex: meta[Schema.Meta.indexKey] ?? [], format: format)
             }
         } else {
             (kind, notice) = chooseNewKeyStore(configuration.keyStore, factory: factory)
-            state = .unlocked(try initialize(connection, vault: vaultID, store: factory.make(kind), now: configuration.clock()))
+            state = .unlocked(try initialize(connection, vault: vaultID, store: factory.make(kind), now: configuration.clock(),
+                                             format: format))
         }
 
         var auditKey = meta[Schema.Meta.auditPublicKey]
@@ -75,6 +77,8 @@ extension Vault {
             readers: ReaderPool(path: configuration.databasePath), fileLock: fileLock, state: state,
             auditPublicKey: auditKey)
         if !state.isLocked {
+            // A vault of an older record format is re-sealed before it serves anything.
+            vault.migrateRecords()
             // Expired entries are gone from disk at the latest at the next start.
             _ = try? vault.sweepExpired()
         }
@@ -89,39 +93,54 @@ extension Vault {
         let meta = try readers.read { (connection) throws(StoreError) in
             do { return try Self.readMeta(connection) } catch { throw StoreError(sqlite: error) }
         }
+        let format = try readers.read { (connection) throws(StoreError) in
+            do { return try Self.recordFormat(connection) } catch { throw StoreError(sqlite: error) }
+        }
         var factory = configuration.keyStoreFactory
         if let passphrase { factory.passphrase = passphrase }
         let newState = Self.unlockState(
             store: factory.make(keyStoreKind), vault: vaultID,
-            keyCheck: meta[Schema.Meta.keyCheck] ?? [], wrappedIndex: meta[Schema.Meta.indexKey] ?? [])
+            keyCheck: meta[Schema.Meta.keyCheck] ?? [], wrappedIndex: meta[Schema.Meta.indexKey] ?? [], format: format)
         setKeyState(newState)
         if case .locked(let reason) = newState { throw .locked(reason) }
         if case .unlocked(let keys) = newState, let derived = keys.audit?.publicKey,
            derived != meta[Schema.Meta.auditPublicKey] {
             try? recordAuditPublicKey(derived)
         }
+        migrateRecords()
         _ = try? sweepExpired()
     }
 
     // MARK: - Steps
 
-    private static func prepare(_ connection: SQLiteConnection) throws(SQLiteError) {
+    /// Checks the file is a Locket vault this build understands, sets the writer's
+    /// pragmas, creates the tables of a new vault; returns the vault's record format.
+    private static func prepare(_ connection: SQLiteConnection) throws(SQLiteError) -> RecordFormat {
         // Refuse a database that is not a Locket vault before changing anything in it.
-        let format = try connection.scalarInt("PRAGMA user_version") ?? 0
-        if format == 0 {
+        let stored = try connection.scalarInt("PRAGMA user_version") ?? 0
+        if stored == 0 {
             let tables = try connection.scalarInt("SELECT count(*) FROM sqlite_schema") ?? 0
             guard tables == 0 else { throw SQLiteError(code: 26, message: "not a Locket vault (it has other tables)") }
-        } else if format > Schema.version {
-            throw SQLiteError(code: 26, message: "vault format \(format) is newer than this build understands (\(Schema.version))")
+        } else if stored > Schema.version {
+            throw SQLiteError(code: 26, message: "vault format \(stored) is newer than this build understands (\(Schema.version))")
         }
         let mode = try connection.statement("PRAGMA journal_mode")
         let current = try mode.step() ? mode.text(0) : nil
         mode.reset()
         if current != "wal" { try connection.execute("PRAGMA journal_mode = WAL") }
         try connection.execute("PRAGMA synchronous = FULL")
-        if format == 0 {
+        try connection.execute(WALHygiene.pragmas)
+        if stored == 0 {
             try connection.execute("BEGIN IMMEDIATE; \(Schema.create) COMMIT;")
+            return .current
         }
+        return RecordFormat(rawValue: stored) ?? .current
+    }
+
+    /// The record format of the vault `connection` reads.
+    static func recordFormat(_ connection: SQLiteConnection) throws(SQLiteError) -> RecordFormat {
+        let stored = try connection.scalarInt("PRAGMA user_version") ?? Schema.version
+        return RecordFormat(rawValue: stored) ?? .current
     }
 
     static func readMeta(_ connection: SQLiteConnection) throws(SQLiteError) -> [String: [UInt8]] {
@@ -138,19 +157,29 @@ extension Vault {
         "the master key is kept in a key file in \(factory.folder): anyone who can read that file and the vault can open every session"
     }
 
-    /// `auto` for a new vault: the Secret Service if one answers in time, else a key file.
+    /// `auto` for a new vault: the Secret Service if one answers in time, else the
+    /// TPM if this user can use one, else a key file.
     private static func chooseNewKeyStore(_ choice: KeyStoreChoice, factory: KeyStoreFactory) -> (KeyStoreKind, String?) {
         if let kind = choice.kind { return (kind, kind == .file ? fileNotice(factory) : nil) }
+        let secretService: KeyStoreError
         do {
             try SecretServiceKeyStore(timeout: factory.secretServiceTimeout).probe()
             return (.secretService, nil)
         } catch {
-            return (.file, "no usable Secret Service (\(error)); \(fileNotice(factory))")
+            secretService = error
+        }
+        do {
+            try TPM2KeyStore(folder: factory.folder, tcti: factory.tpmTCTI, timeout: factory.tpmTimeout).probe()
+            return (.tpm2, nil)
+        } catch {
+            return (.file, "no usable Secret Service (\(secretService)) and no usable TPM (\(error)); \(fileNotice(factory))")
         }
     }
 
     /// Makes and stores the master key of a new vault, then records it.
-    private static func initialize(_ connection: SQLiteConnection, vault: VaultID, store: any KeyStore, now: Date) throws(StoreError) -> VaultKeys {
+    private static func initialize(
+        _ connection: SQLiteConnection, vault: VaultID, store: any KeyStore, now: Date, format: RecordFormat
+    ) throws(StoreError) -> VaultKeys {
         do {
             let master = try SecureKey.random()
             let wrap = try KeyDerivation.derive(.wrap, from: master, protection: VaultKeys.protection)
@@ -164,7 +193,7 @@ extension Vault {
             let rows: [(String, [UInt8])] = [
                 (Schema.Meta.vaultID, Array(vault.hex.utf8)),
                 (Schema.Meta.keyStore, Array(store.kind.rawValue.utf8)),
-                (Schema.Meta.indexKey, KeyWrap.wrap(index, under: wrap, context: Records.indexContext(vault))),
+                (Schema.Meta.indexKey, KeyWrap.wrap(index, under: wrap, context: Records.indexContext(vault, format: format))),
                 (Schema.Meta.createdAt, Array(String(Records.milliseconds(now)).utf8)),
                 (Schema.Meta.keyCheck, check),
             ]
@@ -179,7 +208,7 @@ extension Vault {
                 try? connection.execute("ROLLBACK")
                 throw StoreError.setup("cannot record the new vault: \(StoreError(sqlite: error))")
             }
-            return VaultKeys(wrap: wrap, index: index)
+            return VaultKeys(wrap: wrap, index: index, format: format)
         } catch let error as StoreError {
             throw error
         } catch {
@@ -189,16 +218,18 @@ extension Vault {
 
     /// Loads the key from `store` and checks it against the vault's key check.
     /// Finishes an interrupted rotation (promotes the `next` key) when that is the key that fits.
-    static func unlockState(store: any KeyStore, vault: VaultID, keyCheck: [UInt8], wrappedIndex: [UInt8]) -> KeyState {
+    static func unlockState(
+        store: any KeyStore, vault: VaultID, keyCheck: [UInt8], wrappedIndex: [UInt8], format: RecordFormat
+    ) -> KeyState {
         func fits(_ key: SecureKey) -> Bool {
             (try? Records.keyCheck(master: key, vault: vault)).map { constantTimeEqual($0, keyCheck) } ?? false
         }
         func keys(_ master: SecureKey) -> KeyState {
             do {
                 let wrap = try KeyDerivation.derive(.wrap, from: master, protection: VaultKeys.protection)
-                let index = try KeyWrap.unwrap(wrappedIndex, under: wrap, context: Records.indexContext(vault),
+                let index = try KeyWrap.unwrap(wrappedIndex, under: wrap, context: Records.indexContext(vault, format: format),
                                                protection: VaultKeys.protection)
-                return .unlocked(VaultKeys(wrap: wrap, index: index))
+                return .unlocked(VaultKeys(wrap: wrap, index: index, format: format))
             } catch {
                 return .locked(.keyStore(store.kind, .malformed("the vault's index key does not open with its master key")))
             }

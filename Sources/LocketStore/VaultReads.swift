@@ -40,7 +40,7 @@ extension Vault {
         let row = try readers.read { (connection) throws(StoreError) -> StoredRow? in
             do {
                 let statement = try connection.statement(
-                    "SELECT version, created_at, updated_at, expires_at, wrapped_key, sealed FROM entries WHERE lookup = ?")
+                    StoredRow.selectByLookup)
                     .bind(0, lookup)
                 defer { statement.reset() }
                 guard try statement.step() else { return nil }
@@ -51,7 +51,7 @@ extension Vault {
         }
         guard let row, row.isLive(at: now) else { throw .notFound }
         // `names`: the record must hold the names its lookup id was computed from.
-        let opened = try Records.open(lookup: lookup, wrappedKey: row.wrappedKey, sealed: row.sealed, keys: keys, names: (ns, key))
+        let opened = try Records.open(row, keys: keys, names: (ns, key))
         return Entry(ns: ns, key: key, value: opened.value, version: row.version,
                      createdAt: Records.date(row.createdAt), updatedAt: Records.date(row.updatedAt),
                      expiresAt: row.expiresAt.map(Records.date))
@@ -78,7 +78,7 @@ extension Vault {
         let namespace = ns.map { Records.namespaceID($0, keys: keys) }
         let scan = Result { () throws(StoreError) in try readers.read { (connection) throws(StoreError) -> [StoredRow] in
             do {
-                let columns = "lookup, version, created_at, updated_at, expires_at, wrapped_key, sealed"
+                let columns = "lookup, \(StoredRow.columns)"
                 let statement = try namespace.map {
                     try connection.statement("SELECT \(columns) FROM entries WHERE ns_id = ? AND (expires_at IS NULL OR expires_at > ?)")
                         .bind(0, $0).bind(1, now)
@@ -103,7 +103,8 @@ extension Vault {
         }
         var items: [EntryInfo] = []
         for row in rows {
-            guard var opened = try? Records.open(lookup: row.lookup, wrappedKey: row.wrappedKey, sealed: row.sealed, keys: keys) else {
+            // `ns`: a row moved under this namespace's id is not listed under it.
+            guard var opened = try? Records.open(row, keys: keys, ns: ns) else {
                 unreadable += 1
                 continue
             }
@@ -140,7 +141,7 @@ extension Vault {
             for lookup in lookups {
                 do {
                     let statement = try connection.statement(
-                        "SELECT version, created_at, updated_at, expires_at, wrapped_key, sealed FROM entries WHERE lookup = ?")
+                        StoredRow.selectByLookup)
                         .bind(0, lookup)
                     defer { statement.reset() }
                     guard try statement.step() else { continue }
@@ -187,7 +188,13 @@ extension Vault {
 
 /// One row of `entries` as read from disk.
 struct StoredRow {
+    /// The columns `init(lookup:statement:offset:)` reads, in order.
+    static let columns = "version, created_at, updated_at, expires_at, wrapped_key, sealed, ns_id"
+    /// One row by its lookup id (a constant: the statement cache is keyed by the SQL text).
+    static let selectByLookup = "SELECT \(columns) FROM entries WHERE lookup = ?"
+
     let lookup: [UInt8]
+    let namespace: [UInt8]
     let version: Int
     let createdAt: Int64
     let updatedAt: Int64
@@ -195,7 +202,8 @@ struct StoredRow {
     let wrappedKey: [UInt8]
     let sealed: [UInt8]
 
-    /// Reads version, created, updated, expires, wrapped key, sealed from columns `offset…offset+5`.
+    /// Reads `columns` (version, created, updated, expires, wrapped key, sealed, ns id)
+    /// from columns `offset…offset+6`.
     init(lookup: [UInt8], statement: Statement, offset: Int32) {
         self.lookup = lookup
         version = Int(statement.int64(offset))
@@ -204,6 +212,13 @@ struct StoredRow {
         expiresAt = statement.int64OrNil(offset + 3)
         wrappedKey = statement.blob(offset + 4)
         sealed = statement.blob(offset + 5)
+        namespace = statement.blob(offset + 6)
+    }
+
+    /// What the row claims, as bound into its data key's wrap.
+    var claims: RecordClaims {
+        RecordClaims(lookup: lookup, namespace: namespace, version: version,
+                     createdAt: createdAt, updatedAt: updatedAt, expiresAt: expiresAt)
     }
 
     func isLive(at now: Int64) -> Bool { expiresAt.map { $0 > now } ?? true }

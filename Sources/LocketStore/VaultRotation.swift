@@ -35,15 +35,16 @@ extension Vault {
         let rewrap = { [self] (connection: SQLiteConnection) throws(StoreError) -> Int in
             let old = try currentKeys()
             do {
-                let rows = try connection.statement("SELECT lookup, wrapped_key FROM entries")
+                let rows = try connection.statement("SELECT lookup, \(StoredRow.columns) FROM entries")
                 var rewrapped: [([UInt8], [UInt8])] = []
                 while try rows.step() {
-                    let lookup = rows.blob(0)
-                    let context = Records.dataKeyContext(lookup)
-                    let wrapped = try KeyWrap.withUnwrapped(rows.blob(1), under: old.wrap, context: context) { dataKey in
+                    let row = StoredRow(lookup: rows.blob(0), statement: rows, offset: 1)
+                    // The claims stay as they are: only the key under which they are sealed changes.
+                    let context = row.claims.dataKeyContext(old.format)
+                    let wrapped = try KeyWrap.withUnwrapped(row.wrappedKey, under: old.wrap, context: context) { dataKey in
                         KeyWrap.wrap(dataKey, under: newKeys.wrap, context: context)
                     }
-                    rewrapped.append((lookup, wrapped))
+                    rewrapped.append((row.lookup, wrapped))
                 }
                 rows.reset()
                 let update = "UPDATE entries SET wrapped_key = ? WHERE lookup = ?"
@@ -53,8 +54,11 @@ extension Vault {
                 let setMeta = "INSERT OR REPLACE INTO meta(name, value) VALUES (?, ?)"
                 try connection.statement(setMeta)
                     .bind(0, Schema.Meta.indexKey)
-                    .bind(1, KeyWrap.wrap(old.index, under: newKeys.wrap, context: Records.indexContext(vault))).run()
+                    .bind(1, KeyWrap.wrap(old.index, under: newKeys.wrap, context: Records.indexContext(vault, format: old.format))).run()
                 try connection.statement(setMeta).bind(0, Schema.Meta.keyCheck).bind(1, newKeys.check).run()
+                // The old wrapped keys are overwritten in their pages (secure_delete); their
+                // copies in the WAL go with the TRUNCATE checkpoint after this commit.
+                writer.requestScrub()
                 return rewrapped.count
             } catch let error as SQLiteError {
                 throw StoreError(sqlite: error)
@@ -69,7 +73,7 @@ extension Vault {
         let outcome = ResultBox<Int>()
         writer.submit(GroupCommitWriter.job(exclusive: true, rewrap) { [self] result in
             if case .success = result, let keys = try? currentKeys() {
-                setKeyState(.unlocked(VaultKeys(wrap: newKeys.wrap, index: keys.index, audit: keys.audit)))
+                setKeyState(.unlocked(VaultKeys(wrap: newKeys.wrap, index: keys.index, audit: keys.audit, format: keys.format)))
             }
             outcome.result = result
             done.signal()

@@ -65,10 +65,11 @@ extension Vault {
     public func sweepExpired() throws(StoreError) -> (removed: Int, nextExpiry: Date?) {
         _ = try currentKeys()
         let now = Records.milliseconds(self.now)
-        return try writer.perform { (connection) throws(StoreError) in
+        return try writer.perform { [writer] (connection) throws(StoreError) in
             do {
                 try connection.statement("DELETE FROM entries WHERE expires_at <= ?").bind(0, now).run()
                 let removed = connection.changes
+                if removed > 0 { writer.requestScrub() }
                 let next = try connection.statement("SELECT min(expires_at) FROM entries WHERE expires_at > ?").bind(0, now)
                 defer { next.reset() }
                 let nextMs = try next.step() ? next.int64OrNil(0) : nil
@@ -105,36 +106,46 @@ extension Vault {
         let expires: Int64? = ttl.map { now + Int64($0) * 1000 }
 
         return { [self] (connection) throws(StoreError) in
-            let wrapKey = try currentKeys().wrap
-            let wrapped = dataKey.bytes.withUnsafeBytes { KeyWrap.wrap($0, under: wrapKey, context: Records.dataKeyContext(lookup)) }
+            let writeKeys = try currentKeys()
             do {
-                let existing = try connection.statement("SELECT version, created_at, expires_at FROM entries WHERE lookup = ?").bind(0, lookup)
+                let existing = try connection.statement("SELECT version, created_at, expires_at, ns_id FROM entries WHERE lookup = ?").bind(0, lookup)
                 var live: (version: Int, createdAt: Int64)? = nil
                 var stored = false
+                var storedNamespace: [UInt8] = []
                 if try existing.step() {
                     stored = true
                     let expiresAt = existing.int64OrNil(2)
                     if expiresAt.map({ $0 > now }) ?? true { live = (Int(existing.int64(0)), existing.int64(1)) }
+                    storedNamespace = existing.blob(3)
                 }
                 existing.reset()
                 if let ifVersion, ifVersion != (live?.version ?? 0) { throw StoreError.conflict(current: live?.version) }
                 let version = (live?.version ?? 0) + 1
-                if stored {
+                let createdAt = live?.createdAt ?? now
+                // The data key is wrapped now, under the wrap key and format current on the
+                // writer, bound to everything the row will claim.
+                let claims = RecordClaims(lookup: lookup, namespace: namespace, version: version,
+                                          createdAt: createdAt, updatedAt: now, expiresAt: expires)
+                let wrapped = dataKey.bytes.withUnsafeBytes {
+                    KeyWrap.wrap($0, under: writeKeys.wrap, context: claims.dataKeyContext(writeKeys.format))
+                }
+                if stored && storedNamespace == namespace {
                     // An UPDATE in place, not INSERT OR REPLACE (a delete and an insert): the
-                    // row's namespace id cannot change, so the namespace index page is left
+                    // row's namespace id does not change, so the namespace index page is left
                     // alone and a commit usually writes one page to the WAL, not two.
                     try connection.statement("""
                         UPDATE entries SET version = ?, created_at = ?, updated_at = ?, expires_at = ?, wrapped_key = ?, sealed = ?
                         WHERE lookup = ?
                         """)
-                        .bind(0, Int64(version)).bind(1, live?.createdAt ?? now).bind(2, now).bind(3, expires)
+                        .bind(0, Int64(version)).bind(1, createdAt).bind(2, now).bind(3, expires)
                         .bind(4, wrapped).bind(5, sealed).bind(6, lookup).run()
                 } else {
+                    // New, or a row whose namespace id was edited on disk: this put sets it right.
                     try connection.statement("""
-                        INSERT INTO entries (lookup, ns_id, version, created_at, updated_at, expires_at, wrapped_key, sealed)
+                        INSERT OR REPLACE INTO entries (lookup, ns_id, version, created_at, updated_at, expires_at, wrapped_key, sealed)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                         """)
-                        .bind(0, lookup).bind(1, namespace).bind(2, Int64(version)).bind(3, now)
+                        .bind(0, lookup).bind(1, namespace).bind(2, Int64(version)).bind(3, createdAt)
                         .bind(4, now).bind(5, expires).bind(6, wrapped).bind(7, sealed).run()
                 }
                 return PutResult(created: live == nil, version: version, expiresAt: expires.map(Records.date))
@@ -154,7 +165,7 @@ extension Vault {
         let keys = try currentKeys()
         let lookup = Records.lookupID(ns: ns, key: key, keys: keys)
         let now = Records.milliseconds(self.now)
-        return { (connection) throws(StoreError) in
+        return { [self] (connection) throws(StoreError) in
             do {
                 let existing = try connection.statement("SELECT version, expires_at FROM entries WHERE lookup = ?").bind(0, lookup)
                 var found = false
@@ -173,6 +184,9 @@ extension Vault {
                 }
                 if found {
                     try connection.statement("DELETE FROM entries WHERE lookup = ?").bind(0, lookup).run()
+                    // Its sealed bytes are zeroed in the page (secure_delete); older copies
+                    // in the WAL go with the next TRUNCATE checkpoint.
+                    writer.requestScrub()
                 }
                 return liveVersion != nil
             } catch let error as StoreError {

@@ -18,7 +18,7 @@ struct Demo: ParsableCommand {
     @Option(help: "Data folder of the vault (default: a new temporary folder, removed afterwards).")
     var dataDir: String?
 
-    @Option(help: "Where the master key lives: auto, secret-service, file or passphrase.")
+    @Option(help: "Where the master key lives: auto, secret-service, file, passphrase or tpm2.")
     var keyStore: String = "auto"
 
     @Option(help: "File whose first line is the passphrase (passphrase key store).")
@@ -31,6 +31,7 @@ struct Demo: ParsableCommand {
     var json = false
 
     mutating func run() throws {
+        TPM2KeyStore.quietLibraryLogging()
         ProcessHygiene.apply()
         guard let choice = KeyStoreChoice(rawValue: keyStore) else {
             throw ValidationError("--key-store must be one of: \(KeyStoreChoice.allCases.map(\.rawValue).joined(separator: ", "))")

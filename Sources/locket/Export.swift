@@ -43,7 +43,10 @@ struct Export: ParsableCommand {
         }
         let client = connection.client()
         try requireUnlocked(client)
-        var passphrase = try Passphrase.forBackup(file: passphraseFile, confirm: true)
+        let secret = try Passphrase.forBackup(file: passphraseFile, confirm: true)
+        defer { secret.wipe() }
+        // BackupCodec takes an array: this one is ours alone, so it is zeroed in place.
+        var passphrase = secret.withUnsafeBytes { Array($0) }
         defer { secureZero(&passphrase) }
         let collected = try daemonCall { () throws(LocketError) in try BackupExport.collect(from: client) }
         let ruledOut = RuledOut.namespaces(client)

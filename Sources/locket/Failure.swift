@@ -10,7 +10,8 @@ enum ExitStatus: Int32 {
     case usage = 2
     /// The vault is locked.
     case locked = 3
-    /// Nothing answers on the socket.
+    /// Nothing answers on the socket, or what answers is not the user's daemon
+    /// (another uid listens, or the socket's folder is not private).
     case unreachable = 4
     /// `--if-version` did not match.
     case conflict = 5
@@ -43,6 +44,9 @@ struct Failure: Error {
         case .badRequest(let message), .tooLarge(let message): self.init(.usage, message)
         case .daemonNotRunning(let path):
             self.init(.unreachable, "locketd is not running (nothing listens on \(path))", hint: Self.startHint)
+        case .notTheDaemon, .unsafeSocketFolder:
+            // No "start the daemon" hint: the user should suspect another user, not restart locketd.
+            self.init(.unreachable, error.description)
         case .timedOut(let seconds):
             self.init(.unreachable, "locketd did not answer within \(Self.seconds(seconds)) s")
         case .unknownOp(let message):

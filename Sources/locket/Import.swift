@@ -3,6 +3,7 @@ import Foundation
 import LocketBackup
 import LocketClient
 import LocketCrypto
+import LocketProtocol
 
 /// `locket import FILE`: restores a backup made by `locket export`.
 struct Import: ParsableCommand {
@@ -46,7 +47,10 @@ struct Import: ParsableCommand {
         _ = try backupCall { () throws(BackupError) in try BackupHeader.parse(bytes) }
         let client = connection.client()
         try requireUnlocked(client)
-        var passphrase = try Passphrase.forBackup(file: passphraseFile, confirm: false)
+        let secret = try Passphrase.forBackup(file: passphraseFile, confirm: false)
+        defer { secret.wipe() }
+        // BackupCodec takes an array: this one is ours alone, so it is zeroed in place.
+        var passphrase = secret.withUnsafeBytes { Array($0) }
         defer { secureZero(&passphrase) }
         let entries = try backupCall { () throws(BackupError) in try BackupCodec.open(bytes, passphrase: passphrase) }
         let mode: BackupImport.MergeMode = replace ? .replace : .keepNewer

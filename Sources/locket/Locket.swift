@@ -14,11 +14,11 @@ struct Locket: ParsableCommand {
             $XDG_RUNTIME_DIR/locket/locket.sock, else /tmp/locket-$UID/locket.sock.
 
             Exit codes: 0 ok, 1 not found, 2 usage error, 3 vault locked,
-            4 daemon not reachable, 5 version conflict, 6 any other failure.
+            4 daemon not reachable or not yours, 5 version conflict, 6 any other failure.
             """,
         version: "0.1.0",
         subcommands: [
-            Put.self, Get.self, Delete.self, List.self, Status.self,
+            Put.self, Get.self, Delete.self, List.self, Status.self, Refresh.self,
             Lock.self, Unlock.self, Rotate.self, Audit.self, Watch.self, Allow.self, Deny.self, Rules.self, Export.self, Import.self, Ping.self,
         ]
     )

@@ -27,6 +27,9 @@ struct Put: ParsableCommand {
     @Option(help: ArgumentHelp("Read the value from a file.", valueName: "path"), completion: .file())
     var file: String?
 
+    @Option(help: ArgumentHelp("Store this text as a JSON string (no quoting needed).", valueName: "text"))
+    var text: String?
+
     @Option(help: ArgumentHelp("Forget the entry after this many seconds.", valueName: "seconds"))
     var ttl: Int?
 
@@ -41,6 +44,9 @@ struct Put: ParsableCommand {
         if file != nil, value != nil, value != "-" {
             throw ValidationError("give the value as an argument or with --file, not both")
         }
+        if text != nil, file != nil || value != nil {
+            throw ValidationError("give the value with --text, as an argument or with --file: only one")
+        }
         if let ttl, !(1...Request.maxTTL).contains(ttl) {
             throw ValidationError("--ttl must be a whole number of seconds from 1 to \(Request.maxTTL), that is 100 years")
         }
@@ -51,7 +57,12 @@ struct Put: ParsableCommand {
 
     func run() throws(Failure) {
         let input: [UInt8], source: String
-        if let file {
+        if let text {
+            var quoted: [UInt8] = []
+            Escaping.appendString(text, to: &quoted)
+            input = quoted
+            source = "--text"
+        } else if let file {
             input = try ValueInput.readFile(file)
             source = file
         } else if let value, value != "-" {

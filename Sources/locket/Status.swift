@@ -32,6 +32,7 @@ struct Status: ParsableCommand {
         var lines = [("state:", status.locked ? "locked" : "unlocked")]
         if let reason = status.lockReason { lines.append(("reason:", reason)) }
         lines.append(("key store:", status.keyStore))
+        if let protects = KeyStoreProtection.summary(status.keyStore) { lines.append(("protects:", protects)) }
         if let notice = status.keyStoreNotice { lines.append(("notice:", notice)) }
         lines.append(("entries:", String(status.entries)))
         lines.append(("version:", status.version))

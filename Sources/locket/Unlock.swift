@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LocketClient
+import LocketProtocol
 
 /// `locket unlock`: fetches the master key from the key store again.
 struct Unlock: ParsableCommand {
@@ -23,12 +24,17 @@ struct Unlock: ParsableCommand {
         let client = connection.client()
         let status = try daemonCall { () throws(LocketError) in try client.status() }
         guard status.locked else { return }
-        var passphrase: String?
+        var passphrase: SecretBytes?
         if let passphraseFile {
-            passphrase = try Passphrase.firstLine(of: ValueInput.readFile(passphraseFile), from: passphraseFile)
+            passphrase = try Passphrase.firstLine(ofFile: passphraseFile)
         } else if status.keyStore == "passphrase" {
-            passphrase = isatty(0) == 1 ? try Passphrase.prompt() : try Passphrase.firstLine(of: Passphrase.readStandardInput(), from: "stdin")
+            passphrase = isatty(0) == 1 ? try Passphrase.prompt() : try Passphrase.firstLineOfStandardInput()
         }
-        try daemonCall { () throws(LocketError) in try client.unlock(passphrase: passphrase) }
+        defer { passphrase?.wipe() }
+        if let passphrase {
+            try daemonCall { () throws(LocketError) in try client.unlock(passphrase: passphrase) }
+        } else {
+            try daemonCall { () throws(LocketError) in try client.unlock() }
+        }
     }
 }

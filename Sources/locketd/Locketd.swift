@@ -23,8 +23,14 @@ struct Locketd: ParsableCommand {
     @Option(help: "Data folder (default: $XDG_DATA_HOME/locket, i.e. ~/.local/share/locket).")
     var dataDir: String?
 
-    @Option(help: "Where the master key lives: auto, secret-service, file or passphrase.")
+    @Option(help: "Where the master key lives: auto, secret-service, file, passphrase or tpm2.")
     var keyStore: String = "auto"
+
+    @Option(help: "How the tpm2 key store reaches the TPM, as a tpm2-tss TCTI (default: $TSS2_TCTI, else device:/dev/tpmrm0).")
+    var tpmTcti: String?
+
+    @Option(help: "Bind a new tpm2 seal to these SHA-256 PCRs too, e.g. 7 or 0,7 (default: none). It then unseals only while they keep their values: see README before a firmware update.")
+    var tpmPcrs: String?
 
     @Option(help: "File whose first line is the passphrase (passphrase key store): needed to create such a vault; for an existing one it unlocks at start instead of waiting for `locket unlock`.")
     var passphraseFile: String?
@@ -41,6 +47,12 @@ struct Locketd: ParsableCommand {
     @Option(help: "Most client connections at once.")
     var maxConnections: Int = 1024
 
+    @Option(help: "Most bytes buffered across all connections (unfinished request lines, answers not yet written); past it requests are answered unavailable. Default 64 MiB.")
+    var maxBufferedBytes: Int = 64 << 20
+
+    @Option(help: "The longest refresh lease granted, in seconds (a `lease` asks for 60 by default, at most 3600).")
+    var leaseMaxDuration: Int = 300
+
     @Flag(help: "Keep no access audit log (audit.log in the data folder) and log no per-access line.")
     var noAudit = false
 
@@ -51,6 +63,8 @@ struct Locketd: ParsableCommand {
     var logLevel: String = "info"
 
     mutating func run() throws {
+        // Before any thread starts: tpm2-tss's stderr lines off (the vault reports TPM failures itself).
+        TPM2KeyStore.quietLibraryLogging()
         // Signals first: a SIGTERM that arrives while starting must still mean "shut down cleanly".
         let stop = DispatchSemaphore(value: 0)
         var sources: [DispatchSourceSignal] = []
@@ -72,6 +86,7 @@ struct Locketd: ParsableCommand {
         guard let choice = KeyStoreChoice(rawValue: keyStore) else {
             throw ValidationError("--key-store must be one of: \(KeyStoreChoice.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        let pcrs = try Self.pcrList(tpmPcrs)
         let journal = environment["JOURNAL_STREAM"] != nil
         LoggingSystem.bootstrap { label in StderrLogHandler(label: label, level: level, journal: journal) }
         let logger = Logger(label: "locketd")
@@ -94,7 +109,9 @@ struct Locketd: ParsableCommand {
         let vault: Vault
         do {
             vault = try Vault.open(VaultConfiguration(dataDirectory: dataDirectory, keyStore: choice,
-                                                      passphrase: try passphraseFile.map { path throws in try PassphraseFile.read(path) }))
+                                                      passphrase: try passphraseFile.map { path throws in try PassphraseFile.read(path) },
+                                                      tpmTCTI: TPM2KeyStore.tcti(explicit: tpmTcti, environment: environment),
+                                                      tpmPCRs: pcrs))
         } catch {
             logger.critical("cannot open the vault", metadata: ["data_dir": "\(dataDirectory)", "error": "\(error)"])
             throw ExitCode(1)
@@ -112,6 +129,9 @@ struct Locketd: ParsableCommand {
         var server = ServerConfiguration(target: target, logger: logger)
         server.idleTimeout = .seconds(Int64(max(1, idleTimeout)))
         server.maxConnections = max(1, maxConnections)
+        server.maxBufferedBytes = max(1 << 20, maxBufferedBytes)
+
+        server.leaseMaxDuration = min(max(1, leaseMaxDuration), Request.maxLeaseDuration)
         server.audit = noAudit ? nil : AuditSettings(maxBytes: max(4096, auditMaxBytes))
         server.idleLock = idleLock > 0 ? .milliseconds(Int64(idleLock * 60_000)) : nil
         if exitWhenIdle > 0 {
@@ -138,6 +158,17 @@ struct Locketd: ParsableCommand {
         daemon.shutdown()
         logger.info("stopped")
         _ = sources
+    }
+
+    /// `--tpm-pcrs`: PCR numbers 0-23, separated by commas.
+    static func pcrList(_ text: String?) throws -> [Int] {
+        guard let text, !text.isEmpty else { return [] }
+        return try text.split(separator: ",", omittingEmptySubsequences: false).map { part in
+            guard let pcr = Int(part.trimmingCharacters(in: .whitespaces)), (0...23).contains(pcr) else {
+                throw ValidationError("--tpm-pcrs takes PCR numbers 0-23 separated by commas, e.g. 7 or 0,7")
+            }
+            return pcr
+        }
     }
 
     static func defaultDataDirectory(_ environment: [String: String]) -> String {

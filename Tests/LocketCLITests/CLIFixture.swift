@@ -30,6 +30,11 @@ final class CLI: Sendable {
         daemon = try Daemon.started()
     }
 
+    /// `locket` pointed at `daemon` (started or not).
+    init(daemon: Daemon) {
+        self.daemon = daemon
+    }
+
     var socket: String { daemon.socketPath }
 
     /// `locket SUBCOMMAND --socket S REST…`.

@@ -14,6 +14,7 @@ struct DaemonControlTests {
         cli.expect(try cli.run("status"), status: 0, stdout: """
             state:     unlocked
             key store: file
+            protects:  other users only: a copy of the data folder (backup, disk image) opens every session
             notice:    \(Self.notice)
             entries:   1
             version:   0.1.0
@@ -45,6 +46,7 @@ struct DaemonControlTests {
             state:     locked
             reason:    locked on request; unlock it with `locket unlock`
             key store: file
+            protects:  other users only: a copy of the data folder (backup, disk image) opens every session
             notice:    \(Self.notice)
             entries:   1
             version:   0.1.0

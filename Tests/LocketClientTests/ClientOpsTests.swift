@@ -12,7 +12,7 @@ struct ClientOpsTests {
         let hello = try LocketClient(socketPath: daemon.socketPath).hello()
         #expect(hello.protocolVersion == 1)
         #expect(hello.server.hasPrefix("locketd "))
-        #expect(Set(hello.ops) == ["hello", "ping", "put", "get", "delete", "list", "status", "lock", "unlock", "rotate", "audit", "watch", "allow", "deny", "rules"])
+        #expect(Set(hello.ops) == ["hello", "ping", "put", "get", "delete", "list", "status", "lock", "unlock", "rotate", "audit", "watch", "allow", "deny", "rules", "lease", "release"])
     }
 
     @Test("put, get, delete: the value comes back as the exact JSON text; versions count puts")

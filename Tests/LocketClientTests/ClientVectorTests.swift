@@ -44,14 +44,17 @@ struct ClientVectorTests {
         let daemon = try Daemon.started()
         let client = LocketClient(socketPath: daemon.socketPath)
         var pending: [UInt8]?
+        var saves = VectorSaves()
         for step in vector.steps {
             switch step.kind {
             case .send(let bytes):
-                pending = Array(bytes.dropLast())
+                pending = saves.substitute(Array(bytes.dropLast()))
             case .expect(let pattern):
                 let answer = try client.roundTrip(line: try #require(pending))
-                let mismatch = VectorPattern.matches(pattern: try VectorPattern.parse(pattern), line: answer)
+                let parsed = try VectorPattern.parse(pattern)
+                let mismatch = VectorPattern.matches(pattern: parsed, line: answer)
                 #expect(mismatch == nil, "\(name):\(step.line): \(mismatch ?? "")")
+                saves.record(pattern: parsed, line: answer)
             case .endOfInput:
                 Issue.record("\(name):\(step.line): >eof is not clientable")
             }

@@ -3,12 +3,12 @@ import Testing
 import LocketClient
 import LocketTestSupport
 
-/// The Python client and the example app against a real `locketd`.
+/// The Python client (the `locket` package, from its source folder) and the example app against a real `locketd`.
 @Suite struct OtherClientsTests {
     @Test func pythonClientSpeaksTheProtocol() throws {
         let vault = try Vault()
         let script = """
-            import json, sys
+            import json, sys, tempfile
             sys.path.insert(0, sys.argv[1])
             from locket import Locket, LocketError
             with Locket() as vault:
@@ -31,7 +31,7 @@ import LocketTestSupport
                     out["conflict"] = error.code
                 out["hello"] = vault.call("hello", version=1)["protocol"]
             try:
-                Locket(sys.argv[1] + "/absent.sock").status()
+                Locket(tempfile.mkdtemp() + "/absent.sock").status()
             except LocketError as error:
                 out["absent"] = error.code
             print(json.dumps(out))
@@ -60,8 +60,9 @@ import LocketTestSupport
 
     @Test func pythonClientDemoRuns() throws {
         let vault = try Vault()
-        let result = try Subprocess.run("/usr/bin/env", ["python3", Paths.pythonClientFolder + "/locket.py"],
-                                        environment: vault.environment, timeout: 20)
+        var environment = vault.environment
+        environment["PYTHONPATH"] = Paths.pythonClientFolder
+        let result = try Subprocess.run("/usr/bin/env", ["python3", "-m", "locket"], environment: environment, timeout: 20)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("get after delete: not_found"))
     }
@@ -85,7 +86,7 @@ import LocketTestSupport
         let before = try #require(try client.value(Session.self, ns: "example-app", key: "ada"))
         let refreshed = try run(["--refresh"])
         #expect(refreshed.stdout.contains("Resumed session"))
-        #expect(refreshed.stdout.contains("refresh token rotated"))
+        #expect(refreshed.stdout.contains("Refreshed the session for ada (this process held the refresh lease; refresh token rotated)"))
         let after = try #require(try client.value(Session.self, ns: "example-app", key: "ada"))
         #expect(after.refreshToken != before.refreshToken)
         #expect(try client.get(ns: "example-app", key: "ada").expiresAt != nil)

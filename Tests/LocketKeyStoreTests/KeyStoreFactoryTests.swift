@@ -48,9 +48,24 @@ struct KeyStoreFactoryTests {
         #expect(keyStoreError { try without.make(.passphrase).loadKey(vault: vault, slot: .current) } == .passphraseRequired)
     }
 
-    @Test("KeyStoreChoice raw values are auto, secret-service, file, passphrase")
+    @Test("make builds a tpm2 store with the factory's TCTI, PCRs and deadline, in its folder")
+    func tpm2UsesSettings() throws {
+        let factory = KeyStoreFactory(folder: "/srv/locket", tpmTCTI: "swtpm:host=127.0.0.1,port=9", tpmPCRs: [7],
+                                      tpmTimeout: .milliseconds(900))
+        let store = try #require(factory.make(.tpm2) as? TPM2KeyStore)
+        #expect(store.folder == "/srv/locket")
+        #expect(store.tcti == "swtpm:host=127.0.0.1,port=9")
+        #expect(store.pcrs == [7])
+        #expect(store.timeout == .milliseconds(900))
+        let defaults = try #require(KeyStoreFactory(folder: "/x").make(.tpm2) as? TPM2KeyStore)
+        #expect(defaults.tcti == "device:/dev/tpmrm0")
+        #expect(defaults.pcrs.isEmpty)
+        #expect(defaults.timeout == .seconds(2))
+    }
+
+    @Test("KeyStoreChoice raw values are auto, secret-service, file, passphrase, tpm2")
     func choiceRawValues() {
-        #expect(KeyStoreChoice.allCases.map(\.rawValue) == ["auto", "secret-service", "file", "passphrase"])
+        #expect(KeyStoreChoice.allCases.map(\.rawValue) == ["auto", "secret-service", "file", "passphrase", "tpm2"])
         #expect(KeyStoreChoice(rawValue: "secret-service") == .secretService)
         #expect(KeyStoreChoice(rawValue: "keyring") == nil)
         #expect(KeyStoreChoice(rawValue: "File") == nil)
@@ -62,11 +77,12 @@ struct KeyStoreFactoryTests {
         #expect(KeyStoreChoice.secretService.kind == .secretService)
         #expect(KeyStoreChoice.file.kind == .file)
         #expect(KeyStoreChoice.passphrase.kind == .passphrase)
+        #expect(KeyStoreChoice.tpm2.kind == .tpm2)
     }
 
-    @Test("KeyStoreKind raw values are the wire names secret-service, file, passphrase")
+    @Test("KeyStoreKind raw values are the wire names secret-service, file, passphrase, tpm2")
     func kindRawValues() {
-        #expect(KeyStoreKind.allCases.map(\.rawValue) == ["secret-service", "file", "passphrase"])
+        #expect(KeyStoreKind.allCases.map(\.rawValue) == ["secret-service", "file", "passphrase", "tpm2"])
     }
 
     @Test("KeySlot raw values are current and next")

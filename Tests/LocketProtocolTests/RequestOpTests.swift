@@ -7,12 +7,12 @@ import Testing
 struct RequestOpTests {
     @Test("the ops of protocol v1, in the spec's order")
     func opList() {
-        #expect(Op.allCases.map(\.rawValue) == ["hello", "ping", "put", "get", "delete", "list", "status", "lock", "unlock", "rotate", "audit", "watch", "allow", "deny", "rules"])
+        #expect(Op.allCases.map(\.rawValue) == ["hello", "ping", "put", "get", "delete", "list", "status", "lock", "unlock", "rotate", "audit", "watch", "allow", "deny", "rules", "lease", "release"])
     }
 
-    @Test("exactly put, get, delete, list, rotate, audit, watch, allow, deny and rules need the master key")
+    @Test("exactly put, get, delete, list, rotate, audit, watch, allow, deny, rules, lease and release need the master key")
     func opsNeedingTheKey() {
-        #expect(Set(Op.allCases.filter(\.needsKey)) == [.put, .get, .delete, .list, .rotate, .audit, .watch, .allow, .deny, .rules])
+        #expect(Set(Op.allCases.filter(\.needsKey)) == [.put, .get, .delete, .list, .rotate, .audit, .watch, .allow, .deny, .rules, .lease, .release])
     }
 
     @Test("audit: ns, since (RFC 3339, fractions allowed) and limit are optional; null is absent")

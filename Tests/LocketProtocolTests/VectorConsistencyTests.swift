@@ -36,6 +36,9 @@ struct VectorConsistencyTests {
         .allow: (["created", "sha256", "programs"], []),
         .deny: (["removed", "rule_left", "programs"], []),
         .rules: (["items"], []),
+        // Granted: lease, expires_at, duration, entry; not granted: get's members.
+        .lease: (["granted"], ["lease", "expires_at", "duration", "entry", "value", "version", "created_at", "updated_at"]),
+        .release: (["released"], []),
     ]
 
     @Test("every vector file loads: known headers only, well-formed steps, known placeholders")

@@ -29,13 +29,14 @@ struct VectorRunnerTests {
         let daemon = try Daemon.started()
         let client = try daemon.connect(timeout: 10)
         var previousWasSend = false
+        var saves = VectorSaves()
         for step in vector.steps {
             switch step.kind {
             case .send(let bytes):
                 // Consecutive sends are separate writes, a little apart, so a request split
                 // across writes really arrives in pieces.
                 if previousWasSend { usleep(20_000) }
-                try client.send(bytes)
+                try client.send(saves.substitute(bytes))
                 previousWasSend = true
             case .endOfInput:
                 client.shutdownWrite()
@@ -53,6 +54,7 @@ struct VectorRunnerTests {
                 if let mismatch = VectorPattern.matches(pattern: pattern, line: line) {
                     Issue.record("\(name).vector:\(step.line): \(mismatch)")
                 }
+                saves.record(pattern: pattern, line: line)
             }
         }
         if Self.endsWithWatch(vector) {

@@ -12,6 +12,8 @@ final class SoakRun {
     private var random: SeededRandom
     private let daemon: Daemon
     private var clients: [SoakClient] = []
+    /// `--self-test`: whether the store has been tampered with yet.
+    private var tampered = false
     private let gate = Gate()
     private let threadsDone = DispatchGroup()
 
@@ -104,7 +106,9 @@ final class SoakRun {
         summary.slowestRestart = max(summary.slowestRestart, Date().timeIntervalSince(restarting))
         let verifier = LocketClient(socketPath: daemon.socketPath, timeout: 30, environment: [:])
         defer { verifier.disconnect() }
-        if options.selfTest && cycle == 1 { tamper(through: verifier) }
+        // Under load the first cycle can end before two entries are settled: tamper at
+        // the first restart that has them.
+        if options.selfTest && !tampered { tampered = tamper(through: verifier, cycle: cycle) }
         let names = clients.flatMap { $0.keys.map { (ns: $0.ns, key: $0.key) } }
         let observation: Observation
         switch Result(catching: { () throws(Observation.ReadError) in try Observation.read(through: verifier, names: names) }) {
@@ -167,7 +171,8 @@ final class SoakRun {
 
     /// `--self-test`: changes the store behind the clients' backs, as a lost write
     /// would: deletes one acknowledged entry, overwrites another, adds one no client wrote.
-    private func tamper(through client: LocketClient) {
+    /// True once it tampered (or tried and failed); false when nothing was settled yet.
+    private func tamper(through client: LocketClient, cycle: Int) -> Bool {
         var settled: [KeyModel] = []
         for soakClient in clients {
             for (index, key) in soakClient.keys.enumerated() where key.entry != nil && soakClient.pending?.keyIndex != index {
@@ -176,7 +181,7 @@ final class SoakRun {
         }
         guard settled.count >= 2 else {
             summary.selfTestNote = "self-test: fewer than two settled entries to tamper with"
-            return
+            return false
         }
         let deleted = settled[0], altered = settled[settled.count / 2]
         let result = Result { () throws(LocketError) in
@@ -187,8 +192,9 @@ final class SoakRun {
         if case .failure(let error) = result {
             summary.selfTestNote = "self-test: tampering failed: \(error)"
         } else {
-            summary.selfTestNote = "self-test: deleted \(deleted.name), overwrote \(altered.name), added soak.stray/intruder behind the clients' backs"
+            summary.selfTestNote = "self-test: deleted \(deleted.name), overwrote \(altered.name), added soak.stray/intruder behind the clients' backs in cycle \(cycle)"
         }
+        return true
     }
 
     private func stopDaemon() {

@@ -198,3 +198,43 @@ enum RawSQLite {
         try scalar(databasePath, "SELECT count(*) FROM entries")
     }
 }
+
+extension RawSQLite {
+    /// Every row of `sql` as blobs (integers and NULLs come back as their text / empty).
+    static func blobs(_ path: String, _ sql: String) throws -> [[[UInt8]]] {
+        var db: OpaquePointer?
+        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, nil) == SQLITE_OK, let db else {
+            sqlite3_close(db)
+            throw POSIXError(.EIO)
+        }
+        defer { sqlite3_close(db) }
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK, let statement else { throw POSIXError(.EINVAL) }
+        defer { sqlite3_finalize(statement) }
+        var rows: [[[UInt8]]] = []
+        while sqlite3_step(statement) == SQLITE_ROW {
+            rows.append((0..<sqlite3_column_count(statement)).map { column in
+                let count = Int(sqlite3_column_bytes(statement, column))
+                guard count > 0, let base = sqlite3_column_blob(statement, column) else { return [] }
+                return Array(UnsafeRawBufferPointer(start: base, count: count))
+            })
+        }
+        return rows
+    }
+
+    /// Runs `sql` (edits, as an attacker with write access to the file would make them).
+    static func execute(_ path: String, _ sql: String) throws {
+        var db: OpaquePointer?
+        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK, let db else {
+            sqlite3_close(db)
+            throw POSIXError(.EIO)
+        }
+        defer { sqlite3_close(db) }
+        guard sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK else { throw POSIXError(.EINVAL) }
+    }
+
+    /// A blob as an SQL literal, `X'…'`.
+    static func literal(_ bytes: [UInt8]) -> String {
+        "X'" + bytes.map { String(format: "%02x", $0) }.joined() + "'"
+    }
+}

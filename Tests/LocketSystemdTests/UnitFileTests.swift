@@ -72,11 +72,16 @@ struct UnitFileTests {
             "PrivateNetwork": "yes", "PrivateUsers": "yes", "MemoryDenyWriteExecute": "yes", "LockPersonality": "yes",
             "RestrictRealtime": "yes", "RestrictNamespaces": "yes", "RestrictAddressFamilies": "AF_UNIX",
             "SystemCallArchitectures": "native", "CapabilityBoundingSet": "", "LimitCORE": "0", "UMask": "0077",
+            // A backstop over locketd's own --max-buffered-bytes (64 MiB) and its ~30 MiB.
+            "MemoryHigh": "192M", "MemoryMax": "256M",
         ]
         for (key, value) in expected.sorted(by: { $0.key < $1.key }) {
             #expect(service.value("Service", key) == value, "\(key)=")
         }
         #expect(service.values("Service", "SystemCallFilter").first == "@system-service")
+        // The tpm2 key store: the TPM resource manager, and only it, in the private /dev.
+        #expect(service.values("Service", "BindPaths") == ["-/dev/tpmrm0"])
+        #expect(service.values("Service", "DeviceAllow") == ["/dev/tpmrm0 rw"])
     }
 
     @Test("the installed service names the installed binary, and nothing of the template is left")

@@ -138,6 +138,7 @@ public struct ProtocolVector: Sendable {
         var linesSent = 0
         var expected = 0
         var inputEnded = false
+        var saved: Set<String> = []
         for i in (index + 1)..<lines.count {
             let line = lines[i]
             if line.isEmpty || line.hasPrefix("#") { continue }
@@ -150,17 +151,24 @@ public struct ProtocolVector: Sendable {
                 let bytes = try decodeRaw(String(line.dropFirst(5)), line: i + 1, file: name)
                 guard !bytes.isEmpty else { throw fail(i, "empty >raw step") }
                 linesSent += bytes.count(where: { $0 == 0x0a })
+                try checkReferences(bytes, saved: saved, fail: { fail(i, $0) })
                 steps.append(Step(kind: .send(bytes), line: i + 1))
             } else if line.hasPrefix("> ") {
                 let bytes = Array(line.dropFirst(2).utf8) + [0x0a]
+                try checkReferences(bytes, saved: saved, fail: { fail(i, $0) })
                 linesSent += 1
                 steps.append(Step(kind: .send(bytes), line: i + 1))
             } else if line.hasPrefix("< ") {
                 let patternText = String(line.dropFirst(2))
+                let pattern: Any
                 do {
-                    try VectorPattern.check(try VectorPattern.parse(patternText))
+                    pattern = try VectorPattern.parse(patternText)
+                    try VectorPattern.check(pattern)
                 } catch {
                     throw fail(i, "bad pattern: \(error)")
+                }
+                for name in VectorSaves.names(in: pattern) {
+                    guard saved.insert(name).inserted else { throw fail(i, "\"$save:\(name)\" saves a name already saved") }
                 }
                 expected += 1
                 guard expected <= linesSent else {
@@ -177,6 +185,14 @@ public struct ProtocolVector: Sendable {
                               message: "\(linesSent) request lines are sent but \(expected) responses expected; every line gets exactly one")
         }
         return ProtocolVector(name: name, comment: comment, requires: requires, steps: steps)
+    }
+
+    /// Every `${NAME}` of a send step must name a string saved by an earlier `"$save:NAME"`.
+    static func checkReferences(_ bytes: [UInt8], saved: Set<String>, fail: (String) -> VectorError) throws {
+        guard let names = VectorSaves.references(in: bytes) else { throw fail("a ${ in a send step must be ${NAME} (NAME: letters, digits, _)") }
+        if let unknown = names.first(where: { !saved.contains($0) }) {
+            throw fail("${\(unknown)} is not saved by an earlier \"$save:\(unknown)\"")
+        }
     }
 
     /// Decodes a `>raw` step: `\n`, `\r`, `\t`, `\\` and `\xHH`; every other byte as written (UTF-8).
@@ -240,6 +256,7 @@ public enum VectorPattern {
     /// Throws if `pattern` uses a `$` string that is not a known placeholder.
     public static func check(_ pattern: Any) throws {
         if let text = pattern as? String {
+            if text.hasPrefix(VectorSaves.prefix), VectorSaves.isValidName(text.dropFirst(VectorSaves.prefix.count)) { return }
             if text.hasPrefix("$"), !text.hasPrefix("$$"), !placeholders.contains(text) {
                 throw VectorError(file: "pattern", line: nil,
                                   message: "unknown placeholder \"\(text)\" (known: \(placeholders.sorted().joined(separator: ", ")); write $$ for a literal $)")
@@ -278,6 +295,8 @@ public enum VectorPattern {
             case "$timestamp-or-null":
                 if actual is NSNull { return nil }
                 return (actual as? String).map(isTimestamp) == true ? nil : mismatch("an RFC 3339 UTC timestamp or null")
+            case _ where text.hasPrefix(VectorSaves.prefix):
+                return actual is String ? nil : mismatch("a string (to save)")
             default:
                 let literal = text.hasPrefix("$$") ? String(text.dropFirst()) : text
                 return (actual as? String) == literal ? nil : mismatch(render(literal))

@@ -44,6 +44,7 @@ final class Bench {
         storeValues()
         for placement in ["pinned", "unpinned"] { oneConnection(placement) }
         durability()
+        leases()
         throughput()
         inProcess()
         wholeProcess()

@@ -45,4 +45,15 @@ enum Profiling {
         print("stored \(result.completed) in \(result.seconds) s (\(human(rate: result.rate))); first answer \(result.firstAnswer.prefix(40))")
         exit(0)
     }
+
+    /// `locket-bench leases SOCKET ROUNDS`: the refresh-lease scenarios alone
+    /// (uncontended lease + store vs put, and 16 waiters for ROUNDS rounds).
+    static func leases(_ arguments: [String]) -> Never {
+        guard let rounds = Int(arguments[3]) else { fatal("usage: locket-bench leases SOCKET ROUNDS") }
+        let solo = LeaseBench.uncontended(path: arguments[2], iterations: rounds * 10)
+        print("lease + put under it: p50 \(human(ns: solo.lease.p50)) p99 \(human(ns: solo.lease.p99)); plain put: p50 \(human(ns: solo.put.p50)) p99 \(human(ns: solo.put.p99)) (n=\(solo.put.count))")
+        let contended = LeaseBench.contended(path: arguments[2], rounds: rounds)
+        print("16 waiters, holder's put sent -> last waiter has it: p50 \(human(ns: contended.last.p50)) p99 \(human(ns: contended.last.p99)); each waiter p50 \(human(ns: contended.all.p50)) p99 \(human(ns: contended.all.p99)); holder's put p50 \(human(ns: contended.holderPut.p50)) (rounds=\(rounds), anomalies=\(contended.anomalies))")
+        exit(0)
+    }
 }

@@ -5,6 +5,7 @@
 //   locket-bench load SOCKET CONNECTIONS DEPTH SECONDS   (get load on a running locketd, to profile it)
 //   locket-bench fill SOCKET N   (stores N 200 B entries, as the scale scenario does)
 //   locket-bench latency SOCKET N [--raw|--put]   (sequential get or put round trips; --raw for the echo server)
+//   locket-bench leases SOCKET ROUNDS   (the refresh-lease figures alone, on a running locketd)
 //
 // `run` expects a Secret Service on DBUS_SESSION_BUS_ADDRESS (scripts/bench starts a
 // private bus and gnome-keyring) and starts everything else itself.
@@ -17,6 +18,7 @@ if arguments.count == 3 && arguments[1] == "echo-server" { EchoServer.run(path: 
 if arguments.count == 6 && arguments[1] == "load" { Profiling.load(arguments) }
 if arguments.count >= 4 && arguments[1] == "latency" { Profiling.latency(arguments) }
 if arguments.count == 4 && arguments[1] == "fill" { Profiling.fill(arguments) }
+if arguments.count == 4 && arguments[1] == "leases" { Profiling.leases(arguments) }
 
 func option(_ name: String) -> String? {
     guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }

@@ -185,6 +185,8 @@ struct Shape {
             need("programs", .array)
         case .deny: positive("removed", allowZero: true)
         case .rules: need("items", .array)
+        case .lease: need("granted", .bool)
+        case .release: need("released", .bool)
         }
     }
 }

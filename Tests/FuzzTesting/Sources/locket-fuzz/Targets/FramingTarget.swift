@@ -38,6 +38,7 @@ enum FramingTarget {
                 switch frame {
                 case .line(let buffer): decoded.append(.line(Array(buffer.readableBytesView)))
                 case .tooLong: decoded.append(.tooLong)
+                case .overBudget: Invariant.fail("framing: overBudget from a decoder without a budget")
                 }
             }
         }

@@ -55,10 +55,20 @@ enum RequestTarget {
                 Invariant.fail("request: \(field) of an accepted \(request.op.rawValue) is not a valid name")
             }
         }
+        func lease(_ token: String?, required: Bool) {
+            guard let token else {
+                if required { Invariant.fail("request: \(request.op.rawValue) accepted without lease") }
+                return
+            }
+            guard (1...Request.maxLeaseTokenBytes).contains(token.utf8.count) else {
+                Invariant.fail("request: a lease token of an accepted \(request.op.rawValue) is empty or too long")
+            }
+        }
         switch request.op {
         case .put:
             name(request.ns, required: true, "ns")
             name(request.key, required: true, "key")
+            lease(request.lease, required: false)
             guard let value = request.valueJSON, value.count <= limits.maxValueBytes,
                   value.withUnsafeBytes({ (try? JSONScanner.validate($0, maxDepth: limits.maxDepth)) != nil }) else {
                 Invariant.fail("request: an accepted put has a value of valid JSON within the limit")
@@ -71,6 +81,7 @@ enum RequestTarget {
         case .delete:
             name(request.ns, required: true, "ns")
             name(request.key, required: true, "key")
+            lease(request.lease, required: false)
             if let version = request.ifVersion, version < 0 { Invariant.fail("request: negative if_version accepted") }
         case .list, .rules:
             name(request.ns, required: false, "ns")
@@ -99,6 +110,17 @@ enum RequestTarget {
                 Invariant.fail("request: an accepted sha256 is not 64 lowercase hex digits")
             }
             if request.hashNow, request.sha256 != nil { Invariant.fail("request: hash and sha256 both accepted") }
+        case .lease:
+            name(request.ns, required: true, "ns")
+            name(request.key, required: true, "key")
+            if let version = request.staleVersion, version < 0 { Invariant.fail("request: negative stale_version accepted") }
+            if let duration = request.duration, !(1...Request.maxLeaseDuration).contains(duration) {
+                Invariant.fail("request: lease duration out of range accepted")
+            }
+        case .release:
+            name(request.ns, required: true, "ns")
+            name(request.key, required: true, "key")
+            lease(request.lease, required: true)
         case .unlock:
             if request.passphrase?.isEmpty == true { Invariant.fail("request: an empty passphrase accepted") }
         case .hello:

@@ -1,0 +1,3 @@
+module locket
+
+go 1.19

@@ -1,0 +1,72 @@
+import Foundation
+
+/// Keeps deleted secrets off the disk: what the writer connection sets, and when
+/// it truncates the write-ahead log.
+///
+/// `secure_delete` makes SQLite zero a deleted record's bytes in its b-tree page
+/// and zero pages it frees (overflow pages of large values), in the database
+/// file and in the page it appends to the WAL. Older copies of the page stay in
+/// earlier WAL frames, though, until a checkpoint copies the WAL into the
+/// database and the WAL is truncated. So a write that removes secret bytes (a
+/// delete, an expiry sweep, a rotation's old wrapped keys, a migration) asks for
+/// a *scrub*: a TRUNCATE checkpoint on the writer thread, once no write has come
+/// for `quietPeriod` (a burst of deletes shares one), and under a load that never
+/// pauses at the first batch end `maxDelay` after it was asked for. A reader
+/// still holding a snapshot in the WAL makes it fail without waiting; it is
+/// retried after `retryDelay` (doubling up to `maxRetryDelay`).
+///
+/// `journal_size_limit` bounds what the WAL keeps on disk after a checkpoint reset it.
+enum WALHygiene {
+    /// Bytes the WAL file is cut back to when it is reset (SQLite's auto-checkpoint keeps it near 4 MiB anyway).
+    static let journalSizeLimit = 4 * 1024 * 1024
+    /// Set on the writer connection at open.
+    static let pragmas = "PRAGMA secure_delete = ON; PRAGMA journal_size_limit = \(journalSizeLimit);"
+    /// A pending scrub runs once no write has come for this long…
+    static let quietPeriod: TimeInterval = 0.02
+    /// …or, under constant writes, at the first batch end this long after it was asked for.
+    static let maxDelay: TimeInterval = 0.25
+    static let retryDelay: TimeInterval = 0.01
+    static let maxRetryDelay: TimeInterval = 1
+}
+
+/// The writer's pending scrub (see `WALHygiene`). Used on the writer thread only.
+struct ScrubSchedule {
+    /// When the pending scrub was asked for (nil: none is pending).
+    private var requestedAt: Date?
+    /// When to try it, if no write comes first (nil: not yet planned).
+    private(set) var nextTry: Date?
+    /// Whether `nextTry` is a retry after readers blocked a try (then writes do not push it back).
+    private var retrying = false
+    private var delay = WALHygiene.retryDelay
+
+    var pending: Bool { requestedAt != nil }
+
+    mutating func request(now: Date) {
+        if requestedAt == nil { requestedAt = now }
+    }
+
+    /// After a batch committed: whether to scrub now. Otherwise plans the next try.
+    mutating func dueAfterBatch(now: Date) -> Bool {
+        guard let requestedAt else { return false }
+        if now.timeIntervalSince(requestedAt) >= WALHygiene.maxDelay, !retrying || now >= (nextTry ?? now) { return true }
+        if !retrying { nextTry = now.addingTimeInterval(WALHygiene.quietPeriod) }
+        return false
+    }
+
+    /// When the writer woke up at `nextTry` with no write waiting: whether to scrub now.
+    func dueWhenIdle(now: Date) -> Bool {
+        guard pending, let nextTry else { return false }
+        return now >= nextTry
+    }
+
+    mutating func succeeded() {
+        self = ScrubSchedule()
+    }
+
+    /// Readers blocked it: try again later, writes or not.
+    mutating func blocked(now: Date) {
+        retrying = true
+        nextTry = now.addingTimeInterval(delay)
+        delay = min(delay * 2, WALHygiene.maxRetryDelay)
+    }
+}
