@@ -15,7 +15,7 @@ enum FramingTarget {
     }
 
     /// The channel every input's decoder is added to (libFuzzer runs inputs one at a time, on one thread).
-    nonisolated(unsafe) static let channel = EmbeddedChannel()
+    static let channel = EmbeddedChannel()
 
     static func run(_ input: UnsafeRawBufferPointer) {
         guard input.count >= 2 else { return }
