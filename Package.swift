@@ -14,6 +14,10 @@ let package = Package(
         .library(name: "LocketServer", targets: ["LocketServer"]),
         // For the fuzzing package (Tests/FuzzTesting): vector loading and temp folders.
         .library(name: "LocketTestSupport", targets: ["LocketTestSupport"]),
+        // For the fuzzing package (Tests/FuzzTesting): the backup decoder and the credential helpers' input.
+        .library(name: "LocketBackup", targets: ["LocketBackup"]),
+        .library(name: "LocketGitCredential", targets: ["LocketGitCredential"]),
+        .library(name: "LocketDockerCredential", targets: ["LocketDockerCredential"]),
         .executable(name: "locketd", targets: ["locketd"]),
         .executable(name: "locket", targets: ["locket"]),
         .executable(name: "git-credential-locket", targets: ["git-credential-locket"]),

@@ -53,6 +53,17 @@ public enum BackupCodec {
         let body = file.count - BackupFormat.headerBytes
         guard body >= SecretStream.overhead else { throw .damaged("it ends before its first chunk is complete") }
         let key = try deriveKey(passphrase: passphrase, salt: header.salt, limits: header.limits)
+        return try openPlaintext(file, header: header, key: key)
+    }
+
+    /// `openPlaintext(_:passphrase:)` after the key derivation: `header` is
+    /// `BackupHeader.parse(file)` and `key` the Argon2id key of its salt and
+    /// limits. Internal, for the fuzzer (Tests/FuzzTesting), which derives a key
+    /// once and then opens many files with it.
+    static func openPlaintext(_ file: [UInt8], header: BackupHeader, key: SecureKey) throws(BackupError) -> [UInt8] {
+        guard file.count - BackupFormat.headerBytes >= SecretStream.overhead else {
+            throw .damaged("it ends before its first chunk is complete")
+        }
         let opener = try stream { () throws(SecretStreamError) in
             try SecretStreamOpener(key: key, header: header.streamHeader)
         }
@@ -103,7 +114,7 @@ public enum BackupCodec {
         return entries
     }
 
-    private static func deriveKey(passphrase: [UInt8], salt: [UInt8], limits: Argon2Limits) throws(BackupError) -> SecureKey {
+    static func deriveKey(passphrase: [UInt8], salt: [UInt8], limits: Argon2Limits) throws(BackupError) -> SecureKey {
         guard !passphrase.isEmpty else { throw .emptyPassphrase }
         let derived = Result { () throws(CryptoError) in try PassphraseKDF.deriveKey(passphrase: passphrase, salt: salt, limits: limits) }
         switch derived {

@@ -121,9 +121,10 @@ public struct CredentialAttributes: Sendable, Equatable {
 
     /// Formats `name=value` lines, each ended by `\n`. A value holding a line
     /// break or NUL cannot be said in the protocol: its line is left out.
+    /// (Checked by scalar: `"\r\n"` is one Character, equal to neither `"\r"` nor `"\n"`.)
     public static func format(_ lines: [(String, String)]) -> String {
         var text = ""
-        for (name, value) in lines where !value.contains(where: { $0 == "\n" || $0 == "\r" || $0 == "\0" }) {
+        for (name, value) in lines where !value.unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" || $0 == "\0" }) {
             text += "\(name)=\(value)\n"
         }
         return text

@@ -73,6 +73,18 @@ import LocketGitCredential
         #expect(CredentialAttributes.format([("username", "a\nb"), ("password", "p\rq"), ("host", "ok")]) == "host=ok\n")
     }
 
+    /// Found by the git-input fuzz target: "\r\n" is one Character, equal to
+    /// neither "\r" nor "\n", so a value holding it was written whole and its
+    /// tail became a line of its own (here `host=evil`) in the answer to git.
+    @Test func formatLeavesOutValuesWithACarriageReturnLineFeed() {
+        #expect(CredentialAttributes.format([("password", "a\r\nhost=evil"), ("username", "ok")]) == "username=ok\n")
+        let fromURL = CredentialAttributes.parse("url=https://alice:a%0D%0Ahost=evil@example.com/\n")
+        #expect(fromURL.password == "a\r\nhost=evil")
+        let answer = CredentialAttributes.format(fromURL.answerLines)
+        #expect(answer == "username=alice\n")
+        #expect(!answer.unicodeScalars.contains("\r"))
+    }
+
     @Test func storedJSONRoundTrips() throws {
         let attributes = CredentialAttributes(protocol: "https", host: "h", path: "p", username: "u", password: "pw",
                                               oauthRefreshToken: "rt", passwordExpiryUTC: 99)
