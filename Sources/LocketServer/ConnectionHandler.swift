@@ -16,7 +16,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private let dispatcher: Dispatcher
+    private let dispatcher: any RequestServing
+    private let maxLineBytes: Int
     /// Who connected, read once at accept.
     private let caller: CallerIdentity
     private let maxInFlight: Int
@@ -31,7 +32,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var lineRefusal = ProtocolError(.tooLarge, "")
 
     /// Requests read (and parsed) but not dispatched yet; `nil` stands for a refused line (`lineRefusal`).
-    private var queued = CircularBuffer<Dispatcher.Parsed?>()
+    private var queued = CircularBuffer<ParsedLine?>()
     /// Dispatched requests in order; nil until answered.
     private var answers = CircularBuffer<[UInt8]?>()
     /// Unanswered dispatched requests by ordering class, for per-connection program order.
@@ -69,8 +70,10 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// Answers were written and not flushed yet.
     private var flushPending = false
 
-    init(dispatcher: Dispatcher, caller: CallerIdentity, maxInFlight: Int, idleTimeout: TimeAmount, budget: BufferBudget? = nil) {
+    init(dispatcher: any RequestServing, caller: CallerIdentity, maxInFlight: Int, idleTimeout: TimeAmount, maxLineBytes: Int,
+         budget: BufferBudget? = nil) {
         self.budget = budget
+        self.maxLineBytes = maxLineBytes
         self.dispatcher = dispatcher
         self.caller = caller
         self.maxInFlight = max(1, maxInFlight)
@@ -83,7 +86,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         context.fireChannelActive()
         // Accepted while the daemon stops, or asked to quiesce before it was active:
         // answer what the client sends (`unavailable`) and close once it is quiet.
-        if draining || dispatcher.shuttingDown.load(ordering: .relaxed) {
+        if draining || dispatcher.isShuttingDown {
             beginDraining(context: context)
         }
     }
@@ -108,7 +111,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         switch unwrapInboundIn(data) {
         case .line(let line): queued.append(dispatcher.parse(line))
         case .tooLong:
-            let limit = dispatcher.configuration.limits.maxLineBytes
+            let limit = maxLineBytes
             lineRefusal = ProtocolError(.tooLarge, "request line is over \(limit) bytes; closing the connection")
             queued.append(nil)
         case .overBudget:
@@ -177,7 +180,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     /// Whether the next queued request may start now without breaking program order.
-    private func mayStart(_ ordering: Dispatcher.Ordering) -> Bool {
+    private func mayStart(_ ordering: Ordering) -> Bool {
         guard running.exclusive == 0 else { return false }
         switch ordering {
         case .read: return running.writes == 0
@@ -211,29 +214,30 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 closing = true
                 break
             }
-            if let budget, budget.isFull, case .request(let request) = parsed {
+            if let budget, budget.isFull, case .request = parsed {
                 // Over the memory cap: a short refusal now rather than an answer of any size.
                 queued.removeFirst()
-                store(budget.fullAnswer(id: request.idJSON))
+                store(budget.fullAnswer(id: parsed.idJSON))
                 continue
             }
             let ordering = parsed.ordering
             guard mayStart(ordering) else { break }
             queued.removeFirst()
-            if case .request(let request) = parsed, request.op == .watch {
+            if parsed.isWatch {
                 watchRequested = true
                 queued.removeAll()
             }
-            // Most requests are answered right here, without a future (`answerInline`).
-            if let bytes = dispatcher.answerInline(parsed, caller: caller) {
-                store(bytes)
+            // Most requests are answered right here, without a future.
+            let served = dispatcher.serve(parsed, caller: caller, channel: context.channel)
+            guard case .later(let answer) = served else {
+                if case .now(let bytes) = served { store(bytes) }
                 continue
             }
             running.add(ordering, 1)
             let sequence = firstSequence + answers.count
             answers.append(nil)
             let loop = context.eventLoop
-            dispatcher.dispatch(parsed, caller: caller, on: loop, channel: context.channel).hop(to: loop).assumeIsolated().whenComplete { result in
+            answer.hop(to: loop).assumeIsolated().whenComplete { result in
                 let bytes: [UInt8]
                 switch result {
                 case .success(let answer): bytes = answer
@@ -294,7 +298,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         }
         if watchRequested, answers.isEmpty, !closing {
             // The watch's answer is out: stream events, or close if it was refused.
-            closing = !dispatcher.watchHub.start(context.channel)
+            closing = !dispatcher.startWatch(on: context.channel)
             if !closing { idleTask?.cancel() }
         }
         closeIfDone(context: context)
@@ -392,7 +396,7 @@ struct RunningCounts {
     var writes = 0
     var exclusive = 0
 
-    mutating func add(_ ordering: Dispatcher.Ordering, _ delta: Int) {
+    mutating func add(_ ordering: Ordering, _ delta: Int) {
         switch ordering {
         case .read: reads += delta
         case .write: writes += delta

@@ -65,35 +65,8 @@ final class Dispatcher: Sendable {
         leases = Self.makeLeaseTable(vault: vault, maxDuration: configuration.leaseMaxDuration, audit: audit, watchHub: watchHub)
     }
 
-    /// A request line, parsed (or already answered, when it could not be parsed).
-    enum Parsed {
-        case request(Request)
-        case answer([UInt8])
-
-        /// How it may overlap with other requests of the same connection.
-        var ordering: Ordering {
-            guard case .request(let request) = self else { return .read }
-            switch request.op {
-            // A lease waits for everything before it and holds back what follows, and so
-            // does a write under a lease (its outcome decides whether the lease still holds).
-            case .put, .delete: return request.lease == nil ? .write : .exclusive
-            case .lease, .release: return .exclusive
-            case .lock, .unlock, .rotate, .watch, .allow, .deny: return .exclusive
-            case .get, .list, .status, .hello, .ping, .audit, .rules: return .read
-            }
-        }
-    }
-
-    /// Requests of one connection take effect in the order they were sent:
-    /// reads may overlap reads, writes may overlap writes (the writer queue is
-    /// FIFO), but a read waits for earlier writes and a write for earlier reads;
-    /// an exclusive op waits for everything before it and holds back everything after.
-    enum Ordering {
-        case read, write, exclusive
-    }
-
     /// Parses one request line.
-    func parse(_ line: ByteBuffer) -> Parsed {
+    func parse(_ line: ByteBuffer) -> ParsedLine {
         lastActivity.store(Self.nowMilliseconds(), ordering: .relaxed)
         do {
             return .request(try line.withUnsafeReadableBytes { bytes throws(Request.Failure) in
@@ -107,7 +80,7 @@ final class Dispatcher: Sendable {
     /// Serves one parsed request; the future's bytes are the whole response line.
     /// Data ops are audited with their outcome, whatever it is.
     /// `channel` is the requesting connection (a `watch` registers it).
-    func dispatch(_ parsed: Parsed, caller: CallerIdentity, on loop: EventLoop, channel: Channel? = nil) -> EventLoopFuture<[UInt8]> {
+    func dispatch(_ parsed: ParsedLine, caller: CallerIdentity, on loop: EventLoop, channel: Channel? = nil) -> EventLoopFuture<[UInt8]> {
         guard case .request(let request) = parsed else {
             guard case .answer(let bytes) = parsed else { fatalError("unreachable") }
             return loop.makeSucceededFuture(bytes)

@@ -13,7 +13,7 @@ extension Dispatcher {
     /// goes through `dispatch`, which answers it exactly as before. Audited like
     /// `dispatch` audits. No future and no closure per request: this is the
     /// path most requests take.
-    func answerInline(_ parsed: Parsed, caller: CallerIdentity) -> [UInt8]? {
+    func answerInline(_ parsed: ParsedLine, caller: CallerIdentity) -> [UInt8]? {
         switch parsed {
         case .answer(let bytes):
             return bytes

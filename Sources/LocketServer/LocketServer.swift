@@ -244,7 +244,8 @@ public final class LocketServer: Sendable {
             // Who it is, once per connection (a readlink and a small /proc read), never per request.
             let caller = CallerIdentity.resolve(peer, label: label)
             try sync.addHandler(ConnectionHandler(dispatcher: dispatcher, caller: caller, maxInFlight: configuration.maxInFlightPerConnection,
-                                                  idleTimeout: configuration.idleTimeout, budget: bufferBudget))
+                                                  idleTimeout: configuration.idleTimeout,
+                                                  maxLineBytes: configuration.limits.maxLineBytes, budget: bufferBudget))
         }
     }
 }
