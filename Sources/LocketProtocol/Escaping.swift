@@ -2,8 +2,13 @@
 public enum Escaping {
     /// Appends `text` as a JSON string literal (quotes included).
     public static func appendString(_ text: String, to out: inout [UInt8]) {
+        appendString(bytes: text.utf8, to: &out)
+    }
+
+    /// Appends UTF-8 `bytes` as a JSON string literal (quotes included).
+    public static func appendString(bytes: some Sequence<UInt8>, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
+        for byte in bytes {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: [0x5c, 0x22])
             case UInt8(ascii: "\\"): out.append(contentsOf: [0x5c, 0x5c])
