@@ -100,6 +100,26 @@ struct ConnectionEndTests {
         #expect(!connection.isOpen)
     }
 
+    @Test("quiesce after a long quiet: the quiet window starts at the drain, not at the last request")
+    func drainWindowStartsAtDrain() throws {
+        let connection = try C(idleTimeout: .seconds(60))
+        connection.advance(.seconds(50))
+        connection.quiesce()
+        connection.advance(.milliseconds(99))
+        #expect(connection.isOpen, "closed less than 100 ms into the drain")
+        connection.advance(.milliseconds(1))
+        #expect(!connection.isOpen)
+    }
+
+    @Test("asked to quiesce before it became active: it drains from its first moment")
+    func quiesceBeforeActive() throws {
+        let connection = try C(active: false)
+        connection.quiesce()
+        try connection.activate()
+        connection.advance(.milliseconds(100))
+        #expect(!connection.isOpen, "a connection quiesced before it was active waited for the idle timeout")
+    }
+
     @Test("idle timeout: a connection with no complete request for that long is closed")
     func idle() throws {
         let connection = try C(idleTimeout: .seconds(60))

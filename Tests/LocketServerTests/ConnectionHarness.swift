@@ -140,8 +140,9 @@ final class TestConnection {
     let probe: SocketProbe
     let limits: ConnectionPipeline.Limits
 
+    /// With `active` false the connection is set up but not yet active (`activate()`).
     init(maxInFlight: Int = 16, idleTimeout: TimeAmount = .seconds(60), maxLineBytes: Int = 256,
-         budget: BufferBudget? = nil, serving: ScriptedServing = ScriptedServing()) throws {
+         budget: BufferBudget? = nil, serving: ScriptedServing = ScriptedServing(), active: Bool = true) throws {
         channel = EmbeddedChannel()
         self.serving = serving
         probe = SocketProbe()
@@ -149,6 +150,11 @@ final class TestConnection {
         try channel.pipeline.syncOperations.addHandler(probe)
         try ConnectionPipeline.install(on: channel.pipeline.syncOperations, serving: serving,
                                        caller: CallerIdentity(pid: 1, uid: 1000, gid: 1000), limits: limits, budget: budget)
+        if active { try activate() }
+    }
+
+    /// The connection becomes active (what an accepted socket does once registered).
+    func activate() throws {
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
     }
 
