@@ -232,7 +232,8 @@ final class RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func finishIfDone(context: ChannelHandlerContext) {
         guard sequencer.isFinished, !finishing, context.channel.isActive else { return }
         finishing = true
-        if ending == .watch, serving.startWatch(on: context.channel) {
+        // No stream starts while the daemon stops: the drain would not reach it.
+        if ending == .watch, !serving.isShuttingDown, serving.startWatch(on: context.channel) {
             ConnectionPipeline.handOffToWatch(context.pipeline.syncOperations)
             return
         }

@@ -77,6 +77,18 @@ struct ConnectionWatchTests {
         #expect(!connection.isOpen)
     }
 
+    @Test("a watch answered while the daemon drains does not start its stream: the connection closes after the answer")
+    func drainBeforeWatchAnswered() throws {
+        let connection = try C()
+        try connection.send(C.watch(1))
+        connection.serving.isShuttingDown = true
+        connection.quiesce()
+        connection.complete("1")
+        #expect(connection.serving.watchStarts == 0)
+        #expect(try connection.answerIDs() == ["1"])
+        #expect(!connection.isOpen, "a watcher was left to the end of the shutdown grace")
+    }
+
     @Test("a drain ends a watching connection at once")
     func drainEndsWatch() throws {
         let connection = try C()
