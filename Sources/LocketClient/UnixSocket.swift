@@ -1,16 +1,23 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import LocketProtocol
 
-/// A blocking Unix stream socket with a receive/send timeout. No NIO: any app can link this cheaply.
+/// A blocking Unix stream socket: sends wait at most the timeout given at
+/// connect, each `readLine` at most its own. No NIO: any app can link this cheaply.
 final class UnixSocket {
     private(set) var fd: Int32
-    private var buffer: [UInt8] = []
+    /// Splits what arrives into answer lines, holding at most `maxLineBytes` + 1 of an unfinished one.
+    private var framer: LineFramer
+    /// Lines read but not yet returned (a read may bring several).
+    private var lines: [[UInt8]] = []
 
     /// Connects to `path`; `daemonNotRunning` when nothing listens there. Checks
     /// first that the socket's folder is private to us, and after connecting that
     /// the listener runs as our uid (or root), before anything is sent (`DaemonCheck`).
-    init(path: String, timeout: Double) throws(LocketError) {
+    /// An answer line longer than `maxLineBytes` fails with `answerTooLong`.
+    init(path: String, timeout: Double, maxLineBytes: Int = ProtocolLimits.maxAnswerLineBytes) throws(LocketError) {
+        framer = LineFramer(maxLineBytes: maxLineBytes)
         guard path.utf8.count < 108 else { throw .connectionFailed("socket path is too long: \(path)") }
         try DaemonCheck.checkFolder(of: path)
         fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -19,7 +26,6 @@ final class UnixSocket {
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
         var time = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1_000_000))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
         let rc = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
@@ -72,42 +78,62 @@ final class UnixSocket {
         }
     }
 
-    /// Sets how long a read waits (nil: for ever).
-    func setReceiveTimeout(_ seconds: Double?) {
-        let seconds = seconds ?? 0
-        var time = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1_000_000))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
-    }
-
     /// Shuts both directions down (a read blocked in another thread returns); the fd stays open until deinit.
     func shutdown() {
         _ = Glibc.shutdown(fd, Int32(SHUT_RDWR))
     }
 
-    /// Like `readLine`, but nil when the peer closed with no partial line left.
+    /// Like `readLine` with no timeout, but nil when the peer closed with no partial line left.
     func readLineUntilClosed() throws(LocketError) -> [UInt8]? {
-        let result = Result { () throws(LocketError) in try readLine(timeout: 0) }
-        if case .failure(.connectionFailed) = result, buffer.isEmpty { return nil }
+        let result = Result { () throws(LocketError) in try readLine(timeout: nil) }
+        if case .failure(.connectionFailed) = result, framer.pendingBytes == 0 { return nil }
         return try result.get()
     }
 
-    /// Reads one `\n`-terminated line (without the `\n`).
-    func readLine(timeout: Double) throws(LocketError) -> [UInt8] {
-        while true {
-            if let newline = buffer.firstIndex(of: 0x0a) {
-                let line = Array(buffer[..<newline])
-                buffer.removeSubrange(...newline)
-                return line
-            }
+    /// Reads one `\n`-terminated line (without the `\n`), waiting at most
+    /// `timeout` seconds in all (nil: for ever), however the bytes trickle in.
+    func readLine(timeout: Double?) throws(LocketError) -> [UInt8] {
+        let deadline = timeout.map { Self.monotonicNanoseconds() + UInt64(max(0, $0) * 1e9) }
+        while lines.isEmpty {
+            try waitForInput(until: deadline, timeout: timeout ?? 0)
             var chunk = [UInt8](repeating: 0, count: 65536)
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
             if n < 0 {
-                if errno == EINTR { continue }
-                if errno == EAGAIN || errno == EWOULDBLOCK { throw .timedOut(seconds: timeout) }
+                if errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK { continue }
                 throw .connectionFailed("recv: \(String(cString: strerror(errno)))")
             }
             if n == 0 { throw .connectionFailed("locketd closed the connection") }
-            buffer.append(contentsOf: chunk[..<n])
+            for frame in framer.feed(chunk[..<n]) {
+                switch frame {
+                case .line(let line): lines.append(line)
+                case .tooLong: throw .answerTooLong(limit: framer.maxLineBytes)
+                }
+            }
         }
+        return lines.removeFirst()
+    }
+
+    /// Waits until the socket has something to read (bytes, end of stream or an
+    /// error, which `recv` then reports), or throws `timedOut` once `deadline` passes.
+    private func waitForInput(until deadline: UInt64?, timeout: Double) throws(LocketError) {
+        while true {
+            var wait: Int32 = -1
+            if let deadline {
+                let now = Self.monotonicNanoseconds()
+                guard now < deadline else { throw .timedOut(seconds: timeout) }
+                // Rounded up, so a wait never ends just before the deadline and spins.
+                wait = Int32(clamping: (deadline - now + 999_999) / 1_000_000)
+            }
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&poller, 1, wait)
+            if ready > 0 { return }
+            if ready < 0, errno != EINTR { throw .connectionFailed("poll: \(String(cString: strerror(errno)))") }
+        }
+    }
+
+    private static func monotonicNanoseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
     }
 }

@@ -60,7 +60,7 @@ enum RequestTarget {
                 if required { Invariant.fail("request: \(request.op.rawValue) accepted without lease") }
                 return
             }
-            guard (1...Request.maxLeaseTokenBytes).contains(token.utf8.count) else {
+            guard (1...ProtocolLimits.maxLeaseTokenBytes).contains(token.utf8.count) else {
                 Invariant.fail("request: a lease token of an accepted \(request.op.rawValue) is empty or too long")
             }
         }
@@ -73,7 +73,7 @@ enum RequestTarget {
                   value.withUnsafeBytes({ (try? JSONScanner.validate($0, maxDepth: limits.maxDepth)) != nil }) else {
                 Invariant.fail("request: an accepted put has a value of valid JSON within the limit")
             }
-            if let ttl = request.ttl, !(1...Request.maxTTL).contains(ttl) { Invariant.fail("request: ttl out of range accepted") }
+            if let ttl = request.ttl, !(1...ProtocolLimits.maxTTL).contains(ttl) { Invariant.fail("request: ttl out of range accepted") }
             if let version = request.ifVersion, version < 0 { Invariant.fail("request: negative if_version accepted") }
         case .get:
             name(request.ns, required: true, "ns")
@@ -87,13 +87,13 @@ enum RequestTarget {
             name(request.ns, required: false, "ns")
         case .audit:
             name(request.ns, required: false, "ns")
-            if let limit = request.limit, !(1...Request.maxAuditLimit).contains(limit) { Invariant.fail("request: audit limit out of range accepted") }
+            if let limit = request.limit, !(1...ProtocolLimits.maxAuditLimit).contains(limit) { Invariant.fail("request: audit limit out of range accepted") }
             if let since = request.since, Timestamp.parse(Timestamp.format(since)) == nil {
                 Invariant.fail("request: an accepted since does not format back to a timestamp")
             }
         case .watch:
             name(request.ns, required: false, "ns")
-            if let within = request.expiringWithin, !(0...Request.maxTTL).contains(within) {
+            if let within = request.expiringWithin, !(0...ProtocolLimits.maxTTL).contains(within) {
                 Invariant.fail("request: expiring_within out of range accepted")
             }
         case .allow, .deny:
@@ -114,7 +114,7 @@ enum RequestTarget {
             name(request.ns, required: true, "ns")
             name(request.key, required: true, "key")
             if let version = request.staleVersion, version < 0 { Invariant.fail("request: negative stale_version accepted") }
-            if let duration = request.duration, !(1...Request.maxLeaseDuration).contains(duration) {
+            if let duration = request.duration, !(1...ProtocolLimits.maxLeaseDuration).contains(duration) {
                 Invariant.fail("request: lease duration out of range accepted")
             }
         case .release:
