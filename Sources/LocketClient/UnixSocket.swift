@@ -4,13 +4,15 @@ import Glibc
 import LocketProtocol
 
 /// A blocking Unix stream socket: sends wait at most the timeout given at
-/// connect, each `readLine` at most its own. No NIO: any app can link this cheaply.
+/// connect, each `readLine` at most its own (in all, not per `recv`). No NIO: any app can link this cheaply.
 final class UnixSocket {
     private(set) var fd: Int32
     /// Splits what arrives into answer lines, holding at most `maxLineBytes` + 1 of an unfinished one.
     private var framer: LineFramer
     /// Lines read but not yet returned (a read may bring several).
     private var lines: [[UInt8]] = []
+    /// The socket's SO_RCVTIMEO in microseconds (0: for ever, the default).
+    private var receiveTimeoutMicros = 0
 
     /// Connects to `path`; `daemonNotRunning` when nothing listens there. Checks
     /// first that the socket's folder is private to us, and after connecting that
@@ -94,41 +96,44 @@ final class UnixSocket {
     /// `timeout` seconds in all (nil: for ever), however the bytes trickle in.
     func readLine(timeout: Double?) throws(LocketError) -> [UInt8] {
         let deadline = timeout.map { Self.monotonicNanoseconds() + UInt64(max(0, $0) * 1e9) }
+        var wait = timeout
         while lines.isEmpty {
-            try waitForInput(until: deadline, timeout: timeout ?? 0)
+            // One blocking recv per read in the common case (no poll): the wait is the socket's receive timeout.
+            setReceiveTimeout(wait)
             var chunk = [UInt8](repeating: 0, count: 65536)
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n < 0 {
-                if errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK { continue }
-                throw .connectionFailed("recv: \(String(cString: strerror(errno)))")
-            }
-            if n == 0 { throw .connectionFailed("locketd closed the connection") }
-            for frame in framer.feed(chunk[..<n]) {
-                switch frame {
-                case .line(let line): lines.append(line)
-                case .tooLong: throw .answerTooLong(limit: framer.maxLineBytes)
+                guard errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK else {
+                    throw .connectionFailed("recv: \(String(cString: strerror(errno)))")
                 }
+            } else if n == 0 {
+                throw .connectionFailed("locketd closed the connection")
+            } else {
+                for frame in framer.feed(chunk[..<n]) {
+                    switch frame {
+                    case .line(let line): lines.append(line)
+                    case .tooLong: throw .answerTooLong(limit: framer.maxLineBytes)
+                    }
+                }
+            }
+            if lines.isEmpty, let deadline, let timeout {
+                let now = Self.monotonicNanoseconds()
+                guard now < deadline else { throw .timedOut(seconds: timeout) }
+                wait = Double(deadline - now) / 1e9
             }
         }
         return lines.removeFirst()
     }
 
-    /// Waits until the socket has something to read (bytes, end of stream or an
-    /// error, which `recv` then reports), or throws `timedOut` once `deadline` passes.
-    private func waitForInput(until deadline: UInt64?, timeout: Double) throws(LocketError) {
-        while true {
-            var wait: Int32 = -1
-            if let deadline {
-                let now = Self.monotonicNanoseconds()
-                guard now < deadline else { throw .timedOut(seconds: timeout) }
-                // Rounded up, so a wait never ends just before the deadline and spins.
-                wait = Int32(clamping: (deadline - now + 999_999) / 1_000_000)
-            }
-            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&poller, 1, wait)
-            if ready > 0 { return }
-            if ready < 0, errno != EINTR { throw .connectionFailed("poll: \(String(cString: strerror(errno)))") }
-        }
+    /// Sets how long one `recv` waits (nil: for ever), only when that changes:
+    /// reads usually wait as long as the one before.
+    private func setReceiveTimeout(_ seconds: Double?) {
+        // 0 would mean for ever: a wait is at least 1 µs.
+        let micros = seconds.map { max(1, Int(($0 * 1e6).rounded(.up))) } ?? 0
+        guard micros != receiveTimeoutMicros else { return }
+        receiveTimeoutMicros = micros
+        var time = timeval(tv_sec: micros / 1_000_000, tv_usec: micros % 1_000_000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
     }
 
     private static func monotonicNanoseconds() -> UInt64 {
