@@ -28,14 +28,15 @@ final class Harness: Sendable {
                                                 logger: Logger(label: "locketd-fuzz") { _ in SwiftLogNoOpLogHandler() })
         configuration.idleTimeout = .seconds(60)
         // The server opens the vault (and would close it at shutdown).
-        server = LocketServer(vault: VaultConfiguration(dataDirectory: folder.appending("data"), keyStore: .file),
-                              configuration: configuration)
+        let server = LocketServer(vault: VaultConfiguration(dataDirectory: folder.appending("data"), keyStore: .file),
+                                  configuration: configuration)
         do {
             try server.start()
         } catch {
             fatalError("fuzz set-up: locketd does not start: \(error)")
         }
         guard let vault = server.vault else { fatalError("fuzz set-up: the server has no vault") }
+        self.server = server
         self.vault = vault
         // A client that half-closes early may meet a closed socket: never die of SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
