@@ -39,4 +39,7 @@ public struct ProtocolLimits: Sendable, Equatable {
     /// plus a few hundred bytes; those three grow with the vault, and a line past
     /// this is a broken daemon (or not a daemon), not a vault.
     public static let maxAnswerLineBytes = 256 << 20
+    /// Deepest nesting a client accepts in an answer line: an answer holds a
+    /// `value` (at most 127 levels, see `maxDepth`) a level or two down, so this is ample.
+    public static let maxAnswerDepth = 256
 }

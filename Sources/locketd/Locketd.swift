@@ -50,7 +50,7 @@ struct Locketd: ParsableCommand {
     @Option(help: "Most bytes buffered across all connections (unfinished request lines, answers not yet written); past it requests are answered unavailable. Default 64 MiB.")
     var maxBufferedBytes: Int = 64 << 20
 
-    @Option(help: "The longest refresh lease granted, in seconds (a `lease` asks for 60 by default, at most 3600).")
+    @Option(help: "The longest refresh lease granted, in seconds (a `lease` asks for \(ProtocolLimits.defaultLeaseDuration) by default, at most \(ProtocolLimits.maxLeaseDuration)).")
     var leaseMaxDuration: Int = 300
 
     @Flag(help: "Keep no access audit log (audit.log in the data folder) and log no per-access line.")
