@@ -133,4 +133,17 @@ struct LifecycleTests {
         #expect(second.services.events == [.started("threads"), .stopped("threads")])
         #expect(!FileManager.default.fileExists(atPath: secondFolder.appending("data")), "a refused start made a vault")
     }
+
+    @Test("locketd itself starts its parts in that order and stops them in reverse (its debug log says so)")
+    func binaryOrder() throws {
+        let daemon = try Daemon.started(arguments: ["--log-level", "debug"])
+        #expect(try daemon.stop() == 0)
+        let steps = daemon.log.split(separator: "\n").compactMap { line -> String? in
+            for step in [" debug started ", " debug stopped "] {
+                if let found = line.range(of: step) { return String(step.dropFirst(7)) + line[found.upperBound...] }
+            }
+            return nil
+        }
+        #expect(steps == Self.order.map { "started \($0)" } + Self.order.reversed().map { "stopped \($0)" }, "\(steps)")
+    }
 }
