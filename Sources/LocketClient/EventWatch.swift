@@ -73,7 +73,6 @@ extension LocketClient {
         let answer = try ResponseLine(try socket.readLine(timeout: timeout))
         try answer.checkOK()
         guard try answer.bool("watching") else { throw .connectionFailed("locketd did not start watching") }
-        socket.setReceiveTimeout(nil)
         return EventWatch(socket: socket)
     }
 

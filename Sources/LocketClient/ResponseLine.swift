@@ -9,7 +9,7 @@ struct ResponseLine {
     init(_ bytes: [UInt8]) throws(LocketError) {
         self.bytes = bytes
         let result = bytes.withUnsafeBytes { raw in
-            Result { () throws(ProtocolError) in try JSONScanner.members(of: raw, maxDepth: 256) }
+            Result { () throws(ProtocolError) in try JSONScanner.members(of: raw, maxDepth: ProtocolLimits.maxAnswerDepth) }
         }
         guard case .success(let scanned) = result else {
             if case .failure(let error) = result { throw .connectionFailed("unreadable answer from locketd: \(error.message)") }

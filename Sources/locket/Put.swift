@@ -47,8 +47,8 @@ struct Put: ParsableCommand {
         if text != nil, file != nil || value != nil {
             throw ValidationError("give the value with --text, as an argument or with --file: only one")
         }
-        if let ttl, !(1...Request.maxTTL).contains(ttl) {
-            throw ValidationError("--ttl must be a whole number of seconds from 1 to \(Request.maxTTL), that is 100 years")
+        if let ttl, !(1...ProtocolLimits.maxTTL).contains(ttl) {
+            throw ValidationError("--ttl must be a whole number of seconds from 1 to \(ProtocolLimits.maxTTL), that is 100 years")
         }
         if let ifVersion, ifVersion < 0 {
             throw ValidationError("--if-version must be 0 or more")
