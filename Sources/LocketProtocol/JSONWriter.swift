@@ -90,11 +90,13 @@ public struct JSONWriter: Sendable {
         Self.appendDecimal(value, to: &bytes)
     }
 
+    /// `true` or `false`.
     public mutating func bool(_ value: Bool) {
         separate()
         bytes.append(contentsOf: value ? Self.trueText : Self.falseText)
     }
 
+    /// `null`.
     public mutating func null() {
         separate()
         bytes.append(contentsOf: Self.nullText)
@@ -123,6 +125,7 @@ public struct JSONWriter: Sendable {
 
     // MARK: - Members
 
+    /// A string member.
     public mutating func string(_ name: String, _ value: String) {
         self.name(name)
         string(value)
@@ -134,11 +137,13 @@ public struct JSONWriter: Sendable {
         if let value { string(value) } else { null() }
     }
 
+    /// An integer member.
     public mutating func int(_ name: String, _ value: Int) {
         self.name(name)
         int(value)
     }
 
+    /// A boolean member.
     public mutating func bool(_ name: String, _ value: Bool) {
         self.name(name)
         bool(value)

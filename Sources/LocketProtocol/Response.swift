@@ -54,14 +54,17 @@ public struct Response: Sendable {
         writer.raw(name, json)
     }
 
+    /// A string member.
     public mutating func string(_ name: String, _ value: String) {
         writer.string(name, value)
     }
 
+    /// An integer member.
     public mutating func int(_ name: String, _ value: Int) {
         writer.int(name, value)
     }
 
+    /// A boolean member.
     public mutating func bool(_ name: String, _ value: Bool) {
         writer.bool(name, value)
     }
