@@ -1,4 +1,15 @@
-/// JSON string escaping for responses.
+/// Where JSON text is written: a byte array, or guarded `SecretBytes` (a
+/// request line carrying a passphrase). The one escaper writes to either.
+public protocol JSONByteSink {
+    mutating func append(_ byte: UInt8)
+}
+
+extension Array: JSONByteSink where Element == UInt8 {}
+
+extension SecretBytes: JSONByteSink {}
+
+/// The one JSON string escaper of the project (answers, requests, events, the
+/// CLI's output, backups), and printable renderings of untrusted text.
 public enum Escaping {
     /// Appends `text` as a JSON string literal (quotes included).
     public static func appendString(_ text: String, to out: inout [UInt8]) {
@@ -8,20 +19,36 @@ public enum Escaping {
     /// Appends UTF-8 `bytes` as a JSON string literal (quotes included).
     public static func appendString(bytes: some Sequence<UInt8>, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        appendEscaped(bytes, to: &out)
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends the UTF-8 `bytes` escaped for the inside of a JSON string (no
+    /// quotes): `"` and `\` backslashed, `\n` `\r` `\t` by name, every other
+    /// control character and DEL as `\u00XX`; everything else as it is.
+    public static func appendEscaped<Bytes: Sequence<UInt8>, Sink: JSONByteSink>(_ bytes: Bytes, to out: inout Sink) {
         for byte in bytes {
             switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [0x5c, 0x22])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5c, 0x5c])
-            case 0x0a: out.append(contentsOf: [0x5c, UInt8(ascii: "n")])
-            case 0x0d: out.append(contentsOf: [0x5c, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [0x5c, UInt8(ascii: "t")])
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                out.append(0x5c)
+                out.append(byte)
+            case 0x0a: out.append(0x5c); out.append(UInt8(ascii: "n"))
+            case 0x0d: out.append(0x5c); out.append(UInt8(ascii: "r"))
+            case 0x09: out.append(0x5c); out.append(UInt8(ascii: "t"))
             case 0..<0x20, 0x7f:
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: [0x5c, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xf)]])
+                out.append(0x5c)
+                out.append(UInt8(ascii: "u"))
+                out.append(UInt8(ascii: "0"))
+                out.append(UInt8(ascii: "0"))
+                out.append(hexDigit(byte >> 4))
+                out.append(hexDigit(byte & 0xf))
             default: out.append(byte)
             }
         }
-        out.append(UInt8(ascii: "\""))
+    }
+
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 
     /// A short, printable rendering of untrusted text for an error message.

@@ -78,10 +78,7 @@ struct Put: ParsableCommand {
             try client.put(ns: ns, key: key, valueJSON: valueJSON, ttl: ttl, ifVersion: ifVersion)
         }
         guard json else { return }
-        var object = JSONObject()
-        object.bool("created", result.created)
-        object.int("version", result.version)
-        object.timestamp("expires_at", result.expiresAt)
-        Output.standardOutput(object.json + [0x0a])
+        let answer = Answer.Put(created: result.created, version: result.version, expiresAt: result.expiresAt)
+        Output.standardOutput(answer.object + [0x0a])
     }
 }

@@ -75,11 +75,13 @@ struct Refresh: ParsableCommand {
 
     private func print(_ value: [UInt8], version: Int, here: Bool) {
         guard json else { return Output.standardOutput(value + [0x0a]) }
-        var object = JSONObject()
-        object.raw("value", value)
-        object.int("version", version)
-        object.bool("refreshed_here", here)
-        Output.standardOutput(object.json + [0x0a])
+        Output.standardOutput(jsonLine { writer in
+            writer.object { object in
+                object.raw("value", value)
+                object.int("version", version)
+                object.bool("refreshed_here", here)
+            }
+        })
     }
 
     /// Runs COMMAND under `lease` and stores what it prints; releases the lease on failure.
