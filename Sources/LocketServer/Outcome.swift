@@ -13,7 +13,7 @@ enum Outcome: Sendable {
     case entry(Entry)
     case deleted(Bool)
     case listing(Listing)
-    case status(StatusReport)
+    case status(Answer.Status)
     /// `lock` succeeded.
     case lockedOnRequest
     case unlocked
@@ -52,17 +52,4 @@ enum Outcome: Sendable {
         default: true
         }
     }
-}
-
-/// The members of a `status` answer.
-struct StatusReport: Sendable {
-    var locked: Bool
-    var keyStore: String
-    var entries: Int
-    var version: String
-    var uptimeSeconds: Int
-    var lockReason: String?
-    var keyStoreNotice: String?
-    var audit: Bool
-    var auditDropped: Int?
 }
