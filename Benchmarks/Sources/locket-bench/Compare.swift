@@ -6,28 +6,31 @@ struct ComparePlan {
     let rounds: Int
     let latencyIterations: Int
     let putIterations: Int
+    /// Each latency figure's round trips come in this many blocks, old and new taking turns.
+    let blocks: Int
+    /// Measured seconds of each throughput figure, in `blocks` slices taking turns, each after its own warm-up.
     let throughputSeconds: Double
     let throughputWarmup: Double
     /// How long both daemons are left without requests before their settled RSS is read.
     let settleMicroseconds: UInt32
 
-    static let full = ComparePlan(name: "full", rounds: 10, latencyIterations: 5_000, putIterations: 300,
-                                  throughputSeconds: 2, throughputWarmup: 0.5, settleMicroseconds: 3_500_000)
-    static let smoke = ComparePlan(name: "smoke", rounds: 2, latencyIterations: 200, putIterations: 20,
+    static let full = ComparePlan(name: "full", rounds: 10, latencyIterations: 5_000, putIterations: 400, blocks: 4,
+                                  throughputSeconds: 2, throughputWarmup: 0.1, settleMicroseconds: 3_500_000)
+    static let smoke = ComparePlan(name: "smoke", rounds: 2, latencyIterations: 200, putIterations: 20, blocks: 2,
                                    throughputSeconds: 0.2, throughputWarmup: 0.05, settleMicroseconds: 100_000)
 
     func with(rounds: Int) -> ComparePlan {
         ComparePlan(name: name, rounds: rounds, latencyIterations: latencyIterations, putIterations: putIterations,
-                    throughputSeconds: throughputSeconds, throughputWarmup: throughputWarmup,
+                    blocks: blocks, throughputSeconds: throughputSeconds, throughputWarmup: throughputWarmup,
                     settleMicroseconds: settleMicroseconds)
     }
 }
 
 /// `locket-bench compare`: two `locketd` builds measured in one run, interleaved.
 /// Every round starts a fresh daemon of each (own socket and data folder, file
-/// key store), then runs each measure on one and right after on the other, the
-/// order swapped every round (old first in odd rounds, new first in even ones),
-/// so drift and the machine's other load hit both alike.
+/// key store), then runs each measure on both in blocks taking turns (old, new,
+/// new, old, ...; new first in even rounds), so drift and the machine's other
+/// load hit both alike.
 final class Compare {
     static let sides = ["old", "new"]
 
@@ -73,28 +76,21 @@ final class Compare {
         let get = Requests.get("bench", "v200")
         let put = Requests.put("bench", "p-v200", Requests.value200)
         for placement in ["pinned", "unpinned"] {
-            var gets: [String: Samples] = [:], puts: [String: Samples] = [:]
-            record(.latency("get 200 B p50, \(placement)")) { side, daemon in
-                gets[side] = latency(daemon, side, get, plan.latencyIterations, placement)
-                return gets[side]!.p50 / 1000
-            }
+            let gets = latency(daemons, order, get, plan.latencyIterations, placement)
+            derive(.latency("get 200 B p50, \(placement)"), gets.mapValues { $0.p50 / 1000 })
             derive(.latency("get 200 B p99, \(placement)"), gets.mapValues { $0.p99 / 1000 })
-            record(.latency("put 200 B (durable) p50, \(placement)")) { side, daemon in
-                puts[side] = latency(daemon, side, put, plan.putIterations, placement)
-                return puts[side]!.p50 / 1000
-            }
+            let puts = latency(daemons, order, put, plan.putIterations, placement)
+            derive(.latency("put 200 B (durable) p50, \(placement)"), puts.mapValues { $0.p50 / 1000 })
             derive(.latency("put 200 B (durable) p99, \(placement)"), puts.mapValues { $0.p99 / 1000 })
         }
         for depth in [1, 16] {
-            record(.rate("get/s, 50 connections × depth \(depth)")) { side, daemon in
-                rate(daemon, side, "get", connections: 50, depth: depth) { _ in get }
-            }
+            derive(.rate("get/s, 50 connections × depth \(depth)"),
+                   rate(daemons, order, "get", connections: 50, depth: depth) { _ in get })
         }
         for connections in [1, 64] {
             let lines = (0..<connections).map { Requests.put("bench", "client-\($0)", Requests.value200) }
-            record(.rate("durable put/s, \(connections) connection\(connections == 1 ? "" : "s")")) { side, daemon in
-                rate(daemon, side, "put", connections: connections, depth: 1) { lines[$0] }
-            }
+            derive(.rate("durable put/s, \(connections) connection\(connections == 1 ? "" : "s")"),
+                   rate(daemons, order, "put", connections: connections, depth: 1) { lines[$0] })
         }
         usleep(200_000)
         record(.memory("daemon RSS right after the run")) { _, daemon in mebibytes(daemon) }
@@ -108,32 +104,58 @@ final class Compare {
         Spawn.run(["/bin/rm", "-rf", folder + "/r\(round)-old", folder + "/r\(round)-new"])
     }
 
-    /// Sequential round trips of `line` on one connection, after a tenth as many unmeasured.
-    private func latency(_ daemon: BenchDaemon, _ side: String, _ line: [UInt8], _ iterations: Int,
-                         _ placement: String) -> Samples {
-        place(daemon, placement)
-        defer { place(daemon, "unpinned") }
-        let socket = LineSocket(path: daemon.socketPath)
-        expectOK(socket.call(line), side, "request")
-        return measure(iterations: iterations, warmup: iterations / 10) {
-            socket.send(line)
-            socket.readLine()
+    /// The sides in turn for block `block`: `order`, then reversed, and so on (old, new, new, old, ...).
+    private func turns(_ order: [String], _ block: Int) -> [String] {
+        block % 2 == 0 ? order : order.reversed()
+    }
+
+    /// Sequential round trips of `line`, one connection per daemon, `iterations` each in
+    /// `plan.blocks` blocks taking turns, each block after a tenth as many unmeasured.
+    private func latency(_ daemons: [String: BenchDaemon], _ order: [String], _ line: [UInt8], _ iterations: Int,
+                         _ placement: String) -> [String: Samples] {
+        place(daemons, placement)
+        defer { place(daemons, "unpinned") }
+        var sockets: [String: LineSocket] = [:]
+        for side in order {
+            sockets[side] = LineSocket(path: daemons[side]!.socketPath)
+            expectOK(sockets[side]!.call(line), side, "request")
         }
+        var samples: [String: [UInt64]] = [:]
+        let perBlock = max(1, iterations / plan.blocks)
+        for block in 0..<plan.blocks {
+            for side in turns(order, block) {
+                let socket = sockets[side]!
+                samples[side, default: []] += measure(iterations: perBlock, warmup: max(1, perBlock / 10)) {
+                    socket.send(line)
+                    socket.readLine()
+                }.sorted
+            }
+        }
+        return samples.mapValues { Samples($0) }
     }
 
-    /// Closed-loop throughput (unpinned), ops/s.
-    private func rate(_ daemon: BenchDaemon, _ side: String, _ what: String, connections: Int, depth: Int,
-                      _ line: @escaping (Int) -> [UInt8]) -> Double {
-        let generator = LoadGenerator(path: daemon.socketPath, connections: connections, depth: depth) { c, _ in line(c) }
-        let result = generator.run(seconds: plan.throughputSeconds, warmup: plan.throughputWarmup)
-        expectOK(Array(result.firstAnswer.utf8), side, "\(what) under load")
-        return result.rate
+    /// Closed-loop throughput (unpinned), ops/s: `plan.blocks` slices per daemon taking turns.
+    private func rate(_ daemons: [String: BenchDaemon], _ order: [String], _ what: String, connections: Int, depth: Int,
+                      _ line: @escaping (Int) -> [UInt8]) -> [String: Double] {
+        var completed: [String: Int] = [:], seconds: [String: Double] = [:]
+        for block in 0..<plan.blocks {
+            for side in turns(order, block) {
+                let generator = LoadGenerator(path: daemons[side]!.socketPath, connections: connections, depth: depth) { c, _ in
+                    line(c)
+                }
+                let result = generator.run(seconds: plan.throughputSeconds / Double(plan.blocks), warmup: plan.throughputWarmup)
+                expectOK(Array(result.firstAnswer.utf8), side, "\(what) under load")
+                completed[side, default: 0] += result.completed
+                seconds[side, default: 0] += result.seconds
+            }
+        }
+        return completed.mapValues(Double.init).merging(seconds) { $0 / $1 }
     }
 
-    /// "pinned": the daemon (every thread) and this thread on CPU 0; "unpinned": anywhere.
-    private func place(_ daemon: BenchDaemon, _ placement: String) {
+    /// "pinned": both daemons (every thread) and this thread on CPU 0; "unpinned": anywhere.
+    private func place(_ daemons: [String: BenchDaemon], _ placement: String) {
         let cpus: [Int]? = placement == "pinned" ? [0] : nil
-        Affinity.pinProcess(daemon.pid!, cpus)
+        for daemon in daemons.values { Affinity.pinProcess(daemon.pid!, cpus) }
         Affinity.pinThread(cpus)
     }
 

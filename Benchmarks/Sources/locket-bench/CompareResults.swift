@@ -91,10 +91,10 @@ final class CompareResults {
     /// compare.md: what ran, the summary, then every round's figures.
     func markdown() -> String {
         var text = "# locketd old against new, \(mode) run, \(machine["date"] ?? "")\n\n"
-        text += "old: \(oldLabel); new: \(newLabel). \(rounds.count) rounds, interleaved (each measure on one daemon, then"
-        text += " on the other; old first in odd rounds, new first in even ones), fresh daemons and data folders every"
-        text += " round, file key store. old and new columns: medians over the rounds; new ÷ old: the median of the"
-        text += " per-round ratios.\n\n"
+        text += "old: \(oldLabel); new: \(newLabel). \(rounds.count) rounds, interleaved (each measure on both daemons"
+        text += " in blocks taking turns, old, new, new, old, ...; new first in even rounds), fresh daemons and data"
+        text += " folders every round, file key store. old and new columns: medians over the rounds; new ÷ old: the"
+        text += " median of the per-round ratios.\n\n"
         text += "Machine: \(machine["cpu_model"] ?? ""), \(machine["cores"] ?? "") cores, \(machine["kernel"] ?? ""); "
         text += "\(machine["swift_version"] ?? ""). Load average (1, 5, 15 min) at start \(machine["load_average_at_start"] ?? ""),"
         text += " at end \(machine["load_average_at_end"] ?? ""); per round (1 min): "
