@@ -33,6 +33,8 @@ struct ComparePlan {
 /// load hit both alike.
 final class Compare {
     static let sides = ["old", "new"]
+    /// The daemons of the current round, killed by an exit handler if the run stops on `fatal`.
+    nonisolated(unsafe) static var running: Set<pid_t> = []
 
     let plan: ComparePlan
     let binaries: [String: String]
@@ -47,6 +49,7 @@ final class Compare {
     }
 
     func runAll() {
+        atexit { for pid in Compare.running { kill(pid, SIGKILL) } }
         for round in 1...plan.rounds { run(round: round) }
     }
 
@@ -61,6 +64,7 @@ final class Compare {
             let daemon = BenchDaemon(binary: binaries[side]!, folder: place)
             daemon.start()
             daemons[side] = daemon
+            Compare.running.insert(daemon.pid!)
             expectOK(LineSocket(path: daemon.socketPath).call(Requests.put("bench", "v200", Requests.value200)), side, "put")
         }
         var measures: [CompareResults.Measure] = []
@@ -97,6 +101,7 @@ final class Compare {
         usleep(plan.settleMicroseconds)
         record(.memory("daemon RSS settled (\(seconds(plan.settleMicroseconds)) s quiet)")) { _, daemon in mebibytes(daemon) }
         for side in order {
+            Compare.running.remove(daemons[side]!.pid!)
             let status = daemons[side]!.stop()
             if status != 0 { fatal("the \(side) locketd exited with \(status) on SIGTERM; see \(daemons[side]!.logPath)") }
         }
