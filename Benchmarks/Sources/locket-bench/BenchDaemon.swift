@@ -42,7 +42,10 @@ final class BenchDaemon {
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
             var pfd = pollfd(fd: notifyFD, events: Int16(POLLIN), revents: 0)
-            if poll(&pfd, 1, 20_000) <= 0 { fatal("locketd sent no READY=1 in 20 s; see \(logPath)") }
+            if poll(&pfd, 1, 20_000) <= 0 {
+                if let pid { kill(pid, SIGKILL) }
+                fatal("locketd sent no READY=1 in 20 s; see \(logPath)")
+            }
             let count = buffer.withUnsafeMutableBytes { recv(notifyFD, $0.baseAddress!, $0.count, 0) }
             if count > 0, String(decoding: buffer[0..<count], as: UTF8.self).contains("READY=1") {
                 let elapsed = now() - begin

@@ -1,6 +1,8 @@
 // locket-bench: the benchmark harness of issue 6 (run it through scripts/bench).
 //
 //   locket-bench run --bin DIR --folder DIR --out DIR [--smoke] [--swift-version TEXT]
+//   locket-bench compare --old DIR --new DIR --folder DIR --out DIR [--old-label TEXT] [--new-label TEXT]
+//                        [--rounds N] [--smoke] [--swift-version TEXT]   (two locketd builds, interleaved)
 //   locket-bench echo-server SOCKET          (the floor's server, started by `run`)
 //   locket-bench load SOCKET CONNECTIONS DEPTH SECONDS   (get load on a running locketd, to profile it)
 //   locket-bench fill SOCKET N   (stores N 200 B entries, as the scale scenario does)
@@ -24,6 +26,7 @@ func option(_ name: String) -> String? {
     guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
     return arguments[index + 1]
 }
+if arguments.count >= 2 && arguments[1] == "compare" { CompareCommand.run(arguments) }
 guard arguments.count >= 2, arguments[1] == "run", let bin = option("--bin"), let folder = option("--folder"),
       let out = option("--out")
 else { fatal("usage: locket-bench run --bin DIR --folder DIR --out DIR [--smoke] [--swift-version TEXT]") }
