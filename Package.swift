@@ -107,7 +107,10 @@ let package = Package(
         .testTarget(name: "LocketAuditTests", dependencies: ["LocketAudit", "LocketCrypto", "LocketTestSupport"]),
         .testTarget(name: "LocketDemoTests", dependencies: ["LocketTestSupport"]),
         .testTarget(name: "LocketProtocolTests", dependencies: ["LocketProtocol", "LocketTestSupport"]),
-        .testTarget(name: "LocketServerTests", dependencies: ["LocketServer", "LocketStore", "LocketProtocol", "LocketTestSupport"]),
+        .testTarget(name: "LocketServerTests", dependencies: [
+            "LocketServer", "LocketStore", "LocketProtocol", "LocketTestSupport",
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
         .testTarget(name: "LocketClientTests", dependencies: ["LocketClient", "LocketProtocol", "LocketTestSupport"]),
         .testTarget(name: "LocketBackupTests", dependencies: ["LocketBackup", "LocketCrypto", "LocketClient", "LocketTestSupport"]),
         .testTarget(name: "LocketCLITests", dependencies: ["LocketTestSupport"]),

@@ -11,8 +11,13 @@ public enum Escaping {
     /// Appends `text` as a JSON string literal (quotes included): `"` and `\`
     /// escaped, control characters as `controls` says, everything else as it is.
     public static func appendString(_ text: String, to out: inout [UInt8], controls: Controls = .short) {
+        appendString(bytes: text.utf8, to: &out, controls: controls)
+    }
+
+    /// Appends UTF-8 `bytes` as a JSON string literal (quotes included), as `appendString(_:to:controls:)`.
+    public static func appendString(bytes: some Sequence<UInt8>, to out: inout [UInt8], controls: Controls = .short) {
         out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
+        for byte in bytes {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: [0x5c, 0x22])
             case UInt8(ascii: "\\"): out.append(contentsOf: [0x5c, 0x5c])

@@ -205,7 +205,7 @@ public final class LocketServer: Sendable {
         let open = connections.withLock { $0 }.filter { !drained.contains($0.key) }
         for (id, channel) in open {
             drained.insert(id)
-            channel.pipeline.fireUserInboundEventTriggered(QuiesceEvent())
+            channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
         }
         for channel in open.values {
             let closed = channel.closeFuture
@@ -240,12 +240,9 @@ public final class LocketServer: Sendable {
             channel.closeFuture.whenComplete { [self] _ in
                 _ = connections.withLock { $0.removeValue(forKey: ObjectIdentifier(channel)) }
             }
-            try sync.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLineBytes: configuration.limits.maxLineBytes, budget: bufferBudget)))
             // Who it is, once per connection (a readlink and a small /proc read), never per request.
             let caller = CallerIdentity.resolve(peer, label: label)
-            try sync.addHandler(ConnectionHandler(dispatcher: dispatcher, caller: caller, maxInFlight: configuration.maxInFlightPerConnection,
-                                                  idleTimeout: configuration.idleTimeout,
-                                                  maxLineBytes: configuration.limits.maxLineBytes, budget: bufferBudget))
+            try ConnectionPipeline.install(on: sync, serving: dispatcher, caller: caller, limits: .init(configuration), budget: bufferBudget)
         }
     }
 }

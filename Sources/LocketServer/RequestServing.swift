@@ -46,14 +46,7 @@ enum ParsedLine: Sendable {
     /// How it may overlap with other requests of the same connection.
     var ordering: Ordering {
         guard case .request(let request) = self else { return .read }
-        switch request.op {
-        // A lease waits for everything before it and holds back what follows, and so
-        // does a write under a lease (its outcome decides whether the lease still holds).
-        case .put, .delete: return request.lease == nil ? .write : .exclusive
-        case .lease, .release: return .exclusive
-        case .lock, .unlock, .rotate, .watch, .allow, .deny: return .exclusive
-        case .get, .list, .status, .hello, .ping, .audit, .rules: return .read
-        }
+        return OpTable.ordering(of: request)
     }
 }
 

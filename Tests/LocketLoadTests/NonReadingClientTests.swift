@@ -1,4 +1,4 @@
-// Architecture, "Data flows one way", and ConnectionHandler's backpressure: at
+// Architecture, "Data flows one way", and RequestHandler's backpressure: at
 // most 16 requests of a connection in flight, and no reading from it while its
 // answers are not being read. A client that pipelines 100,000 requests of 4 KiB
 // and never reads cannot make the daemon buffer them: its writes stall after a

@@ -10,11 +10,6 @@ struct RequestOpTests {
         #expect(Op.allCases.map(\.rawValue) == ["hello", "ping", "put", "get", "delete", "list", "status", "lock", "unlock", "rotate", "audit", "watch", "allow", "deny", "rules", "lease", "release"])
     }
 
-    @Test("exactly put, get, delete, list, rotate, audit, watch, allow, deny, rules, lease and release need the master key")
-    func opsNeedingTheKey() {
-        #expect(Set(Op.allCases.filter(\.needsKey)) == [.put, .get, .delete, .list, .rotate, .audit, .watch, .allow, .deny, .rules, .lease, .release])
-    }
-
     @Test("audit: ns, since (RFC 3339, fractions allowed) and limit are optional; null is absent")
     func audit() throws {
         let plain = try #require(request(#"{"op":"audit"}"#))

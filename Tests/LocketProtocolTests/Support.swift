@@ -65,3 +65,47 @@ func scanMembers(_ text: String, maxDepth: Int = 128) -> Result<[(name: String, 
 
 /// `n` nested arrays: `[[…]]`.
 func nestedArrays(_ n: Int) -> String { String(repeating: "[", count: n) + String(repeating: "]", count: n) }
+
+/// The members of a parsed request by name, whatever its op (nil when its op
+/// has no such member): the tests ask "did `ttl` parse to 5?" of any op.
+extension Request {
+    var valueJSON: [UInt8]? { if case .put(let put) = body { put.valueJSON } else { nil } }
+    var ttl: Int? { if case .put(let put) = body { put.ttl } else { nil } }
+    var ifVersion: Int? {
+        switch body {
+        case .put(let put): put.ifVersion
+        case .delete(let delete): delete.ifVersion
+        default: nil
+        }
+    }
+    var lease: String? { leaseToken }
+    var passphrase: [UInt8]? { if case .unlock(let passphrase) = body { passphrase } else { nil } }
+    var version: Int? { if case .hello(let version) = body { version } else { nil } }
+    var since: Date? { if case .audit(let query) = body { query.since } else { nil } }
+    var limit: Int? { if case .audit(let query) = body { query.limit } else { nil } }
+    var expiringWithin: Int? { if case .watch(let watch) = body { watch.expiringWithin } else { nil } }
+    var staleVersion: Int? { if case .lease(let lease) = body { lease.staleVersion } else { nil } }
+    var duration: Int? { if case .lease(let lease) = body { lease.duration } else { nil } }
+    var path: String? {
+        switch body {
+        case .allow(let allow): if case .program(let path, _) = allow.admitted { path } else { nil }
+        case .deny(let deny): if case .path(let path) = deny.denied { path } else { nil }
+        default: nil
+        }
+    }
+    var sha256: String? {
+        if case .allow(let allow) = body, case .program(_, .sha256(let digest)) = allow.admitted { return digest }
+        return nil
+    }
+    var hashNow: Bool {
+        if case .allow(let allow) = body, case .program(_, .hashNow) = allow.admitted { return true }
+        return false
+    }
+    var sandbox: SandboxSubject? {
+        switch body {
+        case .allow(let allow): if case .sandbox(let subject) = allow.admitted { subject } else { nil }
+        case .deny(let deny): if case .sandbox(let subject) = deny.denied { subject } else { nil }
+        default: nil
+        }
+    }
+}

@@ -10,12 +10,11 @@ import Testing
 
 @Suite("Answer wipes")
 struct AnswerWipeTests {
-    @Test("getResponse zeroes the decrypted value's own storage once it is in the answer")
+    @Test("the get answer zeroes the decrypted value's own storage once it is in the answer")
     func getResponseWipesTheEntry() throws {
         let value = Array(#"{"token":"decrypted-secret"}"#.utf8)
         let found = Entry(ns: "app", key: "k", value: value, version: 1, createdAt: Date(), updatedAt: Date(), expiresAt: nil)
-        let request = Request(op: .get)
-        let answer = Dispatcher.getResponse(request, found).finished()
+        let answer = Answering.line(.entry(found), id: nil)
         #expect(String(decoding: answer, as: UTF8.self).contains(#""value":{"token":"decrypted-secret"}"#))
         #expect(found.value.allSatisfy { $0 == 0 }, "the decrypted value is still in memory: \(found.value.count) bytes")
         #expect(value.allSatisfy { $0 == 0 }, "every holder of that storage sees it zeroed")
@@ -28,11 +27,11 @@ struct AnswerWipeTests {
         let server = LocketServer(vault: vault, configuration: ServerConfiguration(target: .unixSocket(path: folder.appending("s.sock"))))
         try server.start()
         defer { server.shutdown() }
-        var request = Request(op: .unlock)
-        request.passphrase = Array("passphrase-to-forget".utf8)
-        let held = request.passphrase!
+        let held = Array("passphrase-to-forget".utf8)
+        let request = Request(.unlock(passphrase: held))
         let loop = server.group.next()
-        _ = try server.dispatcher.unlock(request, on: loop).wait()
+        let asker = Asker(caller: CallerIdentity(pid: getpid(), uid: getuid(), gid: getgid()), channel: nil)
+        _ = try loop.flatSubmit { server.dispatcher.run(request, asker, startedAt: 0, on: loop).future(on: loop) }.wait()
         #expect(held.count == 20)
         #expect(held.allSatisfy { $0 == 0 }, "the passphrase is still in the request's memory")
     }

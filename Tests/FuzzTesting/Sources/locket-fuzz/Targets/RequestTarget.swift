@@ -64,67 +64,71 @@ enum RequestTarget {
                 Invariant.fail("request: a lease token of an accepted \(request.op.rawValue) is empty or too long")
             }
         }
-        switch request.op {
-        case .put:
-            name(request.ns, required: true, "ns")
-            name(request.key, required: true, "key")
-            lease(request.lease, required: false)
-            guard let value = request.valueJSON, value.count <= limits.maxValueBytes,
-                  value.withUnsafeBytes({ (try? JSONScanner.validate($0, maxDepth: limits.maxDepth)) != nil }) else {
+        func path(_ text: String) {
+            guard text.hasPrefix("/"), text.utf8.count <= 4096, !text.hasSuffix("/"),
+                  !text.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+                    .contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else {
+                Invariant.fail("request: an accepted path is not absolute and normal")
+            }
+        }
+        switch request.body {
+        case .put(let put):
+            name(put.ns, required: true, "ns")
+            name(put.key, required: true, "key")
+            lease(put.lease, required: false)
+            guard put.valueJSON.count <= limits.maxValueBytes,
+                  put.valueJSON.withUnsafeBytes({ (try? JSONScanner.validate($0, maxDepth: limits.maxDepth)) != nil }) else {
                 Invariant.fail("request: an accepted put has a value of valid JSON within the limit")
             }
-            if let ttl = request.ttl, !(1...Request.maxTTL).contains(ttl) { Invariant.fail("request: ttl out of range accepted") }
-            if let version = request.ifVersion, version < 0 { Invariant.fail("request: negative if_version accepted") }
-        case .get:
-            name(request.ns, required: true, "ns")
-            name(request.key, required: true, "key")
-        case .delete:
-            name(request.ns, required: true, "ns")
-            name(request.key, required: true, "key")
-            lease(request.lease, required: false)
-            if let version = request.ifVersion, version < 0 { Invariant.fail("request: negative if_version accepted") }
-        case .list, .rules:
-            name(request.ns, required: false, "ns")
-        case .audit:
-            name(request.ns, required: false, "ns")
-            if let limit = request.limit, !(1...Request.maxAuditLimit).contains(limit) { Invariant.fail("request: audit limit out of range accepted") }
-            if let since = request.since, Timestamp.parse(Timestamp.format(since)) == nil {
+            if let ttl = put.ttl, !(1...Request.maxTTL).contains(ttl) { Invariant.fail("request: ttl out of range accepted") }
+            if let version = put.ifVersion, version < 0 { Invariant.fail("request: negative if_version accepted") }
+        case .get(let entry):
+            name(entry.ns, required: true, "ns")
+            name(entry.key, required: true, "key")
+        case .delete(let delete):
+            name(delete.ns, required: true, "ns")
+            name(delete.key, required: true, "key")
+            lease(delete.lease, required: false)
+            if let version = delete.ifVersion, version < 0 { Invariant.fail("request: negative if_version accepted") }
+        case .list(let ns), .rules(let ns):
+            name(ns, required: false, "ns")
+        case .audit(let query):
+            name(query.ns, required: false, "ns")
+            if let limit = query.limit, !(1...Request.maxAuditLimit).contains(limit) { Invariant.fail("request: audit limit out of range accepted") }
+            if let since = query.since, Timestamp.parse(Timestamp.format(since)) == nil {
                 Invariant.fail("request: an accepted since does not format back to a timestamp")
             }
-        case .watch:
-            name(request.ns, required: false, "ns")
-            if let within = request.expiringWithin, !(0...Request.maxTTL).contains(within) {
+        case .watch(let watch):
+            name(watch.ns, required: false, "ns")
+            if let within = watch.expiringWithin, !(0...Request.maxTTL).contains(within) {
                 Invariant.fail("request: expiring_within out of range accepted")
             }
-        case .allow, .deny:
-            name(request.ns, required: true, "ns")
-            if request.op == .allow, request.path == nil { Invariant.fail("request: allow accepted without path") }
-            if let path = request.path {
-                guard path.hasPrefix("/"), path.utf8.count <= 4096, !path.hasSuffix("/"),
-                      !path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
-                        .contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else {
-                    Invariant.fail("request: an accepted path is not absolute and normal")
+        case .allow(let allow):
+            name(allow.ns, required: true, "ns")
+            if case .program(let text, let pin) = allow.admitted {
+                path(text)
+                if case .sha256(let sha) = pin, sha.utf8.count != 64 || sha != sha.lowercased() {
+                    Invariant.fail("request: an accepted sha256 is not 64 lowercase hex digits")
                 }
             }
-            if let sha = request.sha256, sha.utf8.count != 64 || sha != sha.lowercased() {
-                Invariant.fail("request: an accepted sha256 is not 64 lowercase hex digits")
-            }
-            if request.hashNow, request.sha256 != nil { Invariant.fail("request: hash and sha256 both accepted") }
-        case .lease:
-            name(request.ns, required: true, "ns")
-            name(request.key, required: true, "key")
-            if let version = request.staleVersion, version < 0 { Invariant.fail("request: negative stale_version accepted") }
-            if let duration = request.duration, !(1...Request.maxLeaseDuration).contains(duration) {
+        case .deny(let deny):
+            name(deny.ns, required: true, "ns")
+            if case .path(let text) = deny.denied { path(text) }
+        case .lease(let lease):
+            name(lease.ns, required: true, "ns")
+            name(lease.key, required: true, "key")
+            if let version = lease.staleVersion, version < 0 { Invariant.fail("request: negative stale_version accepted") }
+            if let duration = lease.duration, !(1...Request.maxLeaseDuration).contains(duration) {
                 Invariant.fail("request: lease duration out of range accepted")
             }
-        case .release:
-            name(request.ns, required: true, "ns")
-            name(request.key, required: true, "key")
-            lease(request.lease, required: true)
-        case .unlock:
-            if request.passphrase?.isEmpty == true { Invariant.fail("request: an empty passphrase accepted") }
-        case .hello:
-            if let version = request.version, version < 0 { Invariant.fail("request: negative hello version accepted") }
+        case .release(let release):
+            name(release.ns, required: true, "ns")
+            name(release.key, required: true, "key")
+            lease(release.lease, required: true)
+        case .unlock(let passphrase):
+            if passphrase?.isEmpty == true { Invariant.fail("request: an empty passphrase accepted") }
+        case .hello(let version):
+            if let version, version < 0 { Invariant.fail("request: negative hello version accepted") }
         case .ping, .status, .lock, .rotate:
             break
         }
