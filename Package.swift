@@ -48,8 +48,10 @@ let package = Package(
         // A pthread-based lock that ThreadSanitizer sees (Synchronization.Mutex it does not, on Linux).
         .target(name: "LocketSync"),
         .target(name: "LocketCrypto", dependencies: ["CSodium", "CLocketSys", "LocketSync"]),
-        .target(name: "LocketKeyStore", dependencies: ["LocketCrypto", "CSecret", "CTSS2", "LocketSync"]),
-        .target(name: "LocketStore", dependencies: ["LocketCrypto", "LocketKeyStore", "CSQLite", "LocketSync"]),
+        // Private (owner-only) files and folders: the data, socket and key folders.
+        .target(name: "LocketFiles"),
+        .target(name: "LocketKeyStore", dependencies: ["LocketCrypto", "LocketFiles", "CSecret", "CTSS2", "LocketSync"]),
+        .target(name: "LocketStore", dependencies: ["LocketCrypto", "LocketKeyStore", "LocketFiles", "LocketProtocol", "CSQLite", "LocketSync"]),
         .target(name: "LocketProtocol"),
         // The audit log's engine (writer thread, file format, chain, rotation, reader); its keys and
         // head come from the vault through the daemon (no dependency on LocketStore either way).
@@ -57,19 +59,19 @@ let package = Package(
         .target(name: "LocketClient", dependencies: ["LocketProtocol", "LocketSync"]),
         // The encrypted backup format (Protocol/BACKUP.md) and export/import over the protocol.
         .target(name: "LocketBackup", dependencies: ["LocketCrypto", "LocketClient", "LocketProtocol"]),
-        .target(name: "LocketGitCredential", dependencies: ["LocketClient"]),
+        .target(name: "LocketGitCredential", dependencies: ["LocketClient", "LocketProtocol"]),
         .executableTarget(name: "locket", dependencies: [
             "LocketClient", "LocketProtocol", "LocketBackup", "LocketCrypto", "CLocketSys",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "git-credential-locket", dependencies: ["LocketGitCredential", "LocketClient"]),
         // docker's credential-helper protocol (`"credsStore": "locket"`).
-        .target(name: "LocketDockerCredential", dependencies: ["LocketClient"]),
+        .target(name: "LocketDockerCredential", dependencies: ["LocketClient", "LocketProtocol"]),
         .executableTarget(name: "docker-credential-locket", dependencies: ["LocketDockerCredential"]),
         // The example app: save a session on login, resume it on the next run.
         .executableTarget(name: "locket-example", dependencies: ["LocketClient"], path: "Examples/SessionResume"),
         .target(name: "LocketServer", dependencies: [
-            "LocketProtocol", "LocketStore", "LocketAudit", "LocketKeyStore", "LocketCrypto", "LocketSync", "CLocketSys",
+            "LocketProtocol", "LocketStore", "LocketAudit", "LocketKeyStore", "LocketFiles", "LocketCrypto", "LocketSync", "CLocketSys",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -100,6 +102,7 @@ let package = Package(
         .testTarget(name: "LocketSyncTests", dependencies: ["LocketSync", "LocketTestSupport"],
                     exclude: ["RaceProgram"]),
         .testTarget(name: "LocketCryptoTests", dependencies: ["LocketCrypto", "LocketTestSupport"]),
+        .testTarget(name: "LocketFilesTests", dependencies: ["LocketFiles", "LocketTestSupport"]),
         .testTarget(name: "LocketKeyStoreTests", dependencies: ["LocketKeyStore", "LocketCrypto", "LocketTestSupport"]),
         .testTarget(name: "LocketStoreTests", dependencies: [
             "LocketStore", "LocketKeyStore", "LocketCrypto", "LocketTestSupport", "CSQLite", "LocketSync",

@@ -123,7 +123,7 @@ complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locke
 complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket" -eq 1' -fa 'unlock' -d 'Unlock the vault.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket" -eq 1' -fa 'rotate' -d 'Make a new master key and re-wrap every entry under it.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket" -eq 1' -fa 'audit' -d 'Show the access audit log: time, op, namespace, key hash, outcome and the calling program.'
-complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket" -eq 1' -fa 'watch' -d 'Print change events (changed, deleted, expired, expiring, locked, unlocked) as they happen.'
+complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket" -eq 1' -fa 'watch' -d 'Print change events (changed, deleted, expired, expiring, locked, unlocked, leased, lease_ended) as they happen.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket" -eq 1' -fa 'allow' -d 'Allow a program to use a namespace; once a namespace has a rule, other programs get \'forbidden\'.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket" -eq 1' -fa 'deny' -d 'Take a program out of a namespace\'s rule, or with no PROGRAM remove the rule.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket" -eq 1' -fa 'rules' -d 'Show the access rules: for each namespace with a rule, the programs allowed to use it.'
@@ -193,7 +193,7 @@ complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options 
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket watch" socket' -l 'socket' -d 'The daemon\'s socket (default: $LOCKET_SOCKET, then $XDG_RUNTIME_DIR/locket/locket.sock).' -rF
 complete -c 'locket' -n '__locket_should_offer_completions_for_positional "locket watch" -eq 1' -fka '(__locket_custom_completion ---completion watch -- positional@0 (count (__locket_tokens -pc)) (__locket_tokens -tC))'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket watch" expiring-within' -l 'expiring-within' -d 'Also report entries this many seconds before they expire (0: never).' -rfka ''
-complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket watch" json' -l 'json' -d 'Print each event as the protocol\'s JSON object: {event, ns, key, version, expires_at, reason}.'
+complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket watch" json' -l 'json' -d 'Print each event as the protocol\'s JSON object: {event, ns, key, version, expires_at, reason, outcome}.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket watch" version' -l 'version' -d 'Show the version.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket watch" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'locket' -n '__locket_should_offer_completions_for_flags_or_options "locket allow" socket' -l 'socket' -d 'The daemon\'s socket (default: $LOCKET_SOCKET, then $XDG_RUNTIME_DIR/locket/locket.sock).' -rF

@@ -31,24 +31,18 @@ public struct BackupEntry: Equatable, Sendable {
     /// `ns`, `key`, `value`, `version`, `created_at`, `updated_at`, `expires_at`
     /// in that order, then `\n`.
     public var jsonLine: [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(valueJSON.count + ns.utf8.count + key.utf8.count + 160)
-        func member(_ name: String) {
-            out.append(out.isEmpty ? UInt8(ascii: "{") : UInt8(ascii: ","))
-            Escaping.appendString(name, to: &out)
-            out.append(UInt8(ascii: ":"))
+        var writer = JSONWriter(capacity: valueJSON.count + ns.utf8.count + key.utf8.count + 160)
+        writer.object { object in
+            object.string("ns", ns)
+            object.string("key", key)
+            object.raw("value", valueJSON)
+            object.int("version", version)
+            object.timestamp("created_at", createdAt)
+            object.timestamp("updated_at", updatedAt)
+            object.timestamp("expires_at", expiresAt)
         }
-        member("ns"); Escaping.appendString(ns, to: &out)
-        member("key"); Escaping.appendString(key, to: &out)
-        member("value"); out.append(contentsOf: valueJSON)
-        member("version"); out.append(contentsOf: Array(String(version).utf8))
-        member("created_at"); Escaping.appendString(Timestamp.format(createdAt), to: &out)
-        member("updated_at"); Escaping.appendString(Timestamp.format(updatedAt), to: &out)
-        member("expires_at")
-        if let expiresAt { Escaping.appendString(Timestamp.format(expiresAt), to: &out) }
-        else { out.append(contentsOf: Array("null".utf8)) }
-        out.append(contentsOf: [UInt8(ascii: "}"), 0x0a])
-        return out
+        writer.newline()
+        return writer.bytes
     }
 
     /// Parses and validates one line (without its `\n`); `number` (from 1) names

@@ -35,7 +35,7 @@ public enum BackupImport {
             let remaining = expiresAt.timeIntervalSince(now)
             guard remaining > 0 else { return .skipExpired }
             // Rounded up, so the entry never expires earlier than it would have.
-            ttl = min(Int(remaining.rounded(.up)), Request.maxTTL)
+            ttl = min(Int(remaining.rounded(.up)), ProtocolLimits.maxTTL)
         }
         guard let target else { return .write(ttl: ttl, ifVersion: 0) }
         if mode == .keepNewer, let updatedAt = target.updatedAt,

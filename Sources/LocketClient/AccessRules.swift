@@ -1,4 +1,5 @@
 import Foundation
+import LocketProtocol
 
 /// A program a namespace's access rule allows: by path (`path`, maybe
 /// `sha256`), or by sandbox identity (`flatpak`, `snap` or `label`; `path` is
@@ -80,67 +81,62 @@ extension LocketClient {
     /// of the file at `path` as the daemon reads it now.
     @discardableResult
     public func allow(ns: String, path: String, sha256: String? = nil, hashNow: Bool = false) throws(LocketError) -> AllowResult {
-        var request = RequestBuilder(op: "allow")
+        var request = RequestWriter(op: "allow")
         request.string("ns", ns)
         request.string("path", path)
         request.string("sha256", sha256)
-        if hashNow { request.raw("hash", Array("true".utf8)) }
-        let answer = try call(request, idempotent: false)
-        return AllowResult(created: try answer.bool("created"), sha256: answer.string("sha256"),
-                           programs: Self.programs(answer.raw("programs")))
+        if hashNow { request.bool("hash", true) }
+        return AllowResult(try call(request, Answer.Allow.self, idempotent: false))
     }
 
     /// Allows programs with a sandbox identity (a Flatpak app, a Snap, an LSM
     /// label) to use `ns`, whatever their executable's path.
     @discardableResult
     public func allow(ns: String, sandbox: SandboxIdentity) throws(LocketError) -> AllowResult {
-        var request = RequestBuilder(op: "allow")
+        var request = RequestWriter(op: "allow")
         request.string("ns", ns)
         request.string(sandbox.member.name, sandbox.member.value)
-        let answer = try call(request, idempotent: false)
-        return AllowResult(created: try answer.bool("created"), sha256: nil, programs: Self.programs(answer.raw("programs")))
+        var result = AllowResult(try call(request, Answer.Allow.self, idempotent: false))
+        result.sha256 = nil
+        return result
     }
 
     /// Removes a sandbox identity from the rule for `ns`.
     @discardableResult
     public func deny(ns: String, sandbox: SandboxIdentity) throws(LocketError) -> DenyResult {
-        var request = RequestBuilder(op: "deny")
+        var request = RequestWriter(op: "deny")
         request.string("ns", ns)
         request.string(sandbox.member.name, sandbox.member.value)
-        let answer = try call(request, idempotent: false)
-        return DenyResult(removed: try answer.int("removed"), programs: Self.programs(answer.raw("programs")))
+        return DenyResult(try call(request, Answer.Deny.self, idempotent: false))
     }
 
     /// Removes `path` from the rule for `ns`, or the whole rule when `path` is nil.
     @discardableResult
     public func deny(ns: String, path: String? = nil) throws(LocketError) -> DenyResult {
-        var request = RequestBuilder(op: "deny")
+        var request = RequestWriter(op: "deny")
         request.string("ns", ns)
         request.string("path", path)
-        let answer = try call(request, idempotent: false)
-        return DenyResult(removed: try answer.int("removed"), programs: Self.programs(answer.raw("programs")))
+        return DenyResult(try call(request, Answer.Deny.self, idempotent: false))
     }
 
     /// The access rules (only the one for `ns`, if given), sorted by namespace.
     public func rules(ns: String? = nil) throws(LocketError) -> [AccessRule] {
-        var request = RequestBuilder(op: "rules")
+        var request = RequestWriter(op: "rules")
         request.string("ns", ns)
-        let answer = try call(request, idempotent: true)
-        let array = try answer.items()
-        return array.map { item in
-            AccessRule(ns: item["ns"] as? String ?? "", programs: Self.programs(item["programs"] as? [[String: Any]] ?? []))
+        return try call(request, Answer.Rules.self, idempotent: true).items.map {
+            AccessRule(ns: $0.ns, programs: $0.programs.map(RuleProgram.init))
         }
     }
+}
 
-    private static func programs(_ raw: [UInt8]?) -> [RuleProgram] {
-        guard let raw, let array = try? JSONSerialization.jsonObject(with: Data(raw)) as? [[String: Any]] else { return [] }
-        return programs(array)
+extension AllowResult {
+    init(_ answer: Answer.Allow) {
+        self.init(created: answer.created, sha256: answer.sha256, programs: answer.programs.map(RuleProgram.init))
     }
+}
 
-    private static func programs(_ array: [[String: Any]]) -> [RuleProgram] {
-        array.map {
-            RuleProgram(path: $0["path"] as? String ?? "", sha256: $0["sha256"] as? String,
-                        flatpak: $0["flatpak"] as? String, snap: $0["snap"] as? String, label: $0["label"] as? String)
-        }
+extension DenyResult {
+    init(_ answer: Answer.Deny) {
+        self.init(removed: answer.removed, programs: answer.programs.map(RuleProgram.init))
     }
 }

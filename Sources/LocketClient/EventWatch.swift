@@ -2,6 +2,11 @@
 import Glibc
 #endif
 import Foundation
+import LocketProtocol
+
+/// One change event from `watch` (PROTOCOL.md, "watch"), as LocketProtocol
+/// defines it for the daemon and every client. Events never carry values.
+public typealias ChangeEvent = WatchEvent
 
 /// A connection streaming change events, from `LocketClient.watch`. Read
 /// them one at a time with the blocking `next()`, or as an `AsyncSequence`
@@ -24,7 +29,12 @@ public final class EventWatch: @unchecked Sendable {
     public func next() throws(LocketError) -> ChangeEvent? {
         while true {
             guard let line = try socket.readLineUntilClosed() else { return nil }
-            if let event = try ChangeEvent(line: line) { return event }
+            let event = Result { () throws(AnswerError) in try ChangeEvent(line: line) }
+            switch event {
+            case .success(let known?): return known
+            case .success(nil): continue
+            case .failure(let error): throw LocketError(error)
+            }
         }
     }
 
@@ -65,15 +75,13 @@ extension LocketClient {
     /// Opens a connection of its own and returns once the daemon has agreed;
     /// `locked` when the vault is locked.
     public func watch(ns: String? = nil, expiringWithin: Int? = nil) throws(LocketError) -> EventWatch {
-        var request = RequestBuilder(op: "watch")
+        var request = RequestWriter(op: "watch")
         request.string("ns", ns)
         request.int("expiring_within", expiringWithin)
         let socket = try UnixSocket(path: socketPath, timeout: timeout)
         try socket.send(request.line)
-        let answer = try ResponseLine(try socket.readLine(timeout: timeout))
-        try answer.checkOK()
-        guard try answer.bool("watching") else { throw .connectionFailed("locketd did not start watching") }
-        socket.setReceiveTimeout(nil)
+        let answer = try Self.decode(Answer.Watching.self, try socket.readLine(timeout: timeout))
+        guard answer.watching else { throw .connectionFailed("locketd did not start watching") }
         return EventWatch(socket: socket)
     }
 

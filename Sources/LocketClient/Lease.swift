@@ -36,36 +36,31 @@ extension LocketClient {
     /// other calls wait meanwhile (they share its one connection).
     public func lease(ns: String, key: String, staleVersion: Int? = nil, duration: Int? = nil,
                       wait: Double = 3600) throws(LocketError) -> LeaseResult {
-        var request = RequestBuilder(op: "lease")
+        var request = RequestWriter(op: "lease")
         request.string("ns", ns)
         request.string("key", key)
         request.int("stale_version", staleVersion)
         request.int("duration", duration)
-        let answer = try call(request, idempotent: false, answerTimeout: max(timeout, wait))
-        if try answer.bool("granted") {
-            guard let token = answer.string("lease") else { throw .connectionFailed("a granted lease without a token") }
-            let entry = try answer.raw("entry").flatMap { (json) throws(LocketError) -> Entry? in
-                json == Array("null".utf8) ? nil : try Self.entry(from: ResponseLine(json))
-            }
-            return .granted(Lease(ns: ns, key: key, token: token, expiresAt: answer.date("expires_at"),
-                                  duration: (try? answer.int("duration")) ?? 0, entry: entry))
+        switch try call(request, Answer.Lease.self, idempotent: false, answerTimeout: max(timeout, wait)) {
+        case .granted(let token, let expiresAt, let duration, let entry):
+            return .granted(Lease(ns: ns, key: key, token: token, expiresAt: expiresAt, duration: duration, entry: entry.map(Entry.init)))
+        case .shared(let entry):
+            return .refreshed(Entry(entry))
         }
-        return .refreshed(try Self.entry(from: answer))
     }
 
     /// Stores `valueJSON` under the lease, which ends it (waiters get this
     /// entry). `.conflict` when the lease had already ended: nothing was stored.
     @discardableResult
     public func store(valueJSON: [UInt8], under lease: Lease, ttl: Int? = nil, ifVersion: Int? = nil) throws(LocketError) -> PutResult {
-        var request = RequestBuilder(op: "put")
+        var request = RequestWriter(op: "put")
         request.string("ns", lease.ns)
         request.string("key", lease.key)
         request.raw("value", valueJSON)
         request.int("ttl", ttl)
         request.int("if_version", ifVersion)
         request.string("lease", lease.token)
-        let answer = try call(request, idempotent: false)
-        return PutResult(created: try answer.bool("created"), version: try answer.int("version"), expiresAt: answer.date("expires_at"))
+        return PutResult(try call(request, Answer.Put.self, idempotent: false))
     }
 
     /// Stores any `Encodable` value under the lease (dates as ISO 8601).
@@ -83,27 +78,21 @@ extension LocketClient {
     /// Deletes the entry under the lease, which ends it (waiters get `.notFound`).
     @discardableResult
     public func delete(under lease: Lease) throws(LocketError) -> Bool {
-        var request = RequestBuilder(op: "delete")
+        var request = RequestWriter(op: "delete")
         request.string("ns", lease.ns)
         request.string("key", lease.key)
         request.string("lease", lease.token)
-        return try call(request, idempotent: false).bool("deleted")
+        return try call(request, Answer.Delete.self, idempotent: false).deleted
     }
 
     /// Ends the lease without storing; the next waiter gets it. False when it
     /// had already ended (not an error: safe on every error path).
     @discardableResult
     public func release(_ lease: Lease) throws(LocketError) -> Bool {
-        var request = RequestBuilder(op: "release")
+        var request = RequestWriter(op: "release")
         request.string("ns", lease.ns)
         request.string("key", lease.key)
         request.string("lease", lease.token)
-        return try call(request, idempotent: false).bool("released")
-    }
-
-    static func entry(from answer: ResponseLine) throws(LocketError) -> Entry {
-        guard let value = answer.raw("value") else { throw .connectionFailed("answer lacks \"value\"") }
-        return Entry(valueJSON: value, version: try answer.int("version"), createdAt: answer.date("created_at"),
-                     updatedAt: answer.date("updated_at"), expiresAt: answer.date("expires_at"))
+        return try call(request, Answer.Release.self, idempotent: false).released
     }
 }

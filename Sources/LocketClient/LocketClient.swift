@@ -28,27 +28,24 @@ public final class LocketClient: Sendable {
 
     /// Greets the daemon: protocol version, server name, ops it serves.
     public func hello() throws(LocketError) -> DaemonHello {
-        let answer = try call(RequestBuilder(op: "hello"), idempotent: true)
-        let ops = answer.raw("ops").flatMap { try? JSONSerialization.jsonObject(with: Data($0)) as? [String] } ?? []
-        return DaemonHello(protocolVersion: try answer.int("protocol"), server: answer.string("server") ?? "", ops: ops)
+        DaemonHello(try call(RequestWriter(op: "hello"), Answer.Hello.self, idempotent: true))
     }
 
     /// Checks the daemon answers.
     public func ping() throws(LocketError) {
-        _ = try call(RequestBuilder(op: "ping"), idempotent: true)
+        _ = try call(RequestWriter(op: "ping"), Answer.Done.self, idempotent: true)
     }
 
     /// Stores `valueJSON` (one JSON value as text) under (`ns`, `key`).
     @discardableResult
     public func put(ns: String, key: String, valueJSON: [UInt8], ttl: Int? = nil, ifVersion: Int? = nil) throws(LocketError) -> PutResult {
-        var request = RequestBuilder(op: "put")
+        var request = RequestWriter(op: "put")
         request.string("ns", ns)
         request.string("key", key)
         request.raw("value", valueJSON)
         request.int("ttl", ttl)
         request.int("if_version", ifVersion)
-        let answer = try call(request, idempotent: false)
-        return PutResult(created: try answer.bool("created"), version: try answer.int("version"), expiresAt: answer.date("expires_at"))
+        return PutResult(try call(request, Answer.Put.self, idempotent: false))
     }
 
     /// Stores any `Encodable` value (dates as ISO 8601).
@@ -65,13 +62,10 @@ public final class LocketClient: Sendable {
 
     /// The live entry, or `.notFound`.
     public func get(ns: String, key: String) throws(LocketError) -> Entry {
-        var request = RequestBuilder(op: "get")
+        var request = RequestWriter(op: "get")
         request.string("ns", ns)
         request.string("key", key)
-        let answer = try call(request, idempotent: true)
-        guard let value = answer.raw("value") else { throw .connectionFailed("answer lacks \"value\"") }
-        return Entry(valueJSON: value, version: try answer.int("version"), createdAt: answer.date("created_at"),
-                     updatedAt: answer.date("updated_at"), expiresAt: answer.date("expires_at"))
+        return Entry(try call(request, Answer.Entry.self, idempotent: true))
     }
 
     /// The value decoded as `T`, or nil when there is no live entry.
@@ -84,77 +78,47 @@ public final class LocketClient: Sendable {
     /// Deletes the live entry; false when there was none.
     @discardableResult
     public func delete(ns: String, key: String, ifVersion: Int? = nil) throws(LocketError) -> Bool {
-        var request = RequestBuilder(op: "delete")
+        var request = RequestWriter(op: "delete")
         request.string("ns", ns)
         request.string("key", key)
         request.int("if_version", ifVersion)
-        return try call(request, idempotent: false).bool("deleted")
+        return try call(request, Answer.Delete.self, idempotent: false).deleted
     }
 
     /// Names and metadata of live entries (one namespace, or all).
     public func list(ns: String? = nil) throws(LocketError) -> [EntryInfo] {
-        var request = RequestBuilder(op: "list")
+        var request = RequestWriter(op: "list")
         request.string("ns", ns)
-        let answer = try call(request, idempotent: true)
-        let array = try answer.items()
-        return array.map { item in
-            EntryInfo(ns: item["ns"] as? String ?? "", key: item["key"] as? String ?? "",
-                      version: (item["version"] as? NSNumber)?.intValue ?? 0,
-                      createdAt: (item["created_at"] as? String).flatMap(Timestamp.parse),
-                      updatedAt: (item["updated_at"] as? String).flatMap(Timestamp.parse),
-                      expiresAt: (item["expires_at"] as? String).flatMap(Timestamp.parse))
-        }
+        return try call(request, Answer.List.self, idempotent: true).items.map(EntryInfo.init)
     }
 
     /// The daemon's state.
     public func status() throws(LocketError) -> DaemonStatus {
-        let answer = try call(RequestBuilder(op: "status"), idempotent: true)
-        return DaemonStatus(locked: try answer.bool("locked"), keyStore: answer.string("key_store") ?? "",
-                            entries: try answer.int("entries"), version: answer.string("version") ?? "",
-                            uptimeSeconds: try answer.int("uptime_s"), lockReason: answer.string("lock_reason"),
-                            keyStoreNotice: answer.string("key_store_notice"),
-                            audit: (try? answer.bool("audit")) ?? false, auditDropped: try? answer.int("audit_dropped"))
+        DaemonStatus(try call(RequestWriter(op: "status"), Answer.Status.self, idempotent: true))
     }
 
     /// The access audit log, oldest first: the latest `limit` entries (the
     /// daemon's default is 1000), of one namespace or all, at or after `since`.
     /// Needs the vault unlocked. Check `damage`: records that did not authenticate.
     public func audit(ns: String? = nil, since: Date? = nil, limit: Int? = nil) throws(LocketError) -> AuditReport {
-        var request = RequestBuilder(op: "audit")
+        var request = RequestWriter(op: "audit")
         request.string("ns", ns)
         request.string("since", since.map(Timestamp.format))
         request.int("limit", limit)
-        let answer = try call(request, idempotent: true)
-        let array = try answer.items()
-        let damage = answer.raw("damage").flatMap { try? JSONSerialization.jsonObject(with: Data($0)) as? [String] } ?? []
-        return AuditReport(items: array.map { item in
-            AuditRecord(time: (item["time"] as? String).flatMap(Timestamp.parse),
-                        timeMilliseconds: (item["time_ms"] as? NSNumber)?.int64Value ?? 0,
-                        op: item["op"] as? String ?? "", ns: item["ns"] as? String, keyHash: item["key_hash"] as? String,
-                        outcome: item["outcome"] as? String ?? "", exe: item["exe"] as? String,
-                        exeDeleted: item["exe_deleted"] as? Bool ?? false,
-                        pid: (item["pid"] as? NSNumber)?.intValue ?? 0, uid: (item["uid"] as? NSNumber)?.intValue ?? 0,
-                        unit: item["unit"] as? String,
-                        flatpak: item["flatpak"] as? String, snap: item["snap"] as? String, label: item["label"] as? String,
-                        target: item["target"] as? String, count: (item["count"] as? NSNumber)?.intValue)
-        }, damage: damage, withheld: (try? answer.int("withheld")) ?? 0,
-           rotated: answer.raw("rotated").flatMap { try? JSONSerialization.jsonObject(with: Data($0)) as? [String: Any] }.map {
-               RotatedAway(records: ($0["records"] as? NSNumber)?.intValue ?? 0, refused: ($0["refused"] as? NSNumber)?.intValue ?? 0,
-                           last: ($0["last"] as? String).flatMap(Timestamp.parse))
-           })
+        return AuditReport(try call(request, Answer.Audit.self, idempotent: true))
     }
 
     /// Locks the vault: the master key leaves the daemon's memory.
     public func lock() throws(LocketError) {
-        _ = try call(RequestBuilder(op: "lock"), idempotent: false)
+        _ = try call(RequestWriter(op: "lock"), Answer.Done.self, idempotent: false)
     }
 
     /// Unlocks the vault (the passphrase only for the passphrase key store).
     /// A `String` cannot be wiped: prefer `unlock(passphrase: SecretBytes)`.
     public func unlock(passphrase: String? = nil) throws(LocketError) {
-        var request = RequestBuilder(op: "unlock")
+        var request = RequestWriter(op: "unlock")
         request.string("passphrase", passphrase)
-        _ = try call(request, idempotent: false)
+        _ = try call(request, Answer.Done.self, idempotent: false)
     }
 
     /// Unlocks the vault with a passphrase (UTF-8) held in `SecretBytes`: the
@@ -167,14 +131,13 @@ public final class LocketClient: Sendable {
         line.appendJSONString(passphrase)
         line.append("}\n")
         let answer = try line.withUnsafeBytes { (raw) throws(LocketError) in try exchange(raw, idempotent: false) }
-        let parsed = try ResponseLine(answer)
-        try parsed.checkOK()
+        _ = try Self.decode(Answer.Done.self, answer)
     }
 
     /// Rotates the master key; returns how many entries were re-wrapped.
     @discardableResult
     public func rotate() throws(LocketError) -> Int {
-        try call(RequestBuilder(op: "rotate"), idempotent: false).int("rewrapped")
+        try call(RequestWriter(op: "rotate"), Answer.Rotate.self, idempotent: false).rewrapped
     }
 
     /// Sends one raw request line (a JSON object, without its newline) and returns
@@ -194,14 +157,7 @@ public final class LocketClient: Sendable {
         var socket: UnixSocket?
     }
 
-    /// `answerTimeout`: seconds to wait for this answer (`timeout` when nil), for a request that may wait (`lease`).
-    func call(_ request: RequestBuilder, idempotent: Bool, answerTimeout: Double? = nil) throws(LocketError) -> ResponseLine {
-        let parsed = try ResponseLine(try exchange(request.line, idempotent: idempotent, answerTimeout: answerTimeout))
-        try parsed.checkOK()
-        return parsed
-    }
-
-    private func exchange(_ line: [UInt8], idempotent: Bool, answerTimeout: Double? = nil) throws(LocketError) -> [UInt8] {
+    func exchange(_ line: [UInt8], idempotent: Bool, answerTimeout: Double? = nil) throws(LocketError) -> [UInt8] {
         try line.withUnsafeBytes { raw in
             Result { () throws(LocketError) in try exchange(raw, idempotent: idempotent, answerTimeout: answerTimeout) }
         }.get()

@@ -38,6 +38,9 @@ public enum LocketError: Error, Equatable, Sendable, CustomStringConvertible {
     case timedOut(seconds: Double)
     /// The daemon answered something this client cannot read, or the connection broke mid-answer.
     case connectionFailed(String)
+    /// An answer line longer than `limit` bytes (`ProtocolLimits.maxAnswerLineBytes`):
+    /// more than any answer of a working daemon. The connection is dropped; nothing more was read.
+    case answerTooLong(limit: Int)
     /// A value could not be encoded to, or decoded from, JSON.
     case coding(String)
 
@@ -67,7 +70,7 @@ public enum LocketError: Error, Equatable, Sendable, CustomStringConvertible {
         case .forbidden: .forbidden
         case .unavailable: .unavailable
         case .internal: .internal
-        case .daemonNotRunning, .notTheDaemon, .unsafeSocketFolder, .timedOut, .connectionFailed, .coding: nil
+        case .daemonNotRunning, .notTheDaemon, .unsafeSocketFolder, .timedOut, .connectionFailed, .answerTooLong, .coding: nil
         }
     }
 
@@ -85,6 +88,7 @@ public enum LocketError: Error, Equatable, Sendable, CustomStringConvertible {
             "the socket folder \(folder) \(Self.describe(problem, owner: owner, mode: mode)), so another user may have put the socket there; nothing was sent"
         case .timedOut(let seconds): "locketd did not answer within \(seconds) s"
         case .connectionFailed(let why): "connection to locketd failed: \(why)"
+        case .answerTooLong(let limit): "locketd sent an answer line longer than \(limit) bytes, more than any answer can be; the connection was dropped"
         case .coding(let why): "JSON coding failed: \(why)"
         }
     }

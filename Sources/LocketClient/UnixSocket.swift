@@ -1,16 +1,25 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import LocketProtocol
 
-/// A blocking Unix stream socket with a receive/send timeout. No NIO: any app can link this cheaply.
+/// A blocking Unix stream socket: sends wait at most the timeout given at
+/// connect, each `readLine` at most its own (in all, not per `recv`). No NIO: any app can link this cheaply.
 final class UnixSocket {
     private(set) var fd: Int32
-    private var buffer: [UInt8] = []
+    /// Splits what arrives into answer lines, holding at most `maxLineBytes` + 1 of an unfinished one.
+    private var framer: LineFramer
+    /// Lines read but not yet returned (a read may bring several).
+    private var lines: [[UInt8]] = []
+    /// The socket's SO_RCVTIMEO in microseconds (0: for ever, the default).
+    private var receiveTimeoutMicros = 0
 
     /// Connects to `path`; `daemonNotRunning` when nothing listens there. Checks
     /// first that the socket's folder is private to us, and after connecting that
     /// the listener runs as our uid (or root), before anything is sent (`DaemonCheck`).
-    init(path: String, timeout: Double) throws(LocketError) {
+    /// An answer line longer than `maxLineBytes` fails with `answerTooLong`.
+    init(path: String, timeout: Double, maxLineBytes: Int = ProtocolLimits.maxAnswerLineBytes) throws(LocketError) {
+        framer = LineFramer(maxLineBytes: maxLineBytes)
         guard path.utf8.count < 108 else { throw .connectionFailed("socket path is too long: \(path)") }
         try DaemonCheck.checkFolder(of: path)
         fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -19,7 +28,6 @@ final class UnixSocket {
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
         var time = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1_000_000))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
         let rc = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
@@ -72,42 +80,65 @@ final class UnixSocket {
         }
     }
 
-    /// Sets how long a read waits (nil: for ever).
-    func setReceiveTimeout(_ seconds: Double?) {
-        let seconds = seconds ?? 0
-        var time = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1_000_000))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
-    }
-
     /// Shuts both directions down (a read blocked in another thread returns); the fd stays open until deinit.
     func shutdown() {
         _ = Glibc.shutdown(fd, Int32(SHUT_RDWR))
     }
 
-    /// Like `readLine`, but nil when the peer closed with no partial line left.
+    /// Like `readLine` with no timeout, but nil when the peer closed with no partial line left.
     func readLineUntilClosed() throws(LocketError) -> [UInt8]? {
-        let result = Result { () throws(LocketError) in try readLine(timeout: 0) }
-        if case .failure(.connectionFailed) = result, buffer.isEmpty { return nil }
+        let result = Result { () throws(LocketError) in try readLine(timeout: nil) }
+        if case .failure(.connectionFailed) = result, framer.pendingBytes == 0 { return nil }
         return try result.get()
     }
 
-    /// Reads one `\n`-terminated line (without the `\n`).
-    func readLine(timeout: Double) throws(LocketError) -> [UInt8] {
-        while true {
-            if let newline = buffer.firstIndex(of: 0x0a) {
-                let line = Array(buffer[..<newline])
-                buffer.removeSubrange(...newline)
-                return line
-            }
+    /// Reads one `\n`-terminated line (without the `\n`), waiting at most
+    /// `timeout` seconds in all (nil: for ever), however the bytes trickle in.
+    func readLine(timeout: Double?) throws(LocketError) -> [UInt8] {
+        let deadline = timeout.map { Self.monotonicNanoseconds() + UInt64(max(0, $0) * 1e9) }
+        var wait = timeout
+        while lines.isEmpty {
+            // One blocking recv per read in the common case (no poll): the wait is the socket's receive timeout.
+            setReceiveTimeout(wait)
             var chunk = [UInt8](repeating: 0, count: 65536)
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n < 0 {
-                if errno == EINTR { continue }
-                if errno == EAGAIN || errno == EWOULDBLOCK { throw .timedOut(seconds: timeout) }
-                throw .connectionFailed("recv: \(String(cString: strerror(errno)))")
+                guard errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK else {
+                    throw .connectionFailed("recv: \(String(cString: strerror(errno)))")
+                }
+            } else if n == 0 {
+                throw .connectionFailed("locketd closed the connection")
+            } else {
+                for frame in framer.feed(chunk[..<n]) {
+                    switch frame {
+                    case .line(let line): lines.append(line)
+                    case .tooLong: throw .answerTooLong(limit: framer.maxLineBytes)
+                    }
+                }
             }
-            if n == 0 { throw .connectionFailed("locketd closed the connection") }
-            buffer.append(contentsOf: chunk[..<n])
+            if lines.isEmpty, let deadline, let timeout {
+                let now = Self.monotonicNanoseconds()
+                guard now < deadline else { throw .timedOut(seconds: timeout) }
+                wait = Double(deadline - now) / 1e9
+            }
         }
+        return lines.removeFirst()
+    }
+
+    /// Sets how long one `recv` waits (nil: for ever), only when that changes:
+    /// reads usually wait as long as the one before.
+    private func setReceiveTimeout(_ seconds: Double?) {
+        // 0 would mean for ever: a wait is at least 1 µs.
+        let micros = seconds.map { max(1, Int(($0 * 1e6).rounded(.up))) } ?? 0
+        guard micros != receiveTimeoutMicros else { return }
+        receiveTimeoutMicros = micros
+        var time = timeval(tv_sec: micros / 1_000_000, tv_usec: micros % 1_000_000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    private static func monotonicNanoseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
     }
 }

@@ -1,4 +1,5 @@
 import LocketClient
+import LocketProtocol
 
 /// The `docker-credential-locket` command line, apart from its stdin and
 /// stdout, speaking docker's credential-helper protocol as the reference
@@ -32,7 +33,7 @@ public enum DockerCredentialCommand {
     }
 
     public static let name = "docker-credential-locket"
-    public static let version = "0.1.0"
+    public static let version = LocketVersion.current
     public static let usage = "Usage: \(name) <store|get|erase|list|version>\n"
     /// The longest input line docker's Go helpers read (bufio.Scanner's limit, newline included).
     static let maximumLineBytes = 64 * 1024

@@ -1,5 +1,6 @@
 import Foundation
 import LocketClient
+import LocketProtocol
 
 /// git's credential helper operations on a Locket vault. Entries live under
 /// namespace `git` with the key of `CredentialKey`, and a `StoredCredential`
@@ -16,7 +17,7 @@ public struct CredentialHelper: Sendable {
     }
 
     /// The longest ttl the protocol allows (100 years).
-    static let maximumTTL: Int64 = 3_153_600_000
+    static let maximumTTL = Int64(ProtocolLimits.maxTTL)
 
     /// Why an operation did nothing.
     public enum Failure: Error, Equatable, CustomStringConvertible {

@@ -1,3 +1,5 @@
+import LocketFiles
+
 /// Why a key store could not do what was asked. Messages say what to do next
 /// and never contain key material or a passphrase.
 public enum KeyStoreError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -18,6 +20,14 @@ public enum KeyStoreError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The TPM will not open the sealed key: it was sealed by another TPM (a copied
     /// folder, a restored backup, a cleared TPM) or its PCRs changed. No retry helps.
     case sealedElsewhere(String)
+
+    /// A private file or folder that cannot be used, as a key store failure.
+    public init(_ error: UnsafeFileError) {
+        switch error {
+        case .insecure(let path, let reason): self = .insecureFile(path: path, reason: reason)
+        case .io(let what): self = .io(what)
+        }
+    }
 
     public var description: String {
         switch self {

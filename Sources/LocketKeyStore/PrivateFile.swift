@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import LocketCrypto
+import LocketFiles
 
 /// Reading and writing small owner-only files (key files) safely: no symlinks
 /// followed, owner and mode checked on the open descriptor, writes atomic and
@@ -22,7 +23,7 @@ enum PrivateFile {
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw .io("cannot stat \(path): \(String(cString: strerror(errno)))") }
-        try checkOwnerOnly(info, path: path, kind: "file")
+        try checkOwnerOnly(info, path: path)
         guard info.st_size <= maxBytes else { throw .malformed("\(path) is larger than a key file can be") }
         return try withEphemeralKeyBuffer(count: maxBytes) { (buffer) throws(KeyStoreError) in
             var total = 0
@@ -83,26 +84,18 @@ enum PrivateFile {
     /// Creates `path` 0700 if missing (in one step, never chmod-ed later);
     /// refuses an existing folder with group/other bits or another owner.
     static func ensureOwnerOnlyFolder(_ path: String) throws(KeyStoreError) {
-        if mkdir(path, 0o700) != 0 && errno != EEXIST {
-            throw .io("cannot create folder \(path): \(String(cString: strerror(errno)))")
+        do {
+            try OwnerOnlyFolder.ensureLast(path)
+        } catch {
+            throw KeyStoreError(error)
         }
-        var info = stat()
-        guard lstat(path, &info) == 0 else { throw .io("cannot stat \(path): \(String(cString: strerror(errno)))") }
-        if (info.st_mode & S_IFMT) == S_IFLNK { throw .insecureFile(path: path, reason: "it is a symbolic link, not a folder") }
-        guard (info.st_mode & S_IFMT) == S_IFDIR else { throw .insecureFile(path: path, reason: "it is not a folder") }
-        try checkOwnerOnly(info, path: path, kind: "folder")
     }
 
-    private static func checkOwnerOnly(_ info: stat, path: String, kind: String) throws(KeyStoreError) {
-        if kind == "file", (info.st_mode & S_IFMT) != S_IFREG {
-            throw .insecureFile(path: path, reason: "it is not a regular file")
-        }
-        guard info.st_uid == geteuid() else {
-            throw .insecureFile(path: path, reason: "it is owned by uid \(info.st_uid), not \(geteuid())")
-        }
-        guard info.st_mode & 0o077 == 0 else {
-            let mode = String(info.st_mode & 0o777, radix: 8)
-            throw .insecureFile(path: path, reason: "its mode is \(mode); it must be readable by its owner only (chmod \(kind == "file" ? "600" : "700"))")
+    private static func checkOwnerOnly(_ info: stat, path: String) throws(KeyStoreError) {
+        do {
+            try OwnerOnly.check(info, path: path, kind: .file)
+        } catch {
+            throw KeyStoreError(error)
         }
     }
 

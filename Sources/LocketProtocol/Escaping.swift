@@ -1,39 +1,65 @@
-/// JSON string escaping: the one escaper of answers, events and audit records.
+/// Where JSON text is written: a byte array, or guarded `SecretBytes` (a
+/// request line carrying a passphrase). The one escaper writes to either.
+public protocol JSONByteSink {
+    mutating func append(_ byte: UInt8)
+}
+
+extension Array: JSONByteSink where Element == UInt8 {}
+
+extension SecretBytes: JSONByteSink {}
+
+/// The one JSON string escaper of the project (answers, requests, events, the
+/// CLI's output, backups), and printable renderings of untrusted text.
 public enum Escaping {
     /// How control characters (below U+0020, and U+007F) are written.
     public enum Controls: Sendable {
-        /// `\n`, `\r` and `\t` short, the others `\u00XX` (answers and events).
+        /// `\n`, `\r` and `\t` by name, the others `\u00XX` (answers, requests, events).
         case short
         /// Always `\u00XX` (the audit log's records, whose bytes must not change).
         case unicode
     }
 
-    /// Appends `text` as a JSON string literal (quotes included): `"` and `\`
-    /// escaped, control characters as `controls` says, everything else as it is.
+    /// Appends `text` as a JSON string literal (quotes included).
     public static func appendString(_ text: String, to out: inout [UInt8], controls: Controls = .short) {
         appendString(bytes: text.utf8, to: &out, controls: controls)
     }
 
-    /// Appends UTF-8 `bytes` as a JSON string literal (quotes included), as `appendString(_:to:controls:)`.
+    /// Appends UTF-8 `bytes` as a JSON string literal (quotes included).
     public static func appendString(bytes: some Sequence<UInt8>, to out: inout [UInt8], controls: Controls = .short) {
         out.append(UInt8(ascii: "\""))
-        for byte in bytes {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [0x5c, 0x22])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5c, 0x5c])
-            case 0x0a where controls == .short: out.append(contentsOf: [0x5c, UInt8(ascii: "n")])
-            case 0x0d where controls == .short: out.append(contentsOf: [0x5c, UInt8(ascii: "r")])
-            case 0x09 where controls == .short: out.append(contentsOf: [0x5c, UInt8(ascii: "t")])
-            case 0..<0x20, 0x7f:
-                out.append(contentsOf: [0x5c, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                        hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xf)]])
-            default: out.append(byte)
-            }
-        }
+        appendEscaped(bytes, to: &out, controls: controls)
         out.append(UInt8(ascii: "\""))
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+    /// Appends the UTF-8 `bytes` escaped for the inside of a JSON string (no
+    /// quotes): `"` and `\` backslashed, `\n` `\r` `\t` by name (with `.short`
+    /// controls), every other control character and DEL as `\u00XX`; everything else as it is.
+    public static func appendEscaped<Bytes: Sequence<UInt8>, Sink: JSONByteSink>(
+        _ bytes: Bytes, to out: inout Sink, controls: Controls = .short
+    ) {
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                out.append(0x5c)
+                out.append(byte)
+            case 0x0a where controls == .short: out.append(0x5c); out.append(UInt8(ascii: "n"))
+            case 0x0d where controls == .short: out.append(0x5c); out.append(UInt8(ascii: "r"))
+            case 0x09 where controls == .short: out.append(0x5c); out.append(UInt8(ascii: "t"))
+            case 0..<0x20, 0x7f:
+                out.append(0x5c)
+                out.append(UInt8(ascii: "u"))
+                out.append(UInt8(ascii: "0"))
+                out.append(UInt8(ascii: "0"))
+                out.append(hexDigit(byte >> 4))
+                out.append(hexDigit(byte & 0xf))
+            default: out.append(byte)
+            }
+        }
+    }
+
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+    }
 
     /// A short, printable rendering of untrusted text for an error message.
     public static func printable(_ text: String, limit: Int) -> String {

@@ -18,11 +18,11 @@ public struct JSONScanner {
         public let range: Range<Int>
     }
 
-    private let bytes: UnsafeRawBufferPointer
-    private let maxDepth: Int
-    private var index = 0
+    let bytes: UnsafeRawBufferPointer
+    let maxDepth: Int
+    var index = 0
 
-    private init(_ bytes: UnsafeRawBufferPointer, maxDepth: Int) {
+    init(_ bytes: UnsafeRawBufferPointer, maxDepth: Int) {
         self.bytes = bytes
         self.maxDepth = maxDepth
     }
@@ -90,7 +90,7 @@ public struct JSONScanner {
 
     /// Skips one value starting at `index` (which must be at its first byte) and
     /// returns the index just past it. Containers are tracked on an explicit stack.
-    private mutating func skipValue(depth: Int) throws(ProtocolError) -> Int {
+    mutating func skipValue(depth: Int) throws(ProtocolError) -> Int {
         var stack: [UInt8] = []
         while true {
             // Expect a value here.
@@ -227,9 +227,9 @@ public struct JSONScanner {
 
     // MARK: - Helpers
 
-    private var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
+    var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x09, 0x0a, 0x0d: index += 1
@@ -238,7 +238,7 @@ public struct JSONScanner {
         }
     }
 
-    private func kindAt(_ i: Int) throws(ProtocolError) -> Kind {
+    func kindAt(_ i: Int) throws(ProtocolError) -> Kind {
         switch bytes[i] {
         case UInt8(ascii: "{"): .object
         case UInt8(ascii: "["): .array
@@ -260,7 +260,7 @@ public struct JSONScanner {
         }
     }
 
-    private func error(_ message: String) -> ProtocolError { errorAt(index, message) }
+    func error(_ message: String) -> ProtocolError { errorAt(index, message) }
 
     private func errorAt(_ offset: Int, _ message: String) -> ProtocolError {
         .bad("invalid JSON at byte \(offset): \(message)")

@@ -1,7 +1,10 @@
-/// Splits a byte stream into request lines: `\n` ends a line and a `\r`
-/// before it is dropped. A line longer than the limit is reported once as
-/// `.tooLong` (the caller answers `too_large` and closes); no more than
-/// `maxLineBytes` + 1 bytes are ever buffered.
+/// Splits a byte stream into lines: `\n` ends a line and a `\r` before it is
+/// dropped. A line longer than the limit is reported once as `.tooLong`, after
+/// which nothing more is framed; no more than `maxLineBytes` + 1 bytes are ever
+/// buffered. The clients read answer lines with it (`UnixSocket`, capped at
+/// `ProtocolLimits.maxAnswerLineBytes`); for request lines it is the reference
+/// the daemon's NIO decoder (`LineFrameDecoder`) is checked against (protocol
+/// vectors, fuzzing), where `.tooLong` means: answer `too_large` and close.
 public struct LineFramer: Sendable {
     public enum Frame: Equatable, Sendable {
         case line([UInt8])

@@ -99,17 +99,4 @@ public struct Request: Sendable {
         public var idJSON: [UInt8]?
         public var error: ProtocolError
     }
-
-    /// The most entries one `audit` answer holds.
-    public static let maxAuditLimit = 100_000
-    /// `audit`'s `limit` when none is given.
-    public static let defaultAuditLimit = 1000
-    /// The longest lease a request may ask for, in seconds (a daemon may grant less).
-    public static let maxLeaseDuration = 3600
-    /// The lease duration when a request names none, in seconds.
-    public static let defaultLeaseDuration = 60
-    /// The longest lease token, in UTF-8 bytes.
-    public static let maxLeaseTokenBytes = 128
-    /// The longest `ttl`: 100 years, in seconds.
-    public static let maxTTL = 3_153_600_000
 }

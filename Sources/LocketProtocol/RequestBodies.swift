@@ -43,7 +43,7 @@ extension Request {
         public var ns: String?
         /// Only records at or after this time.
         public var since: Date?
-        /// At most this many (the latest) records; `Request.defaultAuditLimit` when not given.
+        /// At most this many (the latest) records; `ProtocolLimits.defaultAuditLimit` when not given.
         public var limit: Int?
         public init(ns: String? = nil, since: Date? = nil, limit: Int? = nil) {
             (self.ns, self.since, self.limit) = (ns, since, limit)
@@ -106,7 +106,7 @@ extension Request {
         public var key: String
         /// The version the caller saw rejected.
         public var staleVersion: Int?
-        /// The seconds asked for (`Request.defaultLeaseDuration` when not given).
+        /// The seconds asked for (`ProtocolLimits.defaultLeaseDuration` when not given).
         public var duration: Int?
         public init(ns: String, key: String, staleVersion: Int? = nil, duration: Int? = nil) {
             (self.ns, self.key, self.staleVersion, self.duration) = (ns, key, staleVersion, duration)

@@ -94,7 +94,7 @@ struct Fields {
     func optionalLeaseToken(_ field: String) throws(ProtocolError) -> String? {
         guard let text = try optionalString(field) else { return nil }
         guard !text.isEmpty else { throw .bad("\"\(field)\" must not be empty") }
-        guard text.utf8.count <= Request.maxLeaseTokenBytes else { throw .bad("\"\(field)\" is over \(Request.maxLeaseTokenBytes) bytes") }
+        guard text.utf8.count <= ProtocolLimits.maxLeaseTokenBytes else { throw .bad("\"\(field)\" is over \(ProtocolLimits.maxLeaseTokenBytes) bytes") }
         return text
     }
 

@@ -58,7 +58,7 @@ extension Request {
         case .rotate: return .rotate
         case .put:
             return .put(Put(ns: try fields.name("ns"), key: try fields.name("key"), valueJSON: try fields.value("value"),
-                            ttl: try fields.optionalInt("ttl", minimum: 1, maximum: maxTTL),
+                            ttl: try fields.optionalInt("ttl", minimum: 1, maximum: ProtocolLimits.maxTTL),
                             ifVersion: try fields.optionalInt("if_version", minimum: 0),
                             lease: try fields.optionalLeaseToken("lease")))
         case .get:
@@ -76,16 +76,16 @@ extension Request {
                 guard let date = Timestamp.parse(text) else { throw .bad("\"since\" must be an RFC 3339 time, e.g. 2026-11-22T22:10:00Z") }
                 since = date
             }
-            return .audit(AuditQuery(ns: ns, since: since, limit: try fields.optionalInt("limit", minimum: 1, maximum: maxAuditLimit)))
+            return .audit(AuditQuery(ns: ns, since: since, limit: try fields.optionalInt("limit", minimum: 1, maximum: ProtocolLimits.maxAuditLimit)))
         case .watch:
             return .watch(Watch(ns: try fields.optionalName("ns"),
-                                expiringWithin: try fields.optionalInt("expiring_within", minimum: 0, maximum: maxTTL)))
+                                expiringWithin: try fields.optionalInt("expiring_within", minimum: 0, maximum: ProtocolLimits.maxTTL)))
         case .allow: return .allow(try allow(fields))
         case .deny: return .deny(try deny(fields))
         case .lease:
             return .lease(Lease(ns: try fields.name("ns"), key: try fields.name("key"),
                                 staleVersion: try fields.optionalInt("stale_version", minimum: 0),
-                                duration: try fields.optionalInt("duration", minimum: 1, maximum: maxLeaseDuration)))
+                                duration: try fields.optionalInt("duration", minimum: 1, maximum: ProtocolLimits.maxLeaseDuration)))
         case .release:
             let (ns, key) = (try fields.name("ns"), try fields.name("key"))
             guard let token = try fields.optionalLeaseToken("lease") else { throw .bad("missing member \"lease\"") }

@@ -89,25 +89,11 @@ public final class SecretBytes {
     }
 
     /// Appends `secret` (UTF-8) as a JSON string literal, quotes included,
-    /// escaping as `Escaping.appendString` does, without a `String` in between.
+    /// through the one escaper (`Escaping.appendEscaped`), without a `String` in between.
     public func appendJSONString(_ secret: SecretBytes) {
+        var sink = self
         append(UInt8(ascii: "\""))
-        let hex = Array("0123456789abcdef".utf8)
-        secret.withUnsafeBytes { raw in
-            for byte in raw {
-                switch byte {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"): append(0x5c); append(byte)
-                case 0x0a: append(0x5c); append(UInt8(ascii: "n"))
-                case 0x0d: append(0x5c); append(UInt8(ascii: "r"))
-                case 0x09: append(0x5c); append(UInt8(ascii: "t"))
-                case 0..<0x20, 0x7f:
-                    for escaped in [0x5c, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xf)]] {
-                        append(escaped)
-                    }
-                default: append(byte)
-                }
-            }
-        }
+        secret.withUnsafeBytes { raw in Escaping.appendEscaped(raw, to: &sink) }
         append(UInt8(ascii: "\""))
     }
 

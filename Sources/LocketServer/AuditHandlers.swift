@@ -57,7 +57,7 @@ extension Dispatcher {
             Outcome { () throws(StoreError) in
                 let snapshot = audit?.snapshot() ?? vault.auditSnapshotWithoutWriter()
                 var readout = try vault.readAudit(snapshot, query: AuditQuery(
-                    ns: query.ns, since: query.since, limit: query.limit ?? Request.defaultAuditLimit))
+                    ns: query.ns, since: query.since, limit: query.limit ?? ProtocolLimits.defaultAuditLimit))
                 let before = readout.items.count
                 if !hidden.isEmpty {
                     readout.items.removeAll { entry in

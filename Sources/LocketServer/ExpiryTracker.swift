@@ -1,4 +1,5 @@
 import Foundation
+import LocketProtocol
 import LocketStore
 
 /// The watchers' in-memory index of entries that have an expiry: names,

@@ -42,7 +42,7 @@ extension Dispatcher {
         }
         let promise = loop.makePromise(of: [UInt8].self)
         let waiter = LeaseWaiter(channel: channel, caller: asker.caller, staleVersion: lease.staleVersion,
-                                 duration: lease.duration ?? Request.defaultLeaseDuration, loop: loop) { [self] answer in
+                                 duration: lease.duration ?? ProtocolLimits.defaultLeaseDuration, loop: loop) { [self] answer in
             guard case .retry = answer, attempt < 3 else {
                 promise.succeed(settle(request, .lease(answer), asker, startedAt: time))
                 return

@@ -7,64 +7,75 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
-/// The socket server: listener (or inherited fd), peer check, framing,
-/// dispatch to the vault, lifecycle. Create it, `start()`, and later
-/// `shutdown()`; each connection is independent, so one bad connection never
-/// affects another.
+/// The daemon: the one owner of its life. `start()` starts its parts in order
+/// (see `startServices`), the vault opened among them; `shutdown()` stops them
+/// in exactly the reverse order, the vault closed by the part that opened it.
+/// Between the two it serves: listener (or inherited fd), peer check, framing,
+/// dispatch to the vault; each connection is independent, so one bad
+/// connection never affects another.
 public final class LocketServer: Sendable {
     /// The daemon's version, in `hello` and `status`.
-    public static let version = "0.1.0"
+    public static let version = LocketVersion.current
 
     public enum State: Sendable, Equatable {
-        case idle, running, shuttingDown, stopped
+        case idle, starting, running, shuttingDown, stopped
     }
 
     public enum StartError: Error, CustomStringConvertible {
         case alreadyRunning(String)
         case cannotListen(String)
+        /// The vault did not open (an unsafe data folder, another process has it, a key store failure).
+        case vault(StoreError)
+        /// `start()` was called on a server that is not idle.
+        case alreadyStarted
 
         public var description: String {
             switch self {
             case .alreadyRunning(let path): "another locketd is running on \(path)"
             case .cannotListen(let why): "cannot listen: \(why)"
+            case .vault(let error): "cannot open the vault: \(error)"
+            case .alreadyStarted: "this server was started already"
             }
         }
     }
 
     public let configuration: ServerConfiguration
-    private let vault: Vault
+    /// The vault `start()` opens and `shutdown()` closes.
+    public let vaultConfiguration: VaultConfiguration
     let group: MultiThreadedEventLoopGroup
-    private let pool: NIOThreadPool
-    let dispatcher: Dispatcher
-    private let expiry: ExpiryScheduler
+    let pool: NIOThreadPool
+    /// The request path, made once the vault is open.
+    private let requestPath = Locked<Dispatcher?>(nil)
     private let state = Locked<State>(.idle)
-    private let listener = Locked<Channel?>(nil)
-    private let connections = Locked<[ObjectIdentifier: Channel]>([:])
-    private let idleLocker = Locked<IdleLocker?>(nil)
-    private let idleExit = Locked<RepeatedTask?>(nil)
-    private let memoryTrim = MemoryTrim()
+    /// The parts started so far, to be stopped in reverse.
+    let services: ServiceStack
+    let connections = Locked<[ObjectIdentifier: Channel]>([:])
     /// The socket file this server created (removed at shutdown); nil under socket activation.
-    private let createdSocket = Locked<String?>(nil)
+    let createdSocket = Locked<String?>(nil)
     /// `configuration.maxConnections`, lowered at start if the descriptor limit cannot hold that many.
-    private let connectionCap: Atomic<Int>
+    let connectionCap: Atomic<Int>
     /// Bytes buffered across connections, capped at `configuration.maxBufferedBytes`.
     let bufferBudget: BufferBudget
 
-    public init(vault: Vault, configuration: ServerConfiguration) {
-        self.vault = vault
+    /// A server for the vault in `vault` (opened by `start()`, closed by `shutdown()`).
+    public init(vault: VaultConfiguration, configuration: ServerConfiguration) {
+        vaultConfiguration = vault
         self.configuration = configuration
         connectionCap = Atomic(configuration.maxConnections)
         bufferBudget = BufferBudget(cap: configuration.maxBufferedBytes)
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.eventLoopThreads))
         pool = NIOThreadPool(numberOfThreads: max(1, configuration.storeThreads))
-        pool.start()
-        expiry = ExpiryScheduler(loop: group.next(), pool: pool, logger: configuration.logger)
-        let audit = configuration.audit.map { settings in
-            vault.makeAuditLog(maxBytes: settings.maxBytes, queueCapacity: settings.queueCapacity,
-                               summary: settings.logAccesses ? Dispatcher.accessLine(configuration.logger, perSecond: settings.accessLinesPerSecond) : nil)
-        }
-        dispatcher = Dispatcher(vault: vault, pool: pool, configuration: configuration, expiry: expiry, audit: audit,
-                                watchHub: WatchHub(vault: vault, pool: pool, loop: group.next(), logger: configuration.logger))
+        let logger = configuration.logger
+        services = ServiceStack { event in logger.debug("\(event)") }
+    }
+
+    /// The open vault, from `start()` (nil before; closed after `shutdown()`).
+    public var vault: Vault? { requestPath.withLock { $0?.vault } }
+
+    /// The request path; only once `start()` has opened the vault.
+    var dispatcher: Dispatcher {
+        guard let dispatcher = requestPath.withLock({ $0 }) else { preconditionFailure("LocketServer: no request path before start()") }
+        return dispatcher
     }
 
     /// Number of open client connections.
@@ -77,8 +88,99 @@ public final class LocketServer: Sendable {
     /// the process's descriptor limit leaves room for fewer (see `DescriptorLimit`).
     public var maxConnections: Int { connectionCap.load(ordering: .relaxed) }
 
-    /// Binds (or adopts the inherited socket) and starts serving. Returns once listening.
+    // MARK: - Life
+
+    /// Starts every part in order and returns once listening (and READY=1 sent).
+    /// When a part fails, those already started are stopped in reverse (the vault
+    /// closed if it was opened) and the error says which failed.
     public func start() throws(StartError) {
+        let idle = state.withLock { current -> Bool in
+            guard current == .idle else { return false }
+            current = .starting
+            return true
+        }
+        guard idle else { throw .alreadyStarted }
+        do {
+            try startServices()
+        } catch {
+            services.stopAll()
+            state.withLock { $0 = .stopped }
+            throw error
+        }
+        state.withLock { $0 = .running }
+    }
+
+    /// Stops every part in the reverse order of `start`: the listener first
+    /// (every connection answers what it has read, up to the grace period),
+    /// then the timers, the audit writer, the vault (its writer finishes and
+    /// syncs), the socket file, the threads. Once; later calls do nothing.
+    public func shutdown() {
+        let proceed = state.withLock { current -> Bool in
+            guard current == .running else { return false }
+            current = .shuttingDown
+            return true
+        }
+        guard proceed else { return }
+        services.stopAll()
+        state.withLock { $0 = .stopped }
+    }
+
+    /// The daemon's parts, in the order they start; each stops beside its start.
+    private func startServices() throws(StartError) {
+        let (group, pool, logger) = (group, pool, configuration.logger)
+        services.start("threads", { pool.start() }, stop: { _ in
+            try? pool.syncShutdownGracefully()
+            try? group.syncShutdownGracefully()
+        })
+        try services.start("socket file", { () throws(StartError) in try checkSocketPath() }, stop: { [createdSocket] _ in
+            if let path = createdSocket.withLock({ $0 }) { unlink(path) }
+        })
+        let vault = try services.start("vault", { () throws(StartError) in try openVault() }, stop: { $0.close() })
+        let audit = services.start("audit writer", {
+            configuration.audit.map { settings in
+                vault.makeAuditLog(maxBytes: settings.maxBytes, queueCapacity: settings.queueCapacity,
+                                   summary: settings.logAccesses ? Dispatcher.accessLine(configuration.logger, perSecond: settings.accessLinesPerSecond) : nil)
+            }
+        }, stop: { $0?.stop() })
+        let expiry = services.start("expiry scheduler", {
+            let expiry = ExpiryScheduler(loop: group.next(), pool: pool, logger: logger)
+            expiry.start(vault)
+            return expiry
+        }, stop: { $0.stop() })
+        let watchHub = services.start("watch hub", { WatchHub(vault: vault, pool: pool, loop: group.next(), logger: logger) },
+                                      stop: { $0.stop() })
+        // No life of its own: the request path only wires the parts above together.
+        let dispatcher = Dispatcher(vault: vault, pool: pool, configuration: configuration, expiry: expiry, audit: audit, watchHub: watchHub)
+        requestPath.withLock { $0 = dispatcher }
+        services.start("idle locker", {
+            configuration.idleLock.map { IdleLocker(dispatcher: dispatcher, after: $0, loop: group.next(), logger: logger) }
+        }, stop: { $0?.stop() })
+        services.start("memory trim", {
+            let trim = MemoryTrim()
+            trim.start(dispatcher: dispatcher, pool: pool, loop: group.next())
+            return trim
+        }, stop: { $0.stop() })
+        services.start("idle exit", { [self] in
+            configuration.exitWhenIdle.flatMap { idle in
+                configuration.onIdleExit.map { onIdleExit in
+                    IdleExit(after: idle, dispatcher: dispatcher, connectionCount: { [self] in connectionCount },
+                             loop: group.next(), logger: logger, onIdleExit)
+                }
+            }
+        }, stop: { $0?.stop() })
+        try services.start("listener", { () throws(StartError) in try listen() }, stop: { [self] listener in
+            stopServing(listener, dispatcher)
+        })
+        let notifySocket = configuration.notifySocket
+        services.start("systemd notification", {
+            SystemdNotifier.notify("READY=1\nSTATUS=serving", socket: notifySocket)
+        }, stop: { _ in
+            SystemdNotifier.notify("STOPPING=1", socket: notifySocket)
+        })
+    }
+
+    /// Binds (or adopts the inherited socket) and starts accepting.
+    private func listen() throws(StartError) -> Channel {
         // Before binding, so the warning is in the log before any client can be served.
         fitConnectionCap()
         let bootstrap = ServerBootstrap(group: group)
@@ -100,64 +202,22 @@ public final class LocketServer: Sendable {
                 // The process umask is 0077, but say it explicitly: only the owner may connect.
                 chmod(path, 0o600)
                 createdSocket.withLock { $0 = path }
+                configuration.logger.info("listening", metadata: ["socket": "\(path)"])
             case .inheritedDescriptor(let fd, _):
                 bound = try bootstrap.withBoundSocket(fd).wait()
+                configuration.logger.info("listening on the socket systemd passed", metadata: ["fd": "\(fd)"])
             }
         } catch let error as StartError {
             throw error
         } catch {
             throw .cannotListen("\(error)")
         }
-        listener.withLock { $0 = bound }
-        state.withLock { $0 = .running }
-        expiry.start(vault)
-        memoryTrim.start(dispatcher: dispatcher, pool: pool, loop: group.next())
-        if let idle = configuration.idleLock {
-            idleLocker.withLock { $0 = IdleLocker(dispatcher: dispatcher, after: idle, loop: group.next(), logger: configuration.logger) }
-        }
-        if let idle = configuration.exitWhenIdle, let onIdleExit = configuration.onIdleExit {
-            scheduleIdleExit(after: idle, onIdleExit)
-        }
+        return bound
     }
 
-    /// Lowers the cap to what the descriptor limit holds, so that every client past it
-    /// gets the cap's `unavailable` line rather than waiting unanswered in the backlog
-    /// (an `accept` that fails with EMFILE leaves the connection there).
-    private func fitConnectionCap() {
-        guard let fit = DescriptorLimit.connectionsThatFit(), fit < configuration.maxConnections else { return }
-        connectionCap.store(fit, ordering: .relaxed)
-        configuration.logger.warning("the descriptor limit holds fewer connections than --max-connections; the cap is lowered", metadata: [
-            "max_connections": "\(configuration.maxConnections)", "cap": "\(fit)",
-            "descriptor_limit": "\(DescriptorLimit.current.soft)", "hint": "raise LimitNOFILE",
-        ])
-    }
-
-    /// Checks a few times per period whether nothing is connected and nothing was asked for `idle`.
-    private func scheduleIdleExit(after idle: TimeAmount, _ onIdleExit: @escaping @Sendable () -> Void) {
-        let period = TimeAmount.nanoseconds(max(idle.nanoseconds / 4, TimeAmount.milliseconds(100).nanoseconds))
-        let limit = idle.nanoseconds / 1_000_000
-        let fired = Atomic<Bool>(false)
-        let task = group.next().scheduleRepeatedTask(initialDelay: period, delay: period) { [self] task in
-            let quietFor = Dispatcher.nowMilliseconds() - dispatcher.lastActivity.load(ordering: .relaxed)
-            guard connectionCount == 0, quietFor >= limit, !fired.exchange(true, ordering: .relaxed) else { return }
-            configuration.logger.info("exiting after idle time; the socket starts locketd again on the next request",
-                                      metadata: ["idle_s": "\(quietFor / 1000)"])
-            task.cancel()
-            onIdleExit()
-        }
-        idleExit.withLock { $0 = task }
-    }
-
-    /// Stops accepting, lets every connection finish and answer what it has
-    /// read (up to the grace period), closes the vault (its writer finishes and
-    /// syncs), and removes the socket file it created.
-    public func shutdown() {
-        let proceed = state.withLock { current -> Bool in
-            guard current == .running else { return false }
-            current = .shuttingDown
-            return true
-        }
-        guard proceed else { return }
+    /// The listener's stop: new requests are answered `unavailable`, waiting
+    /// leases give up, and every connection answers what it has read.
+    private func stopServing(_ listener: Channel, _ dispatcher: Dispatcher) {
         dispatcher.shuttingDown.store(true, ordering: .relaxed)
         // Waiting `lease` requests answer `unavailable` now rather than hold the drain.
         dispatcher.leases.stop()
@@ -171,20 +231,9 @@ public final class LocketServer: Sendable {
         let deadline = NIODeadline.now() + configuration.shutdownGrace
         var drained = Set<ObjectIdentifier>()
         drainConnections(skipping: &drained, until: deadline)
-        try? listener.withLock { $0 }?.close().wait()
+        try? listener.close().wait()
         // Those accepted while the others drained, or in the middle of being set up when the listener closed.
         drainConnections(skipping: &drained, until: deadline)
-        expiry.stop()
-        dispatcher.watchHub.stop()
-        idleLocker.withLock { $0?.stop() }
-        idleExit.withLock { $0?.cancel() }
-        memoryTrim.stop()
-        dispatcher.audit?.stop()
-        vault.close()
-        if let path = createdSocket.withLock({ $0 }) { unlink(path) }
-        try? pool.syncShutdownGracefully()
-        try? group.syncShutdownGracefully()
-        state.withLock { $0 = .stopped }
     }
 
     /// Asks every connection not in `drained` to finish (answer what it has read,

@@ -46,6 +46,9 @@ public struct ServerConfiguration: Sendable {
     public var leaseMaxDuration: Int = 300
     /// Version string in `hello` and `status`.
     public var serverVersion: String
+    /// Where to tell systemd READY=1 once listening and STOPPING=1 at shutdown
+    /// (`$NOTIFY_SOCKET`); nil: nowhere.
+    public var notifySocket: String?
     public var logger: Logger
 
     public init(

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import LocketKeyStore
+import LocketFiles
 
 /// Preparing the socket path before binding: a private folder, and a socket
 /// file left by a dead daemon replaced, while a live daemon is left alone.

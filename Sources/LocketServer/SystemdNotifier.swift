@@ -8,7 +8,13 @@ public enum SystemdNotifier {
     /// Sends `state` (e.g. "READY=1") if `NOTIFY_SOCKET` is set; returns whether it was sent.
     @discardableResult
     public static func notify(_ state: String, environment: [String: String]) -> Bool {
-        guard let path = environment["NOTIFY_SOCKET"], !path.isEmpty, path.utf8.count < 108 else { return false }
+        notify(state, socket: environment["NOTIFY_SOCKET"])
+    }
+
+    /// Sends `state` to the notification socket `path` (as `$NOTIFY_SOCKET` gives it); nil: nowhere.
+    @discardableResult
+    public static func notify(_ state: String, socket path: String?) -> Bool {
+        guard let path, !path.isEmpty, path.utf8.count < 108 else { return false }
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }

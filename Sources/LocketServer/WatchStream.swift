@@ -1,3 +1,4 @@
+import LocketProtocol
 import NIOConcurrencyHelpers
 import NIOCore
 

@@ -59,6 +59,13 @@ final class GroupCommitWriter: @unchecked Sendable {
         thread.start()
     }
 
+    /// Writes queued and not yet taken into a batch (for tests).
+    var queuedJobs: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return queue.count
+    }
+
     /// Queues a write. `finish` runs on the writer thread.
     func submit(_ job: Job) {
         condition.lock()

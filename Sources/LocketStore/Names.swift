@@ -1,7 +1,9 @@
+import LocketProtocol
+
 /// Rules for `ns` and `key` (protocol v1): 1 to 256 UTF-8 bytes, no control
 /// characters (U+0000–U+001F, U+007F).
 enum Names {
-    static let maxBytes = 256
+    static let maxBytes = ProtocolLimits.standard.maxNameBytes
 
     static func validate(_ name: String, field: String) throws(StoreError) {
         let bytes = name.utf8.count

@@ -1,4 +1,5 @@
 import LocketKeyStore
+import LocketProtocol
 
 /// Why a vault is locked: what a person needs to know to unlock it.
 public enum LockReason: Equatable, Sendable, CustomStringConvertible {
@@ -37,7 +38,7 @@ public enum LockReason: Equatable, Sendable, CustomStringConvertible {
 /// Errors of the store. Each maps to one protocol error code; none carries a
 /// value, a key or a name.
 public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// An `ns` or `key` is empty, longer than 256 UTF-8 bytes, or has control characters. → `bad_request`
+    /// An `ns` or `key` is empty, longer than `ProtocolLimits.standard.maxNameBytes` (256) UTF-8 bytes, or has control characters. → `bad_request`
     case invalidName(String)
     /// A `ttl` that is not a number of seconds from 1 to `Vault.maxTTL` (100 years). → `bad_request`
     case invalidTTL
@@ -59,7 +60,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalidName(let why): "invalid name: \(why)"
-        case .invalidTTL: "ttl must be a whole number of seconds from 1 to 3153600000 (100 years)"
+        case .invalidTTL: "ttl must be a whole number of seconds from 1 to \(ProtocolLimits.maxTTL) (100 years)"
         case .valueTooLarge(let size, let limit): "value is \(size) bytes; the limit is \(limit)"
         case .notFound: "no such entry"
         case .conflict(let current):

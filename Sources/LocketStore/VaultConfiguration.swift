@@ -1,6 +1,7 @@
 import Foundation
 import LocketCrypto
 import LocketKeyStore
+import LocketProtocol
 
 /// How to open a vault. Every field has a working default except the folder.
 public struct VaultConfiguration: Sendable {
@@ -37,7 +38,7 @@ public struct VaultConfiguration: Sendable {
         secretServiceTimeout: Duration = .seconds(2),
         tpmTCTI: String = TPM2KeyStore.defaultTCTI,
         tpmPCRs: [Int] = [],
-        maxValueBytes: Int = 256 * 1024,
+        maxValueBytes: Int = ProtocolLimits.standard.maxValueBytes,
         maxBatch: Int = 512,
         clock: @escaping @Sendable () -> Date = { Date() }
     ) {

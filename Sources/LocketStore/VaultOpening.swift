@@ -1,5 +1,6 @@
 import Foundation
 import LocketCrypto
+import LocketFiles
 import LocketKeyStore
 
 extension Vault {

@@ -1,9 +1,10 @@
 import Foundation
 import LocketCrypto
+import LocketProtocol
 
 extension Vault {
-    /// The longest ttl accepted: 100 years, in seconds.
-    public static let maxTTL = 100 * 365 * 24 * 3600
+    /// The longest ttl accepted: the protocol's, 100 years in seconds.
+    public static let maxTTL = ProtocolLimits.maxTTL
 
     /// Stores `value` under (`ns`, `key`). Blocks until the write is durable.
     ///

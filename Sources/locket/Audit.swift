@@ -46,43 +46,7 @@ struct Audit: ParsableCommand {
         let client = connection.client()
         let report = try daemonCall { () throws(LocketError) in try client.audit(ns: ns, since: sinceDate, limit: limit) }
         if json {
-            let elements = report.items.map { item in
-                var object = JSONObject()
-                object.timestamp("time", item.time)
-                object.int("time_ms", Int(item.timeMilliseconds))
-                object.string("op", item.op)
-                object.string("ns", item.ns)
-                object.string("key_hash", item.keyHash)
-                object.string("outcome", item.outcome)
-                object.string("exe", item.exe)
-                object.bool("exe_deleted", item.exeDeleted)
-                object.int("pid", item.pid)
-                object.int("uid", item.uid)
-                object.string("unit", item.unit)
-                if let flatpak = item.flatpak { object.string("flatpak", flatpak) }
-                if let snap = item.snap { object.string("snap", snap) }
-                if let label = item.label { object.string("label", label) }
-                if let target = item.target { object.string("target", target) }
-                if let count = item.count { object.int("count", count) }
-                object.string("identity_at", "connect")
-                return object.json
-            }
-            var object = JSONObject()
-            object.raw("items", jsonArray(elements))
-            object.raw("damage", jsonArray(report.damage.map { line in
-                var bytes: [UInt8] = []
-                Escaping.appendString(line, to: &bytes)
-                return bytes
-            }))
-            object.int("withheld", report.withheld)
-            if let rotated = report.rotated {
-                var element = JSONObject()
-                element.int("records", rotated.records)
-                element.int("refused", rotated.refused)
-                element.timestamp("last", rotated.last)
-                object.raw("rotated", element.json)
-            }
-            Output.standardOutput(object.json + [0x0a])
+            Output.standardOutput(jsonLine { writer in writer.object { Self.writeJSON(report, to: &$0) } })
         } else {
             let header = ["TIME", "OP", "NS", "KEY", "OUTCOME", "PID", "EXE", "UNIT"]
             let rows = report.items.map { item in
@@ -102,6 +66,39 @@ struct Audit: ParsableCommand {
         if !report.damage.isEmpty {
             for line in report.damage { Output.standardError("locket: audit log damage: \(Printable.escape(line))\n") }
             throw Failure(.other, "the audit log has \(report.damage.count) damaged or tampered part(s); see above")
+        }
+    }
+
+    /// `--json`'s members: every record member (null when absent), `damage`, `withheld`, `rotated`.
+    static func writeJSON(_ report: AuditReport, to object: inout JSONWriter) {
+        object.objects("items", report.items) { object, item in
+            object.timestamp("time", item.time)
+            object.int("time_ms", Int(item.timeMilliseconds))
+            object.string("op", item.op)
+            object.string("ns", orNull: item.ns)
+            object.string("key_hash", orNull: item.keyHash)
+            object.string("outcome", item.outcome)
+            object.string("exe", orNull: item.exe)
+            object.bool("exe_deleted", item.exeDeleted)
+            object.int("pid", item.pid)
+            object.int("uid", item.uid)
+            object.string("unit", orNull: item.unit)
+            if let flatpak = item.flatpak { object.string("flatpak", flatpak) }
+            if let snap = item.snap { object.string("snap", snap) }
+            if let label = item.label { object.string("label", label) }
+            if let target = item.target { object.string("target", target) }
+            if let count = item.count { object.int("count", count) }
+            object.string("identity_at", "connect")
+        }
+        object.strings("damage", report.damage)
+        object.int("withheld", report.withheld)
+        if let rotated = report.rotated {
+            object.name("rotated")
+            object.object { element in
+                element.int("records", rotated.records)
+                element.int("refused", rotated.refused)
+                element.timestamp("last", rotated.last)
+            }
         }
     }
 

@@ -53,18 +53,14 @@ struct Export: ParsableCommand {
         let file = try backupCall { () throws(BackupError) in try BackupCodec.seal(collected.entries, passphrase: passphrase) }
         try backupCall { () throws(BackupError) in try BackupFileWriter.write(file, to: out, overwrite: force) }
         if json {
-            var object = JSONObject()
-            object.int("entries", collected.entries.count)
-            object.int("vanished", collected.vanished)
-            object.int("bytes", file.count)
-            if !ruledOut.isEmpty {
-                object.raw("ruled_out", jsonArray(ruledOut.map { ns in
-                    var bytes: [UInt8] = []
-                    Escaping.appendString(ns, to: &bytes)
-                    return bytes
-                }))
-            }
-            Output.standardOutput(object.json + [0x0a])
+            Output.standardOutput(jsonLine { writer in
+                writer.object { object in
+                    object.int("entries", collected.entries.count)
+                    object.int("vanished", collected.vanished)
+                    object.int("bytes", file.count)
+                    if !ruledOut.isEmpty { object.strings("ruled_out", ruledOut) }
+                }
+            })
             return
         }
         var line = "export: \(collected.entries.count) \(collected.entries.count == 1 ? "entry" : "entries") sealed into \(out)"

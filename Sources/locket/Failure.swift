@@ -51,7 +51,7 @@ struct Failure: Error {
             self.init(.unreachable, "locketd did not answer within \(Self.seconds(seconds)) s")
         case .unknownOp(let message):
             self.init(.other, "this locketd does not serve that operation (\(message)); update locketd")
-        case .forbidden, .unavailable, .internal, .connectionFailed, .coding:
+        case .forbidden, .unavailable, .internal, .connectionFailed, .answerTooLong, .coding:
             self.init(.other, error.description)
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LocketClient
+import LocketProtocol
 
 /// `locket get NS KEY`: prints the stored JSON text.
 struct Get: ParsableCommand {
@@ -38,12 +39,8 @@ struct Get: ParsableCommand {
             Output.standardOutput(value + [0x0a])
             return
         }
-        var object = JSONObject()
-        object.raw("value", entry.valueJSON)
-        object.int("version", entry.version)
-        object.timestamp("created_at", entry.createdAt)
-        object.timestamp("updated_at", entry.updatedAt)
-        object.timestamp("expires_at", entry.expiresAt)
-        Output.standardOutput(object.json + [0x0a])
+        let answer = Answer.Entry(value: entry.valueJSON, version: entry.version, createdAt: entry.createdAt,
+                                  updatedAt: entry.updatedAt, expiresAt: entry.expiresAt)
+        Output.standardOutput(answer.object + [0x0a])
     }
 }

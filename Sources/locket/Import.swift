@@ -70,20 +70,20 @@ struct Import: ParsableCommand {
 
     private func report(_ summary: BackupImport.Summary, stopped: Bool = false) {
         if json {
-            var object = JSONObject()
-            object.int("entries", summary.entries)
-            object.int("written", summary.written)
-            object.int("kept_newer", summary.keptNewer)
-            object.int("skipped_expired", summary.skippedExpired)
-            object.int("conflicts", summary.conflicts.count)
-            object.raw("conflicted", jsonArray(summary.conflicts.map { name in
-                var item = JSONObject()
-                item.string("ns", name.ns)
-                item.string("key", name.key)
-                return item.json
-            }))
-            object.bool("complete", !stopped)
-            Output.standardOutput(object.json + [0x0a])
+            Output.standardOutput(jsonLine { writer in
+                writer.object { object in
+                    object.int("entries", summary.entries)
+                    object.int("written", summary.written)
+                    object.int("kept_newer", summary.keptNewer)
+                    object.int("skipped_expired", summary.skippedExpired)
+                    object.int("conflicts", summary.conflicts.count)
+                    object.objects("conflicted", summary.conflicts) { item, name in
+                        item.string("ns", name.ns)
+                        item.string("key", name.key)
+                    }
+                    object.bool("complete", !stopped)
+                }
+            })
             return
         }
         for name in summary.conflicts {

@@ -20,17 +20,15 @@ struct List: ParsableCommand {
         let client = connection.client()
         let items = try daemonCall { () throws(LocketError) in try client.list(ns: ns) }
         if json {
-            let elements = items.map { item in
-                var object = JSONObject()
-                object.string("ns", item.ns)
-                object.string("key", item.key)
-                object.int("version", item.version)
-                object.timestamp("created_at", item.createdAt)
-                object.timestamp("updated_at", item.updatedAt)
-                object.timestamp("expires_at", item.expiresAt)
-                return object.json
-            }
-            Output.standardOutput(jsonArray(elements) + [0x0a])
+            Output.standardOutput(jsonLine { writer in
+                writer.array { array in
+                    for item in items {
+                        let listed = Answer.List.Item(ns: item.ns, key: item.key, version: item.version, createdAt: item.createdAt,
+                                                      updatedAt: item.updatedAt, expiresAt: item.expiresAt)
+                        array.object { listed.write(to: &$0) }
+                    }
+                }
+            })
             return
         }
         let header = ["NS", "KEY", "VERSION", "UPDATED", "EXPIRES"]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LocketProtocol
 
 /// The `locket` command: one subcommand per daemon operation. `main` maps every
 /// failure to one line on stderr and an exit code that scripts can rely on.
@@ -16,7 +17,7 @@ struct Locket: ParsableCommand {
             Exit codes: 0 ok, 1 not found, 2 usage error, 3 vault locked,
             4 daemon not reachable or not yours, 5 version conflict, 6 any other failure.
             """,
-        version: "0.1.0",
+        version: LocketVersion.current,
         subcommands: [
             Put.self, Get.self, Delete.self, List.self, Status.self, Refresh.self,
             Lock.self, Unlock.self, Rotate.self, Audit.self, Watch.self, Allow.self, Deny.self, Rules.self, Export.self, Import.self, Ping.self,

@@ -23,54 +23,12 @@ enum Output {
     }
 }
 
-/// Builds one compact JSON object, members in the order added. Values that are
-/// already JSON text (a stored value) are copied byte for byte.
-struct JSONObject {
-    private var bytes: [UInt8] = [UInt8(ascii: "{")]
-
-    mutating func raw(_ name: String, _ json: [UInt8]) {
-        key(name)
-        bytes.append(contentsOf: json)
-    }
-
-    mutating func string(_ name: String, _ value: String?) {
-        key(name)
-        if let value { Escaping.appendString(value, to: &bytes) } else { null() }
-    }
-
-    mutating func int(_ name: String, _ value: Int) {
-        raw(name, Array(String(value).utf8))
-    }
-
-    mutating func bool(_ name: String, _ value: Bool) {
-        raw(name, Array((value ? "true" : "false").utf8))
-    }
-
-    /// A protocol timestamp (`2026-11-22T22:10:00Z`), or null.
-    mutating func timestamp(_ name: String, _ date: Date?) {
-        string(name, date.map(Timestamp.format))
-    }
-
-    var json: [UInt8] { bytes + [UInt8(ascii: "}")] }
-
-    private mutating func null() { bytes.append(contentsOf: Array("null".utf8)) }
-
-    private mutating func key(_ name: String) {
-        if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
-        Escaping.appendString(name, to: &bytes)
-        bytes.append(UInt8(ascii: ":"))
-    }
-}
-
-/// A JSON array of already-built elements.
-func jsonArray(_ elements: [[UInt8]]) -> [UInt8] {
-    var bytes: [UInt8] = [UInt8(ascii: "[")]
-    for (index, element) in elements.enumerated() {
-        if index > 0 { bytes.append(UInt8(ascii: ",")) }
-        bytes.append(contentsOf: element)
-    }
-    bytes.append(UInt8(ascii: "]"))
-    return bytes
+/// One JSON value written by `body` on the shared writer, then a newline: what `--json` prints.
+func jsonLine(_ body: (inout JSONWriter) -> Void) -> [UInt8] {
+    var writer = JSONWriter()
+    body(&writer)
+    writer.newline()
+    return writer.bytes
 }
 
 /// Left-aligned columns separated by two spaces, no trailing blanks. Every

@@ -47,8 +47,8 @@ struct Put: ParsableCommand {
         if text != nil, file != nil || value != nil {
             throw ValidationError("give the value with --text, as an argument or with --file: only one")
         }
-        if let ttl, !(1...Request.maxTTL).contains(ttl) {
-            throw ValidationError("--ttl must be a whole number of seconds from 1 to \(Request.maxTTL), that is 100 years")
+        if let ttl, !(1...ProtocolLimits.maxTTL).contains(ttl) {
+            throw ValidationError("--ttl must be a whole number of seconds from 1 to \(ProtocolLimits.maxTTL), that is 100 years")
         }
         if let ifVersion, ifVersion < 0 {
             throw ValidationError("--if-version must be 0 or more")
@@ -78,10 +78,7 @@ struct Put: ParsableCommand {
             try client.put(ns: ns, key: key, valueJSON: valueJSON, ttl: ttl, ifVersion: ifVersion)
         }
         guard json else { return }
-        var object = JSONObject()
-        object.bool("created", result.created)
-        object.int("version", result.version)
-        object.timestamp("expires_at", result.expiresAt)
-        Output.standardOutput(object.json + [0x0a])
+        let answer = Answer.Put(created: result.created, version: result.version, expiresAt: result.expiresAt)
+        Output.standardOutput(answer.object + [0x0a])
     }
 }

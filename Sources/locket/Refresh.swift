@@ -40,7 +40,7 @@ struct Refresh: ParsableCommand {
 
     @Option(name: .customLong("lease-duration"),
             help: ArgumentHelp("Seconds COMMAND may take (the lease's duration; locketd may grant less).", valueName: "seconds"))
-    var leaseDuration: Int = Request.defaultLeaseDuration
+    var leaseDuration: Int = ProtocolLimits.defaultLeaseDuration
 
     @Flag(help: "Print {\"value\":…,\"version\":…,\"refreshed_here\":…} instead of the value alone (refreshed_here: this process ran COMMAND and stored its output).")
     var json = false
@@ -50,12 +50,12 @@ struct Refresh: ParsableCommand {
 
     func validate() throws {
         guard !command.isEmpty else { throw ValidationError("missing the refresh COMMAND after --") }
-        if let ttl, !(1...Request.maxTTL).contains(ttl) {
-            throw ValidationError("--ttl must be a whole number of seconds from 1 to \(Request.maxTTL), that is 100 years")
+        if let ttl, !(1...ProtocolLimits.maxTTL).contains(ttl) {
+            throw ValidationError("--ttl must be a whole number of seconds from 1 to \(ProtocolLimits.maxTTL), that is 100 years")
         }
         if let staleVersion, staleVersion < 0 { throw ValidationError("--stale-version must be 0 or more") }
-        guard (1...Request.maxLeaseDuration).contains(leaseDuration) else {
-            throw ValidationError("--lease-duration must be from 1 to \(Request.maxLeaseDuration) seconds")
+        guard (1...ProtocolLimits.maxLeaseDuration).contains(leaseDuration) else {
+            throw ValidationError("--lease-duration must be from 1 to \(ProtocolLimits.maxLeaseDuration) seconds")
         }
     }
 
@@ -75,11 +75,13 @@ struct Refresh: ParsableCommand {
 
     private func print(_ value: [UInt8], version: Int, here: Bool) {
         guard json else { return Output.standardOutput(value + [0x0a]) }
-        var object = JSONObject()
-        object.raw("value", value)
-        object.int("version", version)
-        object.bool("refreshed_here", here)
-        Output.standardOutput(object.json + [0x0a])
+        Output.standardOutput(jsonLine { writer in
+            writer.object { object in
+                object.raw("value", value)
+                object.int("version", version)
+                object.bool("refreshed_here", here)
+            }
+        })
     }
 
     /// Runs COMMAND under `lease` and stores what it prints; releases the lease on failure.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LocketClient
+import LocketProtocol
 
 /// `locket rules [NS]`: which programs may use which namespaces.
 struct Rules: ParsableCommand {
@@ -19,21 +20,19 @@ struct Rules: ParsableCommand {
         let client = connection.client()
         let rules = try daemonCall { () throws(LocketError) in try client.rules(ns: ns) }
         if json {
-            let elements = rules.map { rule in
-                var object = JSONObject()
-                object.string("ns", rule.ns)
-                object.raw("programs", jsonArray(rule.programs.map { program in
-                    var element = JSONObject()
-                    element.string("path", program.path.isEmpty ? nil : program.path)
-                    if let flatpak = program.flatpak { element.string("flatpak", flatpak) }
-                    if let snap = program.snap { element.string("snap", snap) }
-                    if let label = program.label { element.string("label", label) }
-                    element.string("sha256", program.sha256)
-                    return element.json
-                }))
-                return object.json
-            }
-            Output.standardOutput(jsonArray(elements) + [0x0a])
+            Output.standardOutput(jsonLine { writer in
+                writer.array { array in
+                    for rule in rules {
+                        array.object { object in
+                            object.string("ns", rule.ns)
+                            object.objects("programs", rule.programs) { element, program in
+                                Answer.Program(path: program.path.isEmpty ? nil : program.path, flatpak: program.flatpak,
+                                               snap: program.snap, label: program.label, sha256: program.sha256).write(to: &element)
+                            }
+                        }
+                    }
+                }
+            })
             return
         }
         let header = ["NS", "PROGRAM", "SHA256"]

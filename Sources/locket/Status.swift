@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LocketClient
+import LocketProtocol
 
 /// `locket status`: the daemon's state.
 struct Status: ParsableCommand {
@@ -16,17 +17,19 @@ struct Status: ParsableCommand {
         let client = connection.client()
         let status = try daemonCall { () throws(LocketError) in try client.status() }
         if json {
-            var object = JSONObject()
-            object.bool("locked", status.locked)
-            object.string("lock_reason", status.lockReason)
-            object.string("key_store", status.keyStore)
-            object.string("key_store_notice", status.keyStoreNotice)
-            object.int("entries", status.entries)
-            object.string("version", status.version)
-            object.int("uptime_s", status.uptimeSeconds)
-            object.bool("audit", status.audit)
-            if let dropped = status.auditDropped { object.int("audit_dropped", dropped) }
-            Output.standardOutput(object.json + [0x0a])
+            Output.standardOutput(jsonLine { writer in
+                writer.object { object in
+                    object.bool("locked", status.locked)
+                    object.string("lock_reason", orNull: status.lockReason)
+                    object.string("key_store", status.keyStore)
+                    object.string("key_store_notice", orNull: status.keyStoreNotice)
+                    object.int("entries", status.entries)
+                    object.string("version", status.version)
+                    object.int("uptime_s", status.uptimeSeconds)
+                    object.bool("audit", status.audit)
+                    if let dropped = status.auditDropped { object.int("audit_dropped", dropped) }
+                }
+            })
             return
         }
         var lines = [("state:", status.locked ? "locked" : "unlocked")]

@@ -8,7 +8,7 @@ enum ValueSelection {
     /// the value is not an object.
     static func member(_ name: String, of value: [UInt8], in entry: String) throws(Failure) -> [UInt8] {
         let scanned = value.withUnsafeBytes { raw in
-            Result { () throws(ProtocolError) in try JSONScanner.members(of: raw, maxDepth: 256) }
+            Result { () throws(ProtocolError) in try JSONScanner.members(of: raw, maxDepth: ProtocolLimits.maxAnswerDepth) }
         }
         guard case .success(let members) = scanned else {
             throw .usage("--field needs an object value; \(entry) holds another kind of JSON value")

@@ -6,7 +6,7 @@ import LocketProtocol
 /// `locket watch [NS]`: one line per change event until interrupted.
 struct Watch: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print change events (changed, deleted, expired, expiring, locked, unlocked) as they happen.",
+        abstract: "Print change events (changed, deleted, expired, expiring, locked, unlocked, leased, lease_ended) as they happen.",
         discussion: """
             Runs until interrupted (Ctrl-C) or until locketd closes the connection: it stops, or this
             watcher fell more than 4096 events behind (then exit 6; watch again and re-sync with
@@ -21,7 +21,7 @@ struct Watch: ParsableCommand {
     @Option(help: ArgumentHelp("Also report entries this many seconds before they expire (0: never).", valueName: "seconds"))
     var expiringWithin: Int?
 
-    @Flag(help: "Print each event as the protocol's JSON object: {event, ns, key, version, expires_at, reason}.")
+    @Flag(help: "Print each event as the protocol's JSON object: {event, ns, key, version, expires_at, reason, outcome}.")
     var json = false
 
     func validate() throws {
@@ -52,31 +52,15 @@ struct Watch: ParsableCommand {
             "locked  \(reason)"
         case .unlocked:
             "unlocked"
+        case .leased(let ns, let key, let expiresAt):
+            "leased  \(ns)  \(key)  until \(Timestamp.format(expiresAt))"
+        case .leaseEnded(let ns, let key, let outcome):
+            "lease_ended  \(ns)  \(key)  \(outcome)"
         }
     }
 
     /// The event as the protocol writes it.
     static func json(_ event: ChangeEvent) -> [UInt8] {
-        var object = JSONObject()
-        object.string("event", event.name)
-        switch event {
-        case .changed(let ns, let key, let version, let expiresAt):
-            object.string("ns", ns)
-            object.string("key", key)
-            object.int("version", version)
-            object.timestamp("expires_at", expiresAt)
-        case .deleted(let ns, let key), .expired(let ns, let key):
-            object.string("ns", ns)
-            object.string("key", key)
-        case .expiring(let ns, let key, let expiresAt):
-            object.string("ns", ns)
-            object.string("key", key)
-            object.timestamp("expires_at", expiresAt)
-        case .locked(let reason):
-            object.string("reason", reason)
-        case .unlocked:
-            break
-        }
-        return object.json
+        event.object
     }
 }

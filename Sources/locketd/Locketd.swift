@@ -15,7 +15,7 @@ struct Locketd: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "locketd",
         abstract: "The Locket session vault daemon: sealed sessions over a Unix socket (protocol v1).",
-        version: LocketServer.version)
+        version: LocketVersion.current)
 
     @Option(help: "Socket path (default: $LOCKET_SOCKET, else $XDG_RUNTIME_DIR/locket/locket.sock, else /tmp/locket-$UID/locket.sock).")
     var socket: String?
@@ -50,7 +50,7 @@ struct Locketd: ParsableCommand {
     @Option(help: "Most bytes buffered across all connections (unfinished request lines, answers not yet written); past it requests are answered unavailable. Default 64 MiB.")
     var maxBufferedBytes: Int = 64 << 20
 
-    @Option(help: "The longest refresh lease granted, in seconds (a `lease` asks for 60 by default, at most 3600).")
+    @Option(help: "The longest refresh lease granted, in seconds (a `lease` asks for \(ProtocolLimits.defaultLeaseDuration) by default, at most \(ProtocolLimits.maxLeaseDuration)).")
     var leaseMaxDuration: Int = 300
 
     @Flag(help: "Keep no access audit log (audit.log in the data folder) and log no per-access line.")
@@ -95,66 +95,46 @@ struct Locketd: ParsableCommand {
         }
 
         let target = Self.listenTarget(explicit: socket, environment: environment)
-        // Refuse before touching the vault: another daemon already serves this socket (and holds the vault).
-        if case .unixSocket(let path) = target, SocketFile.isAlive(path) {
-            logger.critical("another locketd is running", metadata: ["socket": "\(path)"])
-            throw ExitCode(1)
-        }
-        // And before creating a vault: a socket folder that will be refused must not leave one behind.
-        if case .unixSocket(let path) = target, let problem = SocketFile.folderProblem(for: path) {
-            logger.critical("cannot listen: \(problem)")
-            throw ExitCode(1)
-        }
         let dataDirectory = dataDir ?? Self.defaultDataDirectory(environment)
-        let vault: Vault
+        let passphrase: SecureKey?
         do {
-            vault = try Vault.open(VaultConfiguration(dataDirectory: dataDirectory, keyStore: choice,
-                                                      passphrase: try passphraseFile.map { path throws in try PassphraseFile.read(path) },
-                                                      tpmTCTI: TPM2KeyStore.tcti(explicit: tpmTcti, environment: environment),
-                                                      tpmPCRs: pcrs))
+            passphrase = try passphraseFile.map { path throws in try PassphraseFile.read(path) }
         } catch {
             logger.critical("cannot open the vault", metadata: ["data_dir": "\(dataDirectory)", "error": "\(error)"])
             throw ExitCode(1)
         }
-        logger.info("vault opened", metadata: [
-            "data_dir": "\(dataDirectory)", "vault": "\(vault.vaultID.short)", "key_store": "\(vault.keyStoreKind.rawValue)",
-        ])
-        if !ProcessHygiene.current().keyMemoryLocked {
-            logger.warning("key memory could not be locked into RAM, so keys may be written to swap: raise the locked-memory limit (LimitMEMLOCK=, ulimit -l)",
-                           metadata: ["memlock_limit_bytes": "\(ProcessHygiene.lockedMemoryLimit.map(String.init) ?? "unlimited")"])
-        }
-        if let notice = vault.keyStoreNotice { logger.warning("\(notice)") }
-        if case .locked(let reason) = vault.state { logger.warning("vault is locked", metadata: ["reason": "\(reason)"]) }
-
+        let vault = VaultConfiguration(dataDirectory: dataDirectory, keyStore: choice, passphrase: passphrase,
+                                       tpmTCTI: TPM2KeyStore.tcti(explicit: tpmTcti, environment: environment),
+                                       tpmPCRs: pcrs)
         var server = ServerConfiguration(target: target, logger: logger)
         server.idleTimeout = .seconds(Int64(max(1, idleTimeout)))
         server.maxConnections = max(1, maxConnections)
         server.maxBufferedBytes = max(1 << 20, maxBufferedBytes)
-
-        server.leaseMaxDuration = min(max(1, leaseMaxDuration), Request.maxLeaseDuration)
+        server.leaseMaxDuration = min(max(1, leaseMaxDuration), ProtocolLimits.maxLeaseDuration)
         server.audit = noAudit ? nil : AuditSettings(maxBytes: max(4096, auditMaxBytes))
         server.idleLock = idleLock > 0 ? .milliseconds(Int64(idleLock * 60_000)) : nil
+        server.notifySocket = environment["NOTIFY_SOCKET"]
         if exitWhenIdle > 0 {
             server.exitWhenIdle = .milliseconds(Int64(exitWhenIdle * 1000))
             server.onIdleExit = { stop.signal() }
         }
+        // The daemon opens the vault, listens and says READY=1, in that order (see LocketServer.start).
         let daemon = LocketServer(vault: vault, configuration: server)
         do {
             try daemon.start()
+        } catch .vault(let error) {
+            logger.critical("cannot open the vault", metadata: ["data_dir": "\(dataDirectory)", "error": "\(error)"])
+            throw ExitCode(1)
+        } catch .alreadyRunning(let path) {
+            logger.critical("another locketd is running", metadata: ["socket": "\(path)"])
+            throw ExitCode(1)
         } catch {
-            vault.close()
             logger.critical("\(error)")
             throw ExitCode(1)
         }
-        switch target {
-        case .unixSocket(let path): logger.info("listening", metadata: ["socket": "\(path)"])
-        case .inheritedDescriptor(let fd, _): logger.info("listening on the socket systemd passed", metadata: ["fd": "\(fd)"])
-        }
-        SystemdNotifier.notify("READY=1\nSTATUS=serving", environment: environment)
 
         stop.wait()
         logger.info("shutting down")
-        SystemdNotifier.notify("STOPPING=1", environment: environment)
         daemon.shutdown()
         logger.info("stopped")
         _ = sources

@@ -79,6 +79,20 @@ struct WatchCLITests {
             """, stderr: "locket: locketd closed the watch (it stopped, or this watcher fell behind); watch again and re-sync with `locket list`\n")
     }
 
+    @Test("a refresh under a lease shows as leased, changed, lease_ended (how it ended)")
+    func leaseEvents() throws {
+        let cli = try CLI()
+        let result = try watching(cli, ["app"], probeNS: "app") {
+            cli.expect(try cli.run("refresh", "app", "session", "--", "/bin/cat"), status: 0, stdout: "null\n")
+        }
+        expectGolden(result, status: 6, stdout: """
+            leased  app  session  until YYYY-MM-DDTHH:MM:SSZ
+            changed  app  session  version 1, expires never
+            lease_ended  app  session  stored
+
+            """, stderr: "locket: locketd closed the watch (it stopped, or this watcher fell behind); watch again and re-sync with `locket list`\n")
+    }
+
     @Test("watch while locked exits 3 with the daemon's reason; a negative --expiring-within is a usage error")
     func refusals() throws {
         let cli = try CLI()

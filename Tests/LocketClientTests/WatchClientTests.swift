@@ -46,6 +46,26 @@ struct WatchClientTests {
         #expect(seen == [.changed(ns: "app", key: "k", version: 1, expiresAt: nil), .deleted(ns: "app", key: "k")])
     }
 
+    @Test("lease events arrive typed: leased, then lease_ended with how it ended")
+    func leaseEvents() throws {
+        let daemon = try Daemon.started()
+        let client = LocketClient(socketPath: daemon.socketPath)
+        let watch = try client.watch(ns: "app")
+        defer { watch.close() }
+        let holder = LocketClient(socketPath: daemon.socketPath)
+        guard case .granted(let lease) = try holder.lease(ns: "app", key: "alice", duration: 30) else {
+            Issue.record("the lease of a fresh key was not granted")
+            return
+        }
+        #expect(try holder.release(lease))
+        // A put after them: a client that skipped lease events would return its event first (not hang).
+        try holder.put(ns: "app", key: "alice", valueJSON: Array("1".utf8))
+        let expiresAt = try #require(lease.expiresAt)
+        #expect(try watch.next() == .leased(ns: "app", key: "alice", expiresAt: expiresAt))
+        #expect(try watch.next() == .leaseEnded(ns: "app", key: "alice", outcome: "released"))
+        #expect(try watch.next() == .changed(ns: "app", key: "alice", version: 1, expiresAt: nil))
+    }
+
     @Test("watch on a locked vault throws locked; a bad namespace throws badRequest")
     func refusals() throws {
         let daemon = try Daemon.started()

@@ -23,8 +23,8 @@ struct AnswerWipeTests {
     @Test("unlock zeroes the passphrase's storage that the parsed request shares, not a copy of it")
     func unlockWipesThePassphrase() throws {
         let folder = TemporaryFolder()
-        let vault = try Vault.open(VaultConfiguration(dataDirectory: folder.appending("data"), keyStore: .file))
-        let server = LocketServer(vault: vault, configuration: ServerConfiguration(target: .unixSocket(path: folder.appending("s.sock"))))
+        let server = LocketServer(vault: VaultConfiguration(dataDirectory: folder.appending("data"), keyStore: .file),
+                                  configuration: ServerConfiguration(target: .unixSocket(path: folder.appending("s.sock"))))
         try server.start()
         defer { server.shutdown() }
         let held = Array("passphrase-to-forget".utf8)

@@ -23,23 +23,21 @@ final class Harness: Sendable {
         let folder = TemporaryFolder("locket-fuzz")
         self.folder = folder
         socketPath = folder.appending("locket.sock")
-        let opened = Result { () throws(StoreError) in
-            try Vault.open(VaultConfiguration(dataDirectory: folder.appending("data"), keyStore: .file))
-        }
-        guard case .success(let vault) = opened else {
-            fatalError("fuzz set-up: the vault does not open in \(folder.path)")
-        }
-        self.vault = vault
         // One event loop thread: the machine is small and one connection is open at a time.
         var configuration = ServerConfiguration(target: .unixSocket(path: socketPath), eventLoopThreads: 1,
                                                 logger: Logger(label: "locketd-fuzz") { _ in SwiftLogNoOpLogHandler() })
         configuration.idleTimeout = .seconds(60)
-        server = LocketServer(vault: vault, configuration: configuration)
+        // The server opens the vault (and would close it at shutdown).
+        let server = LocketServer(vault: VaultConfiguration(dataDirectory: folder.appending("data"), keyStore: .file),
+                                  configuration: configuration)
         do {
             try server.start()
         } catch {
             fatalError("fuzz set-up: locketd does not start: \(error)")
         }
+        guard let vault = server.vault else { fatalError("fuzz set-up: the server has no vault") }
+        self.server = server
+        self.vault = vault
         // A client that half-closes early may meet a closed socket: never die of SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
         let path = folder.path

@@ -60,7 +60,7 @@ enum RequestTarget {
                 if required { Invariant.fail("request: \(request.op.rawValue) accepted without lease") }
                 return
             }
-            guard (1...Request.maxLeaseTokenBytes).contains(token.utf8.count) else {
+            guard (1...ProtocolLimits.maxLeaseTokenBytes).contains(token.utf8.count) else {
                 Invariant.fail("request: a lease token of an accepted \(request.op.rawValue) is empty or too long")
             }
         }
@@ -80,7 +80,7 @@ enum RequestTarget {
                   put.valueJSON.withUnsafeBytes({ (try? JSONScanner.validate($0, maxDepth: limits.maxDepth)) != nil }) else {
                 Invariant.fail("request: an accepted put has a value of valid JSON within the limit")
             }
-            if let ttl = put.ttl, !(1...Request.maxTTL).contains(ttl) { Invariant.fail("request: ttl out of range accepted") }
+            if let ttl = put.ttl, !(1...ProtocolLimits.maxTTL).contains(ttl) { Invariant.fail("request: ttl out of range accepted") }
             if let version = put.ifVersion, version < 0 { Invariant.fail("request: negative if_version accepted") }
         case .get(let entry):
             name(entry.ns, required: true, "ns")
@@ -94,13 +94,13 @@ enum RequestTarget {
             name(ns, required: false, "ns")
         case .audit(let query):
             name(query.ns, required: false, "ns")
-            if let limit = query.limit, !(1...Request.maxAuditLimit).contains(limit) { Invariant.fail("request: audit limit out of range accepted") }
+            if let limit = query.limit, !(1...ProtocolLimits.maxAuditLimit).contains(limit) { Invariant.fail("request: audit limit out of range accepted") }
             if let since = query.since, Timestamp.parse(Timestamp.format(since)) == nil {
                 Invariant.fail("request: an accepted since does not format back to a timestamp")
             }
         case .watch(let watch):
             name(watch.ns, required: false, "ns")
-            if let within = watch.expiringWithin, !(0...Request.maxTTL).contains(within) {
+            if let within = watch.expiringWithin, !(0...ProtocolLimits.maxTTL).contains(within) {
                 Invariant.fail("request: expiring_within out of range accepted")
             }
         case .allow(let allow):
@@ -118,7 +118,7 @@ enum RequestTarget {
             name(lease.ns, required: true, "ns")
             name(lease.key, required: true, "key")
             if let version = lease.staleVersion, version < 0 { Invariant.fail("request: negative stale_version accepted") }
-            if let duration = lease.duration, !(1...Request.maxLeaseDuration).contains(duration) {
+            if let duration = lease.duration, !(1...ProtocolLimits.maxLeaseDuration).contains(duration) {
                 Invariant.fail("request: lease duration out of range accepted")
             }
         case .release(let release):

@@ -1,5 +1,5 @@
 import Foundation
-import LocketKeyStore
+import LocketFiles
 import LocketTestSupport
 import Testing
 
@@ -39,7 +39,7 @@ struct OwnerOnlyFolderTests {
         let path = temp.appending("open")
         #expect(mkdir(path, 0o755) == 0)
         try FS.chmod(path, 0o755)
-        #expect(keyStoreError { try OwnerOnlyFolder.ensure(path) }?.isInsecureFile == true)
+        #expect(unsafeFileError { () throws(UnsafeFileError) in try OwnerOnlyFolder.ensure(path) }?.isInsecure == true)
         #expect(FS.mode(path) == 0o755)
     }
 
@@ -48,14 +48,14 @@ struct OwnerOnlyFolderTests {
         let path = temp.appending("theirs")
         #expect(mkdir(path, 0o700) == 0)
         try FS.chownToNobody(path)
-        #expect(keyStoreError { try OwnerOnlyFolder.ensure(path) }?.isInsecureFile == true)
+        #expect(unsafeFileError { () throws(UnsafeFileError) in try OwnerOnlyFolder.ensure(path) }?.isInsecure == true)
     }
 
     @Test("a regular file at the path is refused")
     func refusesRegularFile() throws {
         let path = temp.appending("file")
         try FS.write(path, [1, 2, 3], mode: 0o600)
-        #expect(keyStoreError { try OwnerOnlyFolder.ensure(path) }?.isInsecureFile == true)
+        #expect(unsafeFileError { () throws(UnsafeFileError) in try OwnerOnlyFolder.ensure(path) }?.isInsecure == true)
     }
 
     @Test("a symbolic link to a private folder is refused")
@@ -64,6 +64,45 @@ struct OwnerOnlyFolderTests {
         #expect(mkdir(target, 0o700) == 0)
         let link = temp.appending("link")
         #expect(symlink(target, link) == 0)
-        #expect(keyStoreError { try OwnerOnlyFolder.ensure(link) }?.isInsecureFile == true)
+        #expect(unsafeFileError { () throws(UnsafeFileError) in try OwnerOnlyFolder.ensure(link) }?.isInsecure == true)
+    }
+}
+
+/// The error `body` threw, as an `UnsafeFileError` (nil when it did not throw).
+private func unsafeFileError(_ body: () throws(UnsafeFileError) -> Void) -> UnsafeFileError? {
+    do {
+        try body()
+        return nil
+    } catch {
+        return error
+    }
+}
+
+extension UnsafeFileError {
+    var isInsecure: Bool { if case .insecure = self { true } else { false } }
+}
+
+/// Small file-system helpers for these tests.
+private enum FS {
+    /// Permission bits of `path` (lstat: a symlink is not followed).
+    static func mode(_ path: String) -> mode_t? {
+        var info = stat()
+        return lstat(path, &info) == 0 ? info.st_mode & 0o7777 : nil
+    }
+
+    static func chmod(_ path: String, _ mode: mode_t) throws {
+        guard Glibc.chmod(path, mode) == 0 else { throw POSIXError(.init(rawValue: errno)!) }
+    }
+
+    static func chownToNobody(_ path: String) throws {
+        guard Glibc.chown(path, 65534, 65534) == 0 else { throw POSIXError(.init(rawValue: errno)!) }
+    }
+
+    static func write(_ path: String, _ bytes: [UInt8], mode: mode_t) throws {
+        unlink(path)
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, mode)
+        guard fd >= 0 else { throw POSIXError(.init(rawValue: errno)!) }
+        defer { close(fd) }
+        guard Glibc.write(fd, bytes, bytes.count) == bytes.count else { throw POSIXError(.init(rawValue: errno)!) }
     }
 }
