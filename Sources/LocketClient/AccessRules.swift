@@ -41,11 +41,12 @@ public enum SandboxIdentity: Sendable, Equatable {
     /// An AppArmor profile or SELinux context, as SO_PEERSEC shows it.
     case label(String)
 
-    var member: (name: String, value: String) {
+    /// The identity as the protocol names it.
+    var subject: SandboxSubject {
         switch self {
-        case .flatpak(let id): ("flatpak", id)
-        case .snap(let name): ("snap", name)
-        case .label(let label): ("label", label)
+        case .flatpak(let id): SandboxSubject(.flatpak, id)
+        case .snap(let name): SandboxSubject(.snap, name)
+        case .label(let label): SandboxSubject(.label, label)
         }
     }
 }
@@ -81,22 +82,21 @@ extension LocketClient {
     /// of the file at `path` as the daemon reads it now.
     @discardableResult
     public func allow(ns: String, path: String, sha256: String? = nil, hashNow: Bool = false) throws(LocketError) -> AllowResult {
-        var request = RequestWriter(op: "allow")
-        request.string("ns", ns)
-        request.string("path", path)
-        request.string("sha256", sha256)
-        if hashNow { request.bool("hash", true) }
-        return AllowResult(try call(request, Answer.Allow.self, idempotent: false))
+        let pin: Request.Pin
+        switch (sha256, hashNow) {
+        case (let digest?, false): pin = .sha256(digest)
+        case (nil, true): pin = .hashNow
+        case (nil, false): pin = .none
+        case (_?, true): throw LocketError(ProtocolError(.badRequest, "give \"sha256\" or \"hash\": true, not both"))
+        }
+        return AllowResult(try call(Request(.allow(.init(ns: ns, admitted: .program(path: path, pin: pin)))), Answer.Allow.self, idempotent: false))
     }
 
     /// Allows programs with a sandbox identity (a Flatpak app, a Snap, an LSM
     /// label) to use `ns`, whatever their executable's path.
     @discardableResult
     public func allow(ns: String, sandbox: SandboxIdentity) throws(LocketError) -> AllowResult {
-        var request = RequestWriter(op: "allow")
-        request.string("ns", ns)
-        request.string(sandbox.member.name, sandbox.member.value)
-        var result = AllowResult(try call(request, Answer.Allow.self, idempotent: false))
+        var result = AllowResult(try call(Request(.allow(.init(ns: ns, admitted: .sandbox(sandbox.subject)))), Answer.Allow.self, idempotent: false))
         result.sha256 = nil
         return result
     }
@@ -104,26 +104,18 @@ extension LocketClient {
     /// Removes a sandbox identity from the rule for `ns`.
     @discardableResult
     public func deny(ns: String, sandbox: SandboxIdentity) throws(LocketError) -> DenyResult {
-        var request = RequestWriter(op: "deny")
-        request.string("ns", ns)
-        request.string(sandbox.member.name, sandbox.member.value)
-        return DenyResult(try call(request, Answer.Deny.self, idempotent: false))
+        DenyResult(try call(Request(.deny(.init(ns: ns, denied: .sandbox(sandbox.subject)))), Answer.Deny.self, idempotent: false))
     }
 
     /// Removes `path` from the rule for `ns`, or the whole rule when `path` is nil.
     @discardableResult
     public func deny(ns: String, path: String? = nil) throws(LocketError) -> DenyResult {
-        var request = RequestWriter(op: "deny")
-        request.string("ns", ns)
-        request.string("path", path)
-        return DenyResult(try call(request, Answer.Deny.self, idempotent: false))
+        DenyResult(try call(Request(.deny(.init(ns: ns, denied: path.map(Request.Denied.path)))), Answer.Deny.self, idempotent: false))
     }
 
     /// The access rules (only the one for `ns`, if given), sorted by namespace.
     public func rules(ns: String? = nil) throws(LocketError) -> [AccessRule] {
-        var request = RequestWriter(op: "rules")
-        request.string("ns", ns)
-        return try call(request, Answer.Rules.self, idempotent: true).items.map {
+        try call(Request(.rules(ns: ns)), Answer.Rules.self, idempotent: true).items.map {
             AccessRule(ns: $0.ns, programs: $0.programs.map(RuleProgram.init))
         }
     }

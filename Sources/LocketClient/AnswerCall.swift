@@ -14,9 +14,9 @@ extension LocketError {
 extension LocketClient {
     /// Sends `request` and reads its answer as `A` (the daemon's error thrown as its case).
     /// `answerTimeout`: seconds to wait for this answer (`timeout` when nil), for a request that may wait (`lease`).
-    func call<A: AnswerBody>(_ request: RequestWriter, _ type: A.Type, idempotent: Bool,
+    func call<A: AnswerBody>(_ request: Request, _ type: A.Type, idempotent: Bool,
                              answerTimeout: Double? = nil) throws(LocketError) -> A {
-        try Self.decode(A.self, try exchange(request.line, idempotent: idempotent, answerTimeout: answerTimeout))
+        try Self.decode(A.self, try exchange(request.line(), idempotent: idempotent, answerTimeout: answerTimeout))
     }
 
     /// Reads an answer line as `A`.

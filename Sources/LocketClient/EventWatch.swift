@@ -75,11 +75,8 @@ extension LocketClient {
     /// Opens a connection of its own and returns once the daemon has agreed;
     /// `locked` when the vault is locked.
     public func watch(ns: String? = nil, expiringWithin: Int? = nil) throws(LocketError) -> EventWatch {
-        var request = RequestWriter(op: "watch")
-        request.string("ns", ns)
-        request.int("expiring_within", expiringWithin)
         let socket = try UnixSocket(path: socketPath, timeout: timeout)
-        try socket.send(request.line)
+        try socket.send(Request(.watch(.init(ns: ns, expiringWithin: expiringWithin))).line())
         let answer = try Self.decode(Answer.Watching.self, try socket.readLine(timeout: timeout))
         guard answer.watching else { throw .connectionFailed("locketd did not start watching") }
         return EventWatch(socket: socket)

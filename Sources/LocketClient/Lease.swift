@@ -36,11 +36,7 @@ extension LocketClient {
     /// other calls wait meanwhile (they share its one connection).
     public func lease(ns: String, key: String, staleVersion: Int? = nil, duration: Int? = nil,
                       wait: Double = 3600) throws(LocketError) -> LeaseResult {
-        var request = RequestWriter(op: "lease")
-        request.string("ns", ns)
-        request.string("key", key)
-        request.int("stale_version", staleVersion)
-        request.int("duration", duration)
+        let request = Request(.lease(.init(ns: ns, key: key, staleVersion: staleVersion, duration: duration)))
         switch try call(request, Answer.Lease.self, idempotent: false, answerTimeout: max(timeout, wait)) {
         case .granted(let token, let expiresAt, let duration, let entry):
             return .granted(Lease(ns: ns, key: key, token: token, expiresAt: expiresAt, duration: duration, entry: entry.map(Entry.init)))
@@ -53,13 +49,8 @@ extension LocketClient {
     /// entry). `.conflict` when the lease had already ended: nothing was stored.
     @discardableResult
     public func store(valueJSON: [UInt8], under lease: Lease, ttl: Int? = nil, ifVersion: Int? = nil) throws(LocketError) -> PutResult {
-        var request = RequestWriter(op: "put")
-        request.string("ns", lease.ns)
-        request.string("key", lease.key)
-        request.raw("value", valueJSON)
-        request.int("ttl", ttl)
-        request.int("if_version", ifVersion)
-        request.string("lease", lease.token)
+        let request = Request(.put(.init(ns: lease.ns, key: lease.key, valueJSON: valueJSON, ttl: ttl, ifVersion: ifVersion,
+                                         lease: lease.token)))
         return PutResult(try call(request, Answer.Put.self, idempotent: false))
     }
 
@@ -78,21 +69,13 @@ extension LocketClient {
     /// Deletes the entry under the lease, which ends it (waiters get `.notFound`).
     @discardableResult
     public func delete(under lease: Lease) throws(LocketError) -> Bool {
-        var request = RequestWriter(op: "delete")
-        request.string("ns", lease.ns)
-        request.string("key", lease.key)
-        request.string("lease", lease.token)
-        return try call(request, Answer.Delete.self, idempotent: false).deleted
+        try call(Request(.delete(.init(ns: lease.ns, key: lease.key, lease: lease.token))), Answer.Delete.self, idempotent: false).deleted
     }
 
     /// Ends the lease without storing; the next waiter gets it. False when it
     /// had already ended (not an error: safe on every error path).
     @discardableResult
     public func release(_ lease: Lease) throws(LocketError) -> Bool {
-        var request = RequestWriter(op: "release")
-        request.string("ns", lease.ns)
-        request.string("key", lease.key)
-        request.string("lease", lease.token)
-        return try call(request, Answer.Release.self, idempotent: false).released
+        try call(Request(.release(.init(ns: lease.ns, key: lease.key, lease: lease.token))), Answer.Release.self, idempotent: false).released
     }
 }

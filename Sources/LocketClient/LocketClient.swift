@@ -28,23 +28,18 @@ public final class LocketClient: Sendable {
 
     /// Greets the daemon: protocol version, server name, ops it serves.
     public func hello() throws(LocketError) -> DaemonHello {
-        DaemonHello(try call(RequestWriter(op: "hello"), Answer.Hello.self, idempotent: true))
+        DaemonHello(try call(Request(.hello(version: nil)), Answer.Hello.self, idempotent: true))
     }
 
     /// Checks the daemon answers.
     public func ping() throws(LocketError) {
-        _ = try call(RequestWriter(op: "ping"), Answer.Done.self, idempotent: true)
+        _ = try call(Request(.ping), Answer.Done.self, idempotent: true)
     }
 
     /// Stores `valueJSON` (one JSON value as text) under (`ns`, `key`).
     @discardableResult
     public func put(ns: String, key: String, valueJSON: [UInt8], ttl: Int? = nil, ifVersion: Int? = nil) throws(LocketError) -> PutResult {
-        var request = RequestWriter(op: "put")
-        request.string("ns", ns)
-        request.string("key", key)
-        request.raw("value", valueJSON)
-        request.int("ttl", ttl)
-        request.int("if_version", ifVersion)
+        let request = Request(.put(.init(ns: ns, key: key, valueJSON: valueJSON, ttl: ttl, ifVersion: ifVersion)))
         return PutResult(try call(request, Answer.Put.self, idempotent: false))
     }
 
@@ -62,10 +57,7 @@ public final class LocketClient: Sendable {
 
     /// The live entry, or `.notFound`.
     public func get(ns: String, key: String) throws(LocketError) -> Entry {
-        var request = RequestWriter(op: "get")
-        request.string("ns", ns)
-        request.string("key", key)
-        return Entry(try call(request, Answer.Entry.self, idempotent: true))
+        Entry(try call(Request(.get(.init(ns: ns, key: key))), Answer.Entry.self, idempotent: true))
     }
 
     /// The value decoded as `T`, or nil when there is no live entry.
@@ -78,47 +70,35 @@ public final class LocketClient: Sendable {
     /// Deletes the live entry; false when there was none.
     @discardableResult
     public func delete(ns: String, key: String, ifVersion: Int? = nil) throws(LocketError) -> Bool {
-        var request = RequestWriter(op: "delete")
-        request.string("ns", ns)
-        request.string("key", key)
-        request.int("if_version", ifVersion)
-        return try call(request, Answer.Delete.self, idempotent: false).deleted
+        try call(Request(.delete(.init(ns: ns, key: key, ifVersion: ifVersion))), Answer.Delete.self, idempotent: false).deleted
     }
 
     /// Names and metadata of live entries (one namespace, or all).
     public func list(ns: String? = nil) throws(LocketError) -> [EntryInfo] {
-        var request = RequestWriter(op: "list")
-        request.string("ns", ns)
-        return try call(request, Answer.List.self, idempotent: true).items.map(EntryInfo.init)
+        try call(Request(.list(ns: ns)), Answer.List.self, idempotent: true).items.map(EntryInfo.init)
     }
 
     /// The daemon's state.
     public func status() throws(LocketError) -> DaemonStatus {
-        DaemonStatus(try call(RequestWriter(op: "status"), Answer.Status.self, idempotent: true))
+        DaemonStatus(try call(Request(.status), Answer.Status.self, idempotent: true))
     }
 
     /// The access audit log, oldest first: the latest `limit` entries (the
     /// daemon's default is 1000), of one namespace or all, at or after `since`.
     /// Needs the vault unlocked. Check `damage`: records that did not authenticate.
     public func audit(ns: String? = nil, since: Date? = nil, limit: Int? = nil) throws(LocketError) -> AuditReport {
-        var request = RequestWriter(op: "audit")
-        request.string("ns", ns)
-        request.string("since", since.map(Timestamp.format))
-        request.int("limit", limit)
-        return AuditReport(try call(request, Answer.Audit.self, idempotent: true))
+        AuditReport(try call(Request(.audit(.init(ns: ns, since: since, limit: limit))), Answer.Audit.self, idempotent: true))
     }
 
     /// Locks the vault: the master key leaves the daemon's memory.
     public func lock() throws(LocketError) {
-        _ = try call(RequestWriter(op: "lock"), Answer.Done.self, idempotent: false)
+        _ = try call(Request(.lock), Answer.Done.self, idempotent: false)
     }
 
     /// Unlocks the vault (the passphrase only for the passphrase key store).
     /// A `String` cannot be wiped: prefer `unlock(passphrase: SecretBytes)`.
     public func unlock(passphrase: String? = nil) throws(LocketError) {
-        var request = RequestWriter(op: "unlock")
-        request.string("passphrase", passphrase)
-        _ = try call(request, Answer.Done.self, idempotent: false)
+        _ = try call(Request(.unlock(passphrase: passphrase.map { Array($0.utf8) })), Answer.Done.self, idempotent: false)
     }
 
     /// Unlocks the vault with a passphrase (UTF-8) held in `SecretBytes`: the
@@ -137,7 +117,7 @@ public final class LocketClient: Sendable {
     /// Rotates the master key; returns how many entries were re-wrapped.
     @discardableResult
     public func rotate() throws(LocketError) -> Int {
-        try call(RequestWriter(op: "rotate"), Answer.Rotate.self, idempotent: false).rewrapped
+        try call(Request(.rotate), Answer.Rotate.self, idempotent: false).rewrapped
     }
 
     /// Sends one raw request line (a JSON object, without its newline) and returns

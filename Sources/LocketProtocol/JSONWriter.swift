@@ -2,7 +2,7 @@ import Foundation
 
 /// Writes compact JSON text front to back: objects and arrays, members and
 /// elements in the order added, commas placed for you. The one JSON writer
-/// behind answers (`Response`), requests (`RequestWriter`), events
+/// behind answers (`Response`), requests (`Request.line()`), events
 /// (`WatchEvent`) and the CLI's `--json` output. Values that already are JSON
 /// text (a stored value, an echoed id) are copied byte for byte.
 ///

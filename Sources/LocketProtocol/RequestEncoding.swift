@@ -8,7 +8,8 @@ extension Request {
     /// wipe: `LocketClient.unlock(passphrase: SecretBytes)` builds its own line
     /// in wipeable storage instead.
     public func line() -> [UInt8] {
-        var object = Response.nested()
+        var object = JSONWriter(capacity: 96)
+        object.beginObject()
         if let idJSON { object.raw("id", idJSON) }
         object.string("op", op.rawValue)
         switch body {
@@ -71,10 +72,12 @@ extension Request {
             Self.name(release.ns, release.key, &object)
             object.string("lease", release.lease)
         }
-        return object.object + [UInt8(ascii: "\n")]
+        object.endObject()
+        object.newline()
+        return object.bytes
     }
 
-    private static func name(_ ns: String, _ key: String, _ object: inout Response) {
+    private static func name(_ ns: String, _ key: String, _ object: inout JSONWriter) {
         object.string("ns", ns)
         object.string("key", key)
     }

@@ -72,7 +72,7 @@ extension Dispatcher {
                 let state = vault.state
                 var lockReason: String?
                 if case .locked(let reason) = state { lockReason = reason.description }
-                return .status(StatusReport(
+                return .status(Answer.Status(
                     locked: state.isLocked, keyStore: vault.keyStoreKind.rawValue,
                     entries: try vault.count(excluding: ruledOut(asker.caller)),
                     version: configuration.serverVersion,

@@ -14,7 +14,7 @@ enum Outcome: Sendable {
     case entry(Entry)
     case deleted(Bool)
     case listing(Listing)
-    case status(StatusReport)
+    case status(Answer.Status)
     /// `lock` succeeded.
     case lockedOnRequest
     case unlocked
@@ -53,17 +53,4 @@ enum Outcome: Sendable {
         default: true
         }
     }
-}
-
-/// The members of a `status` answer.
-struct StatusReport: Sendable {
-    var locked: Bool
-    var keyStore: String
-    var entries: Int
-    var version: String
-    var uptimeSeconds: Int
-    var lockReason: String?
-    var keyStoreNotice: String?
-    var audit: Bool
-    var auditDropped: Int?
 }
