@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "LocketCrypto", targets: ["LocketCrypto"]),
         .library(name: "LocketKeyStore", targets: ["LocketKeyStore"]),
         .library(name: "LocketStore", targets: ["LocketStore"]),
+        .library(name: "LocketAudit", targets: ["LocketAudit"]),
         .library(name: "LocketProtocol", targets: ["LocketProtocol"]),
         .library(name: "LocketClient", targets: ["LocketClient"]),
         // For the separate fuzzing and benchmark packages (Tests/Fuzz, Benchmarks), not for apps.
@@ -52,6 +53,9 @@ let package = Package(
         .target(name: "LocketKeyStore", dependencies: ["LocketCrypto", "LocketFiles", "CSecret", "CTSS2", "LocketSync"]),
         .target(name: "LocketStore", dependencies: ["LocketCrypto", "LocketKeyStore", "LocketFiles", "LocketProtocol", "CSQLite", "LocketSync"]),
         .target(name: "LocketProtocol"),
+        // The audit log's engine (writer thread, file format, chain, rotation, reader); its keys and
+        // head come from the vault through the daemon (no dependency on LocketStore either way).
+        .target(name: "LocketAudit", dependencies: ["LocketCrypto", "LocketProtocol"]),
         .target(name: "LocketClient", dependencies: ["LocketProtocol", "LocketSync"]),
         // The encrypted backup format (Protocol/BACKUP.md) and export/import over the protocol.
         .target(name: "LocketBackup", dependencies: ["LocketCrypto", "LocketClient", "LocketProtocol"]),
@@ -67,7 +71,7 @@ let package = Package(
         // The example app: save a session on login, resume it on the next run.
         .executableTarget(name: "locket-example", dependencies: ["LocketClient"], path: "Examples/SessionResume"),
         .target(name: "LocketServer", dependencies: [
-            "LocketProtocol", "LocketStore", "LocketKeyStore", "LocketFiles", "LocketCrypto", "LocketSync", "CLocketSys",
+            "LocketProtocol", "LocketStore", "LocketAudit", "LocketKeyStore", "LocketFiles", "LocketCrypto", "LocketSync", "CLocketSys",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -103,6 +107,7 @@ let package = Package(
         .testTarget(name: "LocketStoreTests", dependencies: [
             "LocketStore", "LocketKeyStore", "LocketCrypto", "LocketTestSupport", "CSQLite", "LocketSync",
         ]),
+        .testTarget(name: "LocketAuditTests", dependencies: ["LocketAudit", "LocketCrypto", "LocketTestSupport"]),
         .testTarget(name: "LocketDemoTests", dependencies: ["LocketTestSupport"]),
         .testTarget(name: "LocketProtocolTests", dependencies: ["LocketProtocol", "LocketTestSupport"]),
         .testTarget(name: "LocketServerTests", dependencies: [

@@ -45,13 +45,15 @@ public enum SealedBox {
         return out
     }
 
-    /// Opens a sealed box into guarded memory (for sealed keys). Throws
-    /// `.authenticationFailed` for a box sealed to another key or changed.
-    public static func openKey(_ sealed: [UInt8], publicKey: [UInt8], secretKey: SecureKey) throws(CryptoError) -> SecureKey {
+    /// Opens a sealed box into guarded memory (for sealed keys), protected as
+    /// `protection` says (`.readableWhileHeld` for a key used once per record).
+    /// Throws `.authenticationFailed` for a box sealed to another key or changed.
+    public static func openKey(_ sealed: [UInt8], publicKey: [UInt8], secretKey: SecureKey,
+                               protection: SecureKey.Protection = .guarded) throws(CryptoError) -> SecureKey {
         Sodium.ensure()
         guard sealed.count > overhead, publicKey.count == publicKeyBytes else { throw .malformedInput("sealed box too short") }
         return try secretKey.withUnsafeBytes { (sk) throws(CryptoError) in
-            try SecureKey(count: sealed.count - overhead) { (out) throws(CryptoError) in
+            try SecureKey(count: sealed.count - overhead, protection: protection) { (out) throws(CryptoError) in
                 let rc = sealed.withUnsafeBytes { c in
                     publicKey.withUnsafeBytes { pk in
                         crypto_box_seal_open(out.baseAddress!.assumingMemoryBound(to: UInt8.self),

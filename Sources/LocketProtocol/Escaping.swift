@@ -11,30 +11,40 @@ extension SecretBytes: JSONByteSink {}
 /// The one JSON string escaper of the project (answers, requests, events, the
 /// CLI's output, backups), and printable renderings of untrusted text.
 public enum Escaping {
+    /// How control characters (below U+0020, and U+007F) are written.
+    public enum Controls: Sendable {
+        /// `\n`, `\r` and `\t` by name, the others `\u00XX` (answers, requests, events).
+        case short
+        /// Always `\u00XX` (the audit log's records, whose bytes must not change).
+        case unicode
+    }
+
     /// Appends `text` as a JSON string literal (quotes included).
-    public static func appendString(_ text: String, to out: inout [UInt8]) {
-        appendString(bytes: text.utf8, to: &out)
+    public static func appendString(_ text: String, to out: inout [UInt8], controls: Controls = .short) {
+        appendString(bytes: text.utf8, to: &out, controls: controls)
     }
 
     /// Appends UTF-8 `bytes` as a JSON string literal (quotes included).
-    public static func appendString(bytes: some Sequence<UInt8>, to out: inout [UInt8]) {
+    public static func appendString(bytes: some Sequence<UInt8>, to out: inout [UInt8], controls: Controls = .short) {
         out.append(UInt8(ascii: "\""))
-        appendEscaped(bytes, to: &out)
+        appendEscaped(bytes, to: &out, controls: controls)
         out.append(UInt8(ascii: "\""))
     }
 
     /// Appends the UTF-8 `bytes` escaped for the inside of a JSON string (no
-    /// quotes): `"` and `\` backslashed, `\n` `\r` `\t` by name, every other
-    /// control character and DEL as `\u00XX`; everything else as it is.
-    public static func appendEscaped<Bytes: Sequence<UInt8>, Sink: JSONByteSink>(_ bytes: Bytes, to out: inout Sink) {
+    /// quotes): `"` and `\` backslashed, `\n` `\r` `\t` by name (with `.short`
+    /// controls), every other control character and DEL as `\u00XX`; everything else as it is.
+    public static func appendEscaped<Bytes: Sequence<UInt8>, Sink: JSONByteSink>(
+        _ bytes: Bytes, to out: inout Sink, controls: Controls = .short
+    ) {
         for byte in bytes {
             switch byte {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"):
                 out.append(0x5c)
                 out.append(byte)
-            case 0x0a: out.append(0x5c); out.append(UInt8(ascii: "n"))
-            case 0x0d: out.append(0x5c); out.append(UInt8(ascii: "r"))
-            case 0x09: out.append(0x5c); out.append(UInt8(ascii: "t"))
+            case 0x0a where controls == .short: out.append(0x5c); out.append(UInt8(ascii: "n"))
+            case 0x0d where controls == .short: out.append(0x5c); out.append(UInt8(ascii: "r"))
+            case 0x09 where controls == .short: out.append(0x5c); out.append(UInt8(ascii: "t"))
             case 0..<0x20, 0x7f:
                 out.append(0x5c)
                 out.append(UInt8(ascii: "u"))

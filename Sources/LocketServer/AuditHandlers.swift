@@ -1,4 +1,5 @@
 import Foundation
+import LocketAudit
 import LocketProtocol
 import LocketStore
 import Logging

@@ -1,4 +1,5 @@
 import Foundation
+import LocketAudit
 import LocketCrypto
 import LocketProtocol
 import LocketStore

@@ -1,3 +1,4 @@
+import LocketAudit
 import LocketProtocol
 import LocketStore
 

@@ -16,16 +16,16 @@ final class VaultKeys: Sendable {
     /// Makes lookup ids of names. Random per vault, so rotation leaves ids unchanged.
     let index: SecureKey
     /// The audit log's keys (derived from `index`); nil only if guarded memory ran out.
-    let audit: AuditKeys?
+    let audit: VaultAuditKeys?
     /// The record format of the vault on disk while these keys are in use: every
     /// read and write builds its associated data in it. Switched (with new keys)
     /// on the writer thread right after a migration commits.
     let format: RecordFormat
 
-    init(wrap: SecureKey, index: SecureKey, audit: AuditKeys? = nil, format: RecordFormat) {
+    init(wrap: SecureKey, index: SecureKey, audit: VaultAuditKeys? = nil, format: RecordFormat) {
         self.wrap = wrap
         self.index = index
-        self.audit = audit ?? (try? AuditKeys(index: index))
+        self.audit = audit ?? (try? VaultAuditKeys(index: index))
         self.format = format
     }
 

@@ -43,6 +43,8 @@ enum Schema {
         static let createdAt = "created_at"
         /// The audit log's public key (public: a locked daemon seals new audit segments to it).
         static let auditPublicKey = "audit_public_key"
+        /// The audit log's sealed head (`AuditHead` in LocketAudit); absent until a run has saved one.
+        static let auditHead = "audit_head"
         /// The access rules, sealed (see `SealedAccessRules`); absent when there are none.
         static let accessRules = "access_rules"
     }

@@ -23,6 +23,7 @@ let package = Package(
             "CFuzzMain",
             .product(name: "LocketServer", package: "Locket"),
             .product(name: "LocketStore", package: "Locket"),
+            .product(name: "LocketAudit", package: "Locket"),
             .product(name: "LocketKeyStore", package: "Locket"),
             .product(name: "LocketProtocol", package: "Locket"),
             .product(name: "LocketClient", package: "Locket"),

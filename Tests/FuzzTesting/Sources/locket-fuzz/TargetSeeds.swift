@@ -112,15 +112,26 @@ enum TargetSeeds {
         return seeds
     }
 
-    /// Audit log recipes (see AuditLogTarget): a header and records, a gap, raw damage.
+    /// Audit log recipes (see AuditLogRecipe): chained segments with their head, a rotation,
+    /// a gap, raw damage, a segment linked wrong, a head a record ahead.
     static func auditRecipes() -> [[UInt8]] {
         func record(_ json: String) -> [UInt8] { [2, UInt8(json.utf8.count)] + Array(json.utf8) }
         let get = #"{"t":1790000000000,"op":"get","ns":"app","kh":"00ff","out":"ok","pid":42,"uid":1000}"#
         let locked = #"{"t":1790000000001,"op":"put","ns":"app","k":"alice","out":"locked","exe":"/usr/bin/app","exe_deleted":true,"pid":42,"uid":1000,"unit":"app.service"}"#
+        let header = { (segment: UInt8, mode: UInt8) -> [UInt8] in [1, segment | mode << 2] }
         return [
-            [1] + record(get) + record(locked),
-            [5] + record(get) + [3, 2, UInt8(get.utf8.count)] + Array(get.utf8) + [1] + record(locked),
-            [1] + record(get) + [0, 7, 0x52, 0xff, 0xff, 0, 0, 1, 2] + record(get),
+            // Clean: two segments over a rotation, the true head (second byte 0x00 % 4 == 0).
+            header(0, 0) + record(get) + record(locked) + [5, 7] + [4] + header(1, 0) + record(get) + [5, 9],
+            // Clean, one segment (a cut of 0 bytes first: the second byte picks the true head).
+            [6, 0] + header(2, 0) + [5, 1, 5, 2, 5, 3] + record(locked),
+            // A gap, then raw bytes.
+            header(0, 0) + record(get) + [3, 2, UInt8(get.utf8.count)] + Array(get.utf8) + [0, 7, 0x52, 0xff, 0xff, 0, 0, 1, 2],
+            // A segment linked to a wrong count; a v1 header; a cut tail.
+            header(1, 0) + [5, 4] + header(2, 2) + [5, 5] + header(3, 3) + [5, 6, 6, 3],
+            // No head (second byte % 4 == 1), a head a record ahead (== 2), a changed head (== 3).
+            [5, 1] + header(0, 0) + [5, 8],
+            [5, 2] + header(0, 0) + [5, 8],
+            [5, 3, 17] + header(0, 0) + [5, 8],
         ]
     }
 }

@@ -1,6 +1,6 @@
 import LocketCrypto
 
-/// The audit log's head, kept in the vault's `meta` table (row `audit_head`):
+/// The audit log's head, kept by the vault (its `meta` row `audit_head`):
 /// the latest segment (id, record count, chain value), the link expected at the
 /// start of each file, per-file record counts, and what rotation has pushed
 /// out so far. Its fields are plain (a daemon that starts locked must continue
@@ -13,7 +13,6 @@ import LocketCrypto
 /// someone who can write the vault (see README, "Audit").
 struct AuditHead: Equatable, Sendable {
     static let version: UInt8 = 1
-    static let metaName = "audit_head"
     static let macBytes = 32
     static let bytes = 1 + AuditFormat.segmentIDBytes + 8 + 32 + 2 * AuditLink.bytes + 7 * 8 + 1 + macBytes
     /// `flags`: the head found at start did not authenticate once the head key was known.

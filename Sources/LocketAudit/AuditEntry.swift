@@ -1,4 +1,5 @@
 import Foundation
+import LocketProtocol
 
 /// One access, as the audit log keeps it: who asked (the caller's identity as
 /// the daemon saw it at connect time), what (op, namespace, a keyed hash of
@@ -105,61 +106,8 @@ public struct AuditEntry: Sendable, Codable, Equatable {
     private static func member(_ out: inout [UInt8], _ name: String, _ value: String) {
         out.append(contentsOf: #",""#.utf8)
         out.append(contentsOf: name.utf8)
-        out.append(contentsOf: #"":""#.utf8)
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                out.append(UInt8(ascii: "\\"))
-                out.append(byte)
-            case 0..<0x20, 0x7f:
-                out.append(contentsOf: #"\u00"#.utf8)
-                out.append(hexDigits[Int(byte >> 4)])
-                out.append(hexDigits[Int(byte & 0xf)])
-            default:
-                out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
+        out.append(contentsOf: #"":"#.utf8)
+        // Control characters always as \u00XX: the bytes of records written before stay the bytes written now.
+        Escaping.appendString(value, to: &out, controls: .unicode)
     }
 }
-
-/// What reading the audit log found: the entries asked for, oldest first, and
-/// every problem met on the way (a record that does not authenticate, records
-/// missing from a segment, a segment sealed to another key…). A problem is
-/// reported, never skipped silently.
-public struct AuditReadout: Sendable {
-    public var items: [AuditEntry]
-    /// One line per problem, for people (no name, key or value in them).
-    public var damage: [String]
-    /// Records rotation pushed out of the files since the log began (from the head).
-    public var rotated: AuditRotation?
-}
-
-/// What rotation has pushed out of the log: counted in the sealed head, so
-/// records never leave silently.
-public struct AuditRotation: Sendable, Equatable {
-    /// Records pushed out since the log began.
-    public var records: Int
-    /// How many of them were refused attempts (`forbidden`).
-    public var refused: Int
-    /// When the latest rotation pushed records out.
-    public var last: Date
-}
-
-/// Which entries to read.
-public struct AuditQuery: Sendable {
-    /// Only this namespace (a `list` of all namespaces never matches).
-    public var ns: String?
-    /// Only entries at or after this time.
-    public var since: Date?
-    /// The latest `limit` matching entries are returned (oldest first).
-    public var limit: Int
-
-    public init(ns: String? = nil, since: Date? = nil, limit: Int = 1000) {
-        self.ns = ns
-        self.since = since
-        self.limit = limit
-    }
-}
-
-private let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)

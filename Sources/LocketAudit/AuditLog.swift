@@ -24,6 +24,8 @@ import LocketCrypto
 /// needs the hash key; while locked the name is sealed in the record instead
 /// and hashed when read.
 public final class AuditLog: @unchecked Sendable {
+    /// The current file's name; rotation renames it with `.1` appended.
+    public static let fileName = "audit.log"
     /// `audit.log` in the data folder.
     public let path: String
     /// Size past which the file is rotated.
@@ -56,11 +58,11 @@ public final class AuditLog: @unchecked Sendable {
     /// Opens (or creates, 0600) `audit.log` in `folder` and starts the writer thread.
     /// `summary` is called on the writer thread for each entry written, key hashed (the journald line).
     /// `loadHead` reads the vault's stored head, `storeHead` replaces it (both on the writer thread).
-    init(folder: String, maxBytes: Int, queueCapacity: Int,
+    public init(folder: String, maxBytes: Int, queueCapacity: Int,
          keys: @escaping @Sendable () -> (publicKey: [UInt8]?, hashKey: SecureKey?),
          loadHead: @escaping @Sendable () -> [UInt8]?, storeHead: @escaping @Sendable ([UInt8]) -> Void,
          summary: (@Sendable (AuditEntry) -> Void)?) {
-        path = "\(folder)/audit.log"
+        path = "\(folder)/\(Self.fileName)"
         self.maxBytes = max(4096, maxBytes)
         self.queueCapacity = max(1, queueCapacity)
         self.keys = keys
@@ -211,16 +213,5 @@ public final class AuditLog: @unchecked Sendable {
         files.learnHeadKey(hashKey)
         guard let publicKey else { return batch.count }
         return files.write(entries, publicKey: publicKey)
-    }
-}
-
-/// What `AuditLog.snapshot` read: both files (oldest first) and the sealed head.
-public struct AuditSnapshot: Sendable {
-    public var files: [(name: String, bytes: [UInt8])]
-    public var head: [UInt8]?
-
-    public init(files: [(name: String, bytes: [UInt8])], head: [UInt8]?) {
-        self.files = files
-        self.head = head
     }
 }
