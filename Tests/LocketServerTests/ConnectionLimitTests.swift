@@ -108,20 +108,26 @@ struct ConnectionLimitTests {
 
         // Connect, let the daemon refuse (and, before, close), then write a request:
         // the write must not fail, and the refusal is what the client reads.
+        let connected = ContinuousClock.now
         let refused = try daemon.connect()
         usleep(300_000)
         try refused.sendLine(#"{"id":1,"op":"ping"}"#)
         let refusal = try refused.nextAnswer()
         #expect(refusal.code == "unavailable" && refusal.id == nil, "\(refusal.line)")
         #expect(try refused.readUntilClosed(timeout: 5).isEmpty, "more than the refusal line")
-        // The daemon still holds it (half-closed) until the linger ends.
-        #expect(sockets() == atRest + 1, "a lingering refused connection: \(sockets()) sockets, \(atRest) before")
+        // The daemon still holds it (half-closed) until the linger ends: checkable only while
+        // the 2 s have not passed (a loaded machine can take longer to get here).
+        let held = sockets()
+        if ContinuousClock.now - connected < .milliseconds(1500) {
+            #expect(held == atRest + 1, "a lingering refused connection: \(held) sockets, \(atRest) before")
+        }
         #expect(eventually(timeout: 6) { sockets() == atRest }, "the refused connection still held after its 2 s linger")
         // A client that closes at once is let go at once.
         let quick = try daemon.connect()
         _ = try quick.nextAnswer()
         quick.close()
-        #expect(eventually(timeout: 1) { sockets() == atRest }, "a refused connection the client closed is still held")
+        // Within 1.8 s, short of the 2 s linger: let go because it closed, not because the linger ended.
+        #expect(eventually(timeout: 1.8) { sockets() == atRest }, "a refused connection the client closed is still held")
         #expect(holder.pingWorks())
         #expect(try daemon.stop() == 0)
     }
