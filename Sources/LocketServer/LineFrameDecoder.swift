@@ -31,15 +31,20 @@ struct LineFrameDecoder: ByteToMessageDecoder {
     }
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        let state = try frame(context: context, buffer: &buffer)
+        let frame = nextFrame(&buffer)
+        if let frame { context.fireChannelRead(wrapInboundOut(frame)) }
         account(buffer.readableBytes)
-        return state
+        guard case .line = frame else { return .needMoreData }
+        return .continue
     }
 
-    private mutating func frame(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+    /// The framing itself, without NIO's handler around it: the next frame
+    /// taken from `buffer`, or nil when it needs more bytes. After `.tooLong` or
+    /// `.overBudget` it takes everything and returns nil for good.
+    mutating func nextFrame(_ buffer: inout ByteBuffer) -> InboundFrame? {
         if failed {
             buffer.moveReaderIndex(to: buffer.writerIndex)
-            return .needMoreData
+            return nil
         }
         let view = buffer.readableBytesView
         if let newline = view.dropFirst(scanned).firstIndex(of: 0x0a) {
@@ -52,25 +57,24 @@ struct LineFrameDecoder: ByteToMessageDecoder {
             }
             if line.readableBytes > maxLineBytes {
                 failed = true
-                context.fireChannelRead(wrapInboundOut(.tooLong))
-                return .needMoreData
+                return .tooLong
             }
-            context.fireChannelRead(wrapInboundOut(.line(line)))
-            return .continue
+            return .line(line)
         }
         scanned = view.count
         // One extra byte allows for a '\r' that the next '\n' would remove.
         if view.count > maxLineBytes + 1 {
             failed = true
             buffer.moveReaderIndex(to: buffer.writerIndex)
-            context.fireChannelRead(wrapInboundOut(.tooLong))
-        } else if let budget, view.count > budget.sheddingThreshold, view.count > held, budget.isFull {
+            return .tooLong
+        }
+        if let budget, view.count > budget.sheddingThreshold, view.count > held, budget.isFull {
             // The buffers are full and this unfinished line is large and still growing: shed it.
             failed = true
             buffer.moveReaderIndex(to: buffer.writerIndex)
-            context.fireChannelRead(wrapInboundOut(.overBudget))
+            return .overBudget
         }
-        return .needMoreData
+        return nil
     }
 
     mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {

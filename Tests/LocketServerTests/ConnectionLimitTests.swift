@@ -104,6 +104,9 @@ struct ConnectionLimitTests {
         let holder = try #require(eventuallyAdmitted(daemon), "the one slot was never admitted")
         let probe = ProcessProbe(try #require(daemon.pid))
         let sockets = { probe.descriptorTargets.values.count { $0.hasPrefix("socket:") } }
+        // A connection refused on the way (the start-up probe's, or a retry of
+        // `eventuallyAdmitted`) lingers for 2 s: count once those are gone.
+        usleep(2_200_000)
         let atRest = sockets()
 
         // Connect, let the daemon refuse (and, before, close), then write a request:

@@ -3,11 +3,14 @@ import NIOCore
 import NIOEmbedded
 @testable import LocketServer
 
-/// The daemon's line framing (`LineFrameDecoder` in its `ByteToMessageHandler`,
-/// on an `EmbeddedChannel`), differential against a plain model of the rule and
-/// against `LineFramer`. The first input byte picks a small line limit (so
-/// over-long lines are common) and the next bytes how the stream is cut into
-/// reads; the rest is the stream.
+/// The daemon's line framing, differential against a plain model of the rule
+/// and against `LineFramer` (the clients' framing). The first input byte picks
+/// a small line limit (its low 6 bits, so over-long lines are common) and the
+/// second how the stream is cut into reads; the rest is the stream. Most inputs
+/// drive `LineFrameDecoder.nextFrame` directly on one growing buffer, as
+/// NIO's `ByteToMessageHandler` does; when the first byte's top two bits are
+/// set and the second byte is even (one input in eight), the decoder runs in
+/// its `ByteToMessageHandler` on an `EmbeddedChannel`, as in the daemon.
 enum FramingTarget {
     enum Frame: Equatable {
         case line([UInt8])
@@ -23,24 +26,28 @@ enum FramingTarget {
         let cutSeed = Int(input[1])
         let stream = Array(input[2...])
         let expected = model(stream, maxLineBytes: maxLineBytes)
+        let throughNIO = input[0] >> 6 == 3 && cutSeed & 1 == 0
 
         // The daemon's decoder, fed in reads of 1 to 64 bytes chosen by the input. One
         // channel serves every input (making one costs more than the rest of an input):
         // a fresh decoder handler is added for each input and removed at its end,
         // which runs its decodeLast as closing the connection does.
-        let handler = ByteToMessageHandler(LineFrameDecoder(maxLineBytes: maxLineBytes))
-        guard (try? channel.pipeline.syncOperations.addHandler(handler)) != nil else {
+        let handler = throughNIO ? ByteToMessageHandler(LineFrameDecoder(maxLineBytes: maxLineBytes)) : nil
+        if let handler, (try? channel.pipeline.syncOperations.addHandler(handler)) == nil {
             Invariant.fail("framing: the decoder cannot be added")
         }
+        var decoder = LineFrameDecoder(maxLineBytes: maxLineBytes)
+        var pending = ByteBuffer()
         var decoded: [Frame] = []
-        func drain() {
-            while let frame = try? channel.readInbound(as: InboundFrame.self) {
-                switch frame {
-                case .line(let buffer): decoded.append(.line(Array(buffer.readableBytesView)))
-                case .tooLong: decoded.append(.tooLong)
-                case .overBudget: Invariant.fail("framing: overBudget from a decoder without a budget")
-                }
+        func record(_ frame: InboundFrame) {
+            switch frame {
+            case .line(let buffer): decoded.append(.line(Array(buffer.readableBytesView)))
+            case .tooLong: decoded.append(.tooLong)
+            case .overBudget: Invariant.fail("framing: overBudget from a decoder without a budget")
             }
+        }
+        func drain() {
+            while let frame = try? channel.readInbound(as: InboundFrame.self) { record(frame) }
         }
         var framer = LineFramer(maxLineBytes: maxLineBytes)
         var framed: [Frame] = []
@@ -48,12 +55,18 @@ enum FramingTarget {
         while start < stream.count {
             let end = min(stream.count, start + 1 + step % 64)
             step = step / 64 + Int(stream[start]) // the cut depends on the data too
-            do {
-                try channel.writeInbound(channel.allocator.buffer(bytes: stream[start..<end]))
-            } catch {
-                Invariant.fail("framing: the decoder throws on a read")
+            if throughNIO {
+                do {
+                    try channel.writeInbound(channel.allocator.buffer(bytes: stream[start..<end]))
+                } catch {
+                    Invariant.fail("framing: the decoder throws on a read")
+                }
+                drain()
+            } else {
+                pending.writeBytes(stream[start..<end])
+                while let frame = decoder.nextFrame(&pending) { record(frame) }
+                if pending.readerIndex > 4096 { pending.discardReadBytes() }
             }
-            drain()
             for frame in framer.feed(stream[start..<end]) {
                 switch frame {
                 case .line(let bytes): framed.append(.line(bytes))
@@ -63,14 +76,18 @@ enum FramingTarget {
             if framer.pendingBytes > maxLineBytes + 1 { Invariant.fail("framing: LineFramer holds more than the limit + 1") }
             start = end
         }
-        let removed = channel.pipeline.syncOperations.removeHandler(handler)
-        channel.embeddedEventLoop.run()
-        guard (try? removed.wait()) != nil, (try? channel.throwIfErrorCaught()) != nil else {
-            Invariant.fail("framing: the decoder does not finish cleanly")
-        }
-        drain()
-        guard (try? channel.readInbound(as: ByteBuffer.self)) == nil else {
-            Invariant.fail("framing: the decoder leaves bytes behind at the end")
+        if let handler {
+            let removed = channel.pipeline.syncOperations.removeHandler(handler)
+            channel.embeddedEventLoop.run()
+            guard (try? removed.wait()) != nil, (try? channel.throwIfErrorCaught()) != nil else {
+                Invariant.fail("framing: the decoder does not finish cleanly")
+            }
+            drain()
+            guard (try? channel.readInbound(as: ByteBuffer.self)) == nil else {
+                Invariant.fail("framing: the decoder leaves bytes behind at the end")
+            }
+        } else if pending.readableBytes > maxLineBytes + 1 {
+            Invariant.fail("framing: the decoder holds more than the limit + 1")
         }
         guard decoded == expected else { Invariant.fail("framing: LineFrameDecoder's frames differ from the model") }
         guard framed == expected else { Invariant.fail("framing: LineFramer's frames differ from the model") }
