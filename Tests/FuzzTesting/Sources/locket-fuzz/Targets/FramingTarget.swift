@@ -9,7 +9,7 @@ import NIOEmbedded
 /// second how the stream is cut into reads; the rest is the stream. Most inputs
 /// drive `LineFrameDecoder.nextFrame` directly on one growing buffer, as
 /// NIO's `ByteToMessageHandler` does; when the first byte's top two bits are
-/// set and the second byte is even (one input in eight), the decoder runs in
+/// set and the second byte is a multiple of 8 (one input in 32), the decoder runs in
 /// its `ByteToMessageHandler` on an `EmbeddedChannel`, as in the daemon.
 enum FramingTarget {
     enum Frame: Equatable {
@@ -26,7 +26,7 @@ enum FramingTarget {
         let cutSeed = Int(input[1])
         let stream = Array(input[2...])
         let expected = model(stream, maxLineBytes: maxLineBytes)
-        let throughNIO = input[0] >> 6 == 3 && cutSeed & 1 == 0
+        let throughNIO = input[0] >> 6 == 3 && cutSeed % 8 == 0
 
         // The daemon's decoder, fed in reads of 1 to 64 bytes chosen by the input. One
         // channel serves every input (making one costs more than the rest of an input):
