@@ -21,14 +21,50 @@ public enum Escaping {
 
     /// Appends `text` as a JSON string literal (quotes included).
     public static func appendString(_ text: String, to out: inout [UInt8], controls: Controls = .short) {
-        appendString(bytes: text.utf8, to: &out, controls: controls)
+        var text = text
+        out.append(UInt8(ascii: "\""))
+        text.withUTF8 { appendEscaped($0, to: &out, controls: controls) }
+        out.append(UInt8(ascii: "\""))
     }
 
     /// Appends UTF-8 `bytes` as a JSON string literal (quotes included).
     public static func appendString(bytes: some Sequence<UInt8>, to out: inout [UInt8], controls: Controls = .short) {
         out.append(UInt8(ascii: "\""))
-        appendEscaped(bytes, to: &out, controls: controls)
+        let done: Void? = bytes.withContiguousStorageIfAvailable { appendEscaped($0, to: &out, controls: controls) }
+        if done == nil { appendEscaped(bytes, to: &out, controls: controls) }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// `appendEscaped` for contiguous bytes into an array, the path every answer,
+    /// request and audit record takes: runs that need no escape are copied
+    /// whole, and nothing is generic (no call per byte across modules).
+    public static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8], controls: Controls = .short) {
+        var run = 0
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7f else { continue }
+            if run < index { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<index])) }
+            run = index + 1
+            appendEscape(of: byte, to: &out, controls: controls)
+        }
+        if run < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run...])) }
+    }
+
+    /// The escape sequence of one byte that needs one.
+    private static func appendEscape(of byte: UInt8, to out: inout [UInt8], controls: Controls) {
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(0x5c); out.append(byte)
+        case 0x0a where controls == .short: out.append(0x5c); out.append(UInt8(ascii: "n"))
+        case 0x0d where controls == .short: out.append(0x5c); out.append(UInt8(ascii: "r"))
+        case 0x09 where controls == .short: out.append(0x5c); out.append(UInt8(ascii: "t"))
+        default:
+            out.append(0x5c)
+            out.append(UInt8(ascii: "u"))
+            out.append(UInt8(ascii: "0"))
+            out.append(UInt8(ascii: "0"))
+            out.append(hexDigit(byte >> 4))
+            out.append(hexDigit(byte & 0xf))
+        }
     }
 
     /// Appends the UTF-8 `bytes` escaped for the inside of a JSON string (no
