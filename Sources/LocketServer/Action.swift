@@ -38,6 +38,8 @@ enum Preparation: Sendable {
 
 /// What the preparations done so far found; `decide` runs again with it.
 struct Prepared: Sendable {
+    /// A preparation ran: the request passed the stop gate before it and is in flight.
+    var admitted = false
     var sweptExpiry = false
     var refetchedKey = false
     var rules: AccessRules?

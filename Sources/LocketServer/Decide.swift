@@ -4,7 +4,9 @@ import LocketStore
 extension Dispatcher {
     /// Decides what to do with `request`: every gate, once, in this order.
     ///
-    /// 1. The daemon is stopping → `unavailable`.
+    /// 1. The daemon is stopping → `unavailable` (checked when the request
+    ///    arrives: one that passed it and waits for a preparation is in flight,
+    ///    and the drain serves it).
     /// 2. The op needs the key and an expiry is overdue → sweep it first.
     /// 3. The op needs the key and the vault is locked → `locked` (after one
     ///    attempt to fetch the key again when it was locked for idleness and
@@ -17,7 +19,7 @@ extension Dispatcher {
     /// back as `.prepare`, and the caller decides again with what it found.
     func decide(_ request: Request, _ asker: Asker, _ prepared: Prepared) -> Action {
         let row = OpTable.row(request.op)
-        if shuttingDown.load(ordering: .relaxed) {
+        if !prepared.admitted, shuttingDown.load(ordering: .relaxed) {
             return .answer(.failed(ProtocolError(.unavailable, "locketd is shutting down")))
         }
         if row.needsKey, !prepared.sweptExpiry, expiry.isOverdue {

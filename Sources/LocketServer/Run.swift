@@ -78,6 +78,7 @@ extension Dispatcher {
     private func prepare(_ preparation: Preparation, _ caller: CallerIdentity, _ prepared: Prepared,
                          on loop: EventLoop) -> EventLoopFuture<Result<Prepared, ProtocolError>> {
         var next = prepared
+        next.admitted = true
         let done: EventLoopFuture<Result<Prepared, ProtocolError>>
         switch preparation {
         case .sweepExpiry:
