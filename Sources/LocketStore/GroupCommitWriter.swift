@@ -11,7 +11,8 @@ import LocketSync
 /// An *exclusive* write (key rotation) runs in a batch of its own.
 ///
 /// A write that removed secret bytes asks for a scrub (`requestScrub`): a
-/// TRUNCATE checkpoint between batches, when it is due (see `WALHygiene`).
+/// TRUNCATE checkpoint between batches, when it is due, and later a rebuild
+/// (`VACUUM`, then the checkpoint; see `WALHygiene`).
 final class GroupCommitWriter: @unchecked Sendable {
     struct Job {
         /// Runs the write; returns false when it failed and must be rolled back.
@@ -43,11 +44,14 @@ final class GroupCommitWriter: @unchecked Sendable {
     private(set) var writesCommitted = 0
     /// TRUNCATE checkpoints that succeeded, and tries that readers blocked (see `WALHygiene`).
     /// Locked: tests read them while the writer runs.
-    private let scrubCounts = Locked((done: 0, blocked: 0))
+    private let scrubCounts = Locked((done: 0, blocked: 0, rebuilds: 0))
     var scrubsDone: Int { scrubCounts.withLock { $0.done } }
     var scrubsBlocked: Int { scrubCounts.withLock { $0.blocked } }
+    /// Rebuilds (`VACUUM`) that ran (see `WALHygiene`).
+    var rebuildsDone: Int { scrubCounts.withLock { $0.rebuilds } }
     /// Writer thread only.
-    private var scrub = ScrubSchedule()
+    private var scrub = ScrubSchedule.scrub
+    private var rebuild = ScrubSchedule.rebuild
 
     init(connection: SQLiteConnection, maxBatch: Int) {
         self.connection = connection
@@ -136,10 +140,13 @@ final class GroupCommitWriter: @unchecked Sendable {
         }
     }
 
-    /// Asks for a TRUNCATE checkpoint once this batch has committed (see `WALHygiene`).
+    /// Asks for a TRUNCATE checkpoint once this batch has committed, and for a
+    /// rebuild once writes pause (see `WALHygiene`).
     /// Called by a job, on the writer thread, when it removed secret bytes.
     func requestScrub() {
-        scrub.request(now: Date())
+        let now = Date()
+        scrub.request(now: now)
+        rebuild.request(now: now)
     }
 
     /// Waits until the batch being committed now, if any, has answered its callers
@@ -158,7 +165,7 @@ final class GroupCommitWriter: @unchecked Sendable {
             condition.lock()
             var scrubDue = false
             while queue.isEmpty && !stopping {
-                guard let wakeAt = scrub.nextTry else {
+                guard let wakeAt = [scrub.nextTry, rebuild.nextTry].compactMap({ $0 }).min() else {
                     condition.wait()
                     continue
                 }
@@ -174,7 +181,12 @@ final class GroupCommitWriter: @unchecked Sendable {
             }
             if scrubDue {
                 condition.unlock()
-                if scrub.dueWhenIdle(now: Date()) { runScrub() }
+                let now = Date()
+                if rebuild.dueWhenIdle(now: now) {
+                    runRebuild()
+                } else if scrub.dueWhenIdle(now: now) {
+                    runScrub()
+                }
                 continue
             }
             let batch = takeBatch()
@@ -186,9 +198,16 @@ final class GroupCommitWriter: @unchecked Sendable {
                 batchesDone += 1
                 batchState.broadcast()
             }
-            if scrub.dueAfterBatch(now: Date()) { runScrub() }
+            let now = Date()
+            if rebuild.dueAfterBatch(now: now) {
+                runRebuild()
+            } else if scrub.dueAfterBatch(now: now) {
+                runScrub()
+            }
         }
-        // Closing the last connection checkpoints the WAL into the database file.
+        // A rebuild still pending runs now; closing the last connection then
+        // checkpoints the WAL into the database file.
+        if rebuild.pending { runRebuild() }
         connection.close()
         stopped.signal()
     }
@@ -207,6 +226,22 @@ final class GroupCommitWriter: @unchecked Sendable {
             // An I/O error (a full disk): the WAL stays as it is; try again later.
             scrub.blocked(now: Date())
         }
+    }
+
+    /// Runs the pending rebuild: `VACUUM` writes every page anew (no older copy of a
+    /// cell survives in a page's unused space), then the TRUNCATE checkpoint moves it
+    /// into the database file. A failed `VACUUM` (a full disk) is tried again later.
+    private func runRebuild() {
+        do {
+            try connection.execute("VACUUM")
+        } catch {
+            rebuild.blocked(now: Date())
+            return
+        }
+        rebuild.succeeded()
+        scrubCounts.withLock { $0.rebuilds += 1 }
+        scrub.request(now: Date())
+        runScrub()
     }
 
     /// Takes the next batch: up to `maxBatch` ordinary writes, or one exclusive write alone.

@@ -15,6 +15,17 @@ import Foundation
 /// still holding a snapshot in the WAL makes it fail without waiting; it is
 /// retried after `retryDelay` (doubling up to `maxRetryDelay`).
 ///
+/// A checkpoint is not enough on its own: when SQLite rebalances a b-tree it
+/// rebuilds a page by copying its cells to the page's end and does not zero
+/// the space the cells left (`rebuildPage` in btree.c), so an older copy of a
+/// live cell can stay in a page's unallocated space; once that record is deleted
+/// (or its wrapped key replaced by a rotation) the copy is the only one left,
+/// and `secure_delete` never sees it. So a removal also asks for a *rebuild*:
+/// `VACUUM` (every page written anew, the file cut to its new size), then the
+/// TRUNCATE checkpoint. It runs once no write has come for
+/// `rebuildQuietPeriod`, under writes that never pause at the first batch end
+/// `rebuildMaxDelay` after it was asked for, and before the writer closes.
+///
 /// `journal_size_limit` bounds what the WAL keeps on disk after a checkpoint reset it.
 enum WALHygiene {
     /// Bytes the WAL file is cut back to when it is reset (SQLite's auto-checkpoint keeps it near 4 MiB anyway).
@@ -25,12 +36,19 @@ enum WALHygiene {
     static let quietPeriod: TimeInterval = 0.02
     /// …or, under constant writes, at the first batch end this long after it was asked for.
     static let maxDelay: TimeInterval = 0.25
+    /// A pending rebuild runs once no write has come for this long…
+    static let rebuildQuietPeriod: TimeInterval = 1
+    /// …or, under constant writes, at the first batch end this long after it was asked for.
+    static let rebuildMaxDelay: TimeInterval = 30
     static let retryDelay: TimeInterval = 0.01
     static let maxRetryDelay: TimeInterval = 1
 }
 
-/// The writer's pending scrub (see `WALHygiene`). Used on the writer thread only.
+/// The writer's pending scrub or rebuild (see `WALHygiene`). Used on the writer thread only.
 struct ScrubSchedule {
+    /// How long writes must pause before it runs, and how long constant writes may put it off.
+    let quietPeriod: TimeInterval
+    let maxDelay: TimeInterval
     /// When the pending scrub was asked for (nil: none is pending).
     private var requestedAt: Date?
     /// When to try it, if no write comes first (nil: not yet planned).
@@ -38,6 +56,16 @@ struct ScrubSchedule {
     /// Whether `nextTry` is a retry after readers blocked a try (then writes do not push it back).
     private var retrying = false
     private var delay = WALHygiene.retryDelay
+
+    /// The TRUNCATE checkpoint's schedule.
+    static var scrub: ScrubSchedule { ScrubSchedule(quietPeriod: WALHygiene.quietPeriod, maxDelay: WALHygiene.maxDelay) }
+    /// The rebuild's (`VACUUM`, then the checkpoint).
+    static var rebuild: ScrubSchedule { ScrubSchedule(quietPeriod: WALHygiene.rebuildQuietPeriod, maxDelay: WALHygiene.rebuildMaxDelay) }
+
+    init(quietPeriod: TimeInterval, maxDelay: TimeInterval) {
+        self.quietPeriod = quietPeriod
+        self.maxDelay = maxDelay
+    }
 
     var pending: Bool { requestedAt != nil }
 
@@ -48,8 +76,8 @@ struct ScrubSchedule {
     /// After a batch committed: whether to scrub now. Otherwise plans the next try.
     mutating func dueAfterBatch(now: Date) -> Bool {
         guard let requestedAt else { return false }
-        if now.timeIntervalSince(requestedAt) >= WALHygiene.maxDelay, !retrying || now >= (nextTry ?? now) { return true }
-        if !retrying { nextTry = now.addingTimeInterval(WALHygiene.quietPeriod) }
+        if now.timeIntervalSince(requestedAt) >= maxDelay, !retrying || now >= (nextTry ?? now) { return true }
+        if !retrying { nextTry = now.addingTimeInterval(quietPeriod) }
         return false
     }
 
@@ -60,7 +88,7 @@ struct ScrubSchedule {
     }
 
     mutating func succeeded() {
-        self = ScrubSchedule()
+        self = ScrubSchedule(quietPeriod: quietPeriod, maxDelay: maxDelay)
     }
 
     /// Readers blocked it: try again later, writes or not.
