@@ -3,12 +3,12 @@ import NIOCore
 /// The handlers of one admitted connection, each with one job, in pipeline order:
 ///
 /// 1. `LineFrameDecoder` frames request lines (with the line cap and the memory budget);
-/// 2. `FlushCoalescer` flushes once per read burst;
-/// 3. `QuietTimer` tells when the connection has been idle, or quiet during a drain;
-/// 4. `RequestHandler` serves the lines in program order, writes the answers,
-///    applies backpressure and ends the connection.
+/// 2. `RequestHandler` serves the lines in program order, writes the answers
+///    (flushed once per read burst: `ReadBurst`), applies backpressure, and
+///    ends the connection (when idle or drained: `QuietClock`).
 ///
-/// A `watch` is a pipeline change: once its answer is written, these four
+/// Two handlers only: every handler is a hop for every request, read and
+/// write. A `watch` is a pipeline change: once its answer is written, both
 /// leave and the connection belongs to its event stream (`handOffToWatch`).
 enum ConnectionPipeline {
     /// The limits of one connection.
@@ -38,8 +38,6 @@ enum ConnectionPipeline {
     /// The handlers' names, to take them out again at the watch hand-off.
     enum Name {
         static let decoder = "locket.decoder"
-        static let flush = "locket.flush"
-        static let quiet = "locket.quiet"
         static let requests = "locket.requests"
     }
 
@@ -48,10 +46,7 @@ enum ConnectionPipeline {
                         caller: CallerIdentity, limits: Limits, budget: BufferBudget?) throws {
         try pipeline.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLineBytes: limits.maxLineBytes, budget: budget)),
                                 name: Name.decoder)
-        try pipeline.addHandler(FlushCoalescer(), name: Name.flush)
-        try pipeline.addHandler(QuietTimer(idleTimeout: limits.idleTimeout, drainQuiet: limits.drainQuiet), name: Name.quiet)
-        try pipeline.addHandler(RequestHandler(serving: serving, caller: caller, maxInFlight: limits.maxInFlight,
-                                               maxLineBytes: limits.maxLineBytes, budget: budget),
+        try pipeline.addHandler(RequestHandler(serving: serving, caller: caller, limits: limits, budget: budget),
                                 name: Name.requests)
     }
 
@@ -60,7 +55,7 @@ enum ConnectionPipeline {
     /// `WatchInputHandler` takes the connection's input.
     static func handOffToWatch(_ pipeline: ChannelPipeline.SynchronousOperations) {
         try? pipeline.addHandler(WatchInputHandler(), position: .first)
-        for name in [Name.requests, Name.quiet, Name.flush, Name.decoder] {
+        for name in [Name.requests, Name.decoder] {
             pipeline.removeHandler(name: name, promise: nil)
         }
     }

@@ -10,12 +10,15 @@ import NIOCore
 /// not read its answers, is not read from until that clears, so it cannot grow
 /// the daemon's memory by more than one read.
 ///
+/// Answers written during a read burst are flushed once at its end (`ReadBurst`).
+///
 /// How it ends: input ends on half-close (what was read is answered, then the
 /// connection closes), on a refused line (its answer comes last, then close),
 /// when a drain finds it quiet (`QuietEvent.drained` with nothing pending), or
 /// with a `watch` (once its answer is written the connection becomes an event
 /// stream: `ConnectionPipeline.handOffToWatch`). It closes only after its last
-/// write has completed. `QuietEvent.idle` with no request in flight closes at once.
+/// write has completed. `QuietEvent.idle` with no request in flight closes at
+/// once (`QuietClock` tells idleness and drain quiet).
 final class RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = InboundFrame
     typealias OutboundIn = ByteBuffer
@@ -43,22 +46,34 @@ final class RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Closing (or handing over to a watch) has begun.
     private var finishing = false
     /// The handler has left the pipeline: late answers are dropped.
-    private var removed = false
+    private(set) var removed = false
+    /// Holds flushes to the end of a read burst.
+    private var burst = ReadBurst()
+    /// How long the connection has been quiet, and its one timer (`RequestHandler+Quiet.swift`).
+    var quiet: QuietClock
+    var quietTimer: Scheduled<Void>?
 
-    init(serving: any RequestServing, caller: CallerIdentity, maxInFlight: Int, maxLineBytes: Int, budget: BufferBudget?) {
+    init(serving: any RequestServing, caller: CallerIdentity, limits: ConnectionPipeline.Limits, budget: BufferBudget?) {
         self.serving = serving
         self.caller = caller
-        self.maxLineBytes = maxLineBytes
-        sequencer = RequestSequencer(maxInFlight: maxInFlight)
+        self.maxLineBytes = limits.maxLineBytes
+        sequencer = RequestSequencer(maxInFlight: limits.maxInFlight)
         held = HeldAnswers(budget: budget)
+        quiet = QuietClock(idleTimeout: limits.idleTimeout, drainQuiet: limits.drainQuiet)
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { restartQuiet(context: context) }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         removed = true
+        cancelQuiet()
         held.release()
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        restartQuiet(context: context)
         context.fireChannelActive()
         // Accepted while the daemon stops: drain from the start. Every request is
         // answered `unavailable` (by `serve`), and the connection closes once quiet.
@@ -67,7 +82,19 @@ final class RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
+    func channelInactive(context: ChannelHandlerContext) {
+        cancelQuiet()
+        context.fireChannelInactive()
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if burst.end() { context.flush() }
+        context.fireChannelReadComplete()
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        burst.lineRead()
+        quiet.touch(at: context.eventLoop.now)
         guard !sequencer.inputEnded else { return }
         switch unwrapInboundIn(data) {
         case .line(let bytes):
@@ -85,15 +112,20 @@ final class RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if (event as? ChannelEvent) == .inputClosed {
             // The client finished sending (half-close): answer what was read, then close.
+            if burst.end() { context.flush() }
             endInput(.close)
             process(context: context)
             return
         }
-        guard let quiet = event as? QuietEvent else {
-            context.fireUserInboundEventTriggered(event)
-            return
+        if event is ChannelShouldQuiesceEvent, quiet.startDrain(at: context.eventLoop.now), context.channel.isActive {
+            restartQuiet(context: context)
         }
-        switch quiet {
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    /// The connection has been quiet for a whole window.
+    func quietFor(_ event: QuietEvent, context: ChannelHandlerContext) {
+        switch event {
         case .idle:
             // A request still being served is not idleness.
             if sequencer.unwrittenCount == 0 { context.close(promise: nil) }
@@ -201,8 +233,8 @@ final class RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if !starting { process(context: context) }
     }
 
-    /// Writes the answers that are ready, in order, and flushes them (the
-    /// `FlushCoalescer` holds that flush to the end of a read burst).
+    /// Writes the answers that are ready, in order, and flushes them (within a
+    /// read burst the flush waits for its end: `ReadBurst`).
     private func writeReady(context: ChannelHandlerContext) -> Bool {
         var wrote = false
         while let answer = sequencer.popWritable() {
@@ -217,7 +249,10 @@ final class RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             wrote = true
         }
-        if wrote { context.flush() }
+        if wrote {
+            quiet.touch(at: context.eventLoop.now)
+            if burst.shouldFlushNow() { context.flush() }
+        }
         return wrote
     }
 
@@ -234,6 +269,8 @@ final class RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
         finishing = true
         // No stream starts while the daemon stops: the drain would not reach it.
         if ending == .watch, !serving.isShuttingDown, serving.startWatch(on: context.channel) {
+            // Leaving in the middle of a burst: what it held goes out now.
+            if burst.end() { context.flush() }
             ConnectionPipeline.handOffToWatch(context.pipeline.syncOperations)
             return
         }

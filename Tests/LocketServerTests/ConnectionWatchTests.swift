@@ -23,8 +23,6 @@ struct ConnectionWatchTests {
         connection.channel.embeddedEventLoop.run()
         #expect(connection.serving.watchStarts == 1)
         #expect(!connection.has(RequestHandler.self), "the request handler stayed")
-        #expect(!connection.has(QuietTimer.self), "the idle timer stayed")
-        #expect(!connection.has(FlushCoalescer.self))
         #expect(!connection.has(ByteToMessageHandler<LineFrameDecoder>.self), "the line decoder stayed")
         #expect(connection.has(WatchInputHandler.self))
         let lines = try connection.answers()
