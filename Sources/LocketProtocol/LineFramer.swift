@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Splits a byte stream into lines: `\n` ends a line and a `\r` before it is
 /// dropped. A line longer than the limit is reported once as `.tooLong`, after
 /// which nothing more is framed; no more than `maxLineBytes` + 1 bytes are ever
@@ -21,34 +27,54 @@ public struct LineFramer: Sendable {
 
     /// Feeds bytes; returns the frames they complete.
     public mutating func feed(_ bytes: some Collection<UInt8>) -> [Frame] {
+        if let frames = bytes.withContiguousStorageIfAvailable({ feed(contiguous: $0) }) { return frames }
+        return Array(bytes).withUnsafeBufferPointer { feed(contiguous: $0) }
+    }
+
+    /// The work of `feed`, on contiguous bytes (not generic: `memchr` finds each newline).
+    private mutating func feed(contiguous bytes: UnsafeBufferPointer<UInt8>) -> [Frame] {
         guard !failed else { return [] }
         var frames: [Frame] = []
-        var start = bytes.startIndex
-        while let newline = bytes[start...].firstIndex(of: 0x0a) {
-            guard bytes.distance(from: start, to: newline) + buffer.count <= maxLineBytes + 1 else {
+        var start = 0
+        while let newline = Self.newline(in: bytes, from: start) {
+            guard newline - start + buffer.count <= maxLineBytes + 1 else {
                 failed = true
                 buffer = []
                 return frames + [.tooLong]
             }
-            buffer.append(contentsOf: bytes[start..<newline])
-            start = bytes.index(after: newline)
-            if buffer.last == 0x0d { buffer.removeLast() }
-            if buffer.count > maxLineBytes {
+            let piece = UnsafeBufferPointer(rebasing: bytes[start..<newline])
+            var line: [UInt8]
+            if buffer.isEmpty {
+                line = Array(piece)
+            } else {
+                line = buffer
+                line.append(contentsOf: piece)
+                buffer = []
+            }
+            start = newline + 1
+            if line.last == 0x0d { line.removeLast() }
+            if line.count > maxLineBytes {
                 failed = true
                 return frames + [.tooLong]
             }
-            frames.append(.line(buffer))
-            buffer.removeAll(keepingCapacity: true)
+            frames.append(.line(line))
         }
         // Never hold more than the limit plus one byte (a '\r' that the next '\n' would remove).
-        let rest = bytes[start...]
-        buffer.append(contentsOf: rest.prefix(maxLineBytes + 2 - buffer.count))
+        let keep = min(bytes.count - start, maxLineBytes + 2 - buffer.count)
+        buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<start + keep]))
         if buffer.count > maxLineBytes + 1 {
             failed = true
             buffer = []
             frames.append(.tooLong)
         }
         return frames
+    }
+
+    /// The index of the first `\n` at or after `start`.
+    private static func newline(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard start < bytes.count, let base = bytes.baseAddress,
+              let found = memchr(base + start, 0x0a, bytes.count - start) else { return nil }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
 
     /// Bytes held for an unfinished line.

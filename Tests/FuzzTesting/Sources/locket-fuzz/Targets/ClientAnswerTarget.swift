@@ -8,6 +8,10 @@ import LocketProtocol
 /// (`WatchEvent(line:)`). Nothing may crash; every failure is an
 /// `AnswerError`; an answer that decodes re-encodes to a line that decodes
 /// to the same line; an event that decodes carries its own name.
+///
+/// The line is scanned once: `A(line:)` is `AnswerReader(line)`, `checkOK()`,
+/// then `A(reading:)`, so each type reads the one reader (scanning it fourteen
+/// times cost 80 % of an input).
 enum ClientAnswerTarget {
     static func run(_ input: UnsafeRawBufferPointer) {
         let line = Array(input)
@@ -32,20 +36,22 @@ enum ClientAnswerTarget {
                 }
             }
         }
-        check(Answer.Entry.self, line)
-        check(Answer.Put.self, line)
-        check(Answer.Delete.self, line)
-        check(Answer.List.self, line)
-        check(Answer.Status.self, line)
-        check(Answer.Audit.self, line)
-        check(Answer.Rules.self, line)
-        check(Answer.Allow.self, line)
-        check(Answer.Deny.self, line)
-        check(Answer.Lease.self, line)
-        check(Answer.Release.self, line)
-        check(Answer.Hello.self, line)
-        check(Answer.Rotate.self, line)
-        check(Answer.Watching.self, line)
+        if let reader, (try? reader.checkOK()) != nil {
+            check(Answer.Entry.self, reader)
+            check(Answer.Put.self, reader)
+            check(Answer.Delete.self, reader)
+            check(Answer.List.self, reader)
+            check(Answer.Status.self, reader)
+            check(Answer.Audit.self, reader)
+            check(Answer.Rules.self, reader)
+            check(Answer.Allow.self, reader)
+            check(Answer.Deny.self, reader)
+            check(Answer.Lease.self, reader)
+            check(Answer.Release.self, reader)
+            check(Answer.Hello.self, reader)
+            check(Answer.Rotate.self, reader)
+            check(Answer.Watching.self, reader)
+        }
         let event = Result { () throws(AnswerError) in try WatchEvent(line: line) }
         if case .success(.some(let event)) = event {
             guard reader?.string("event") == event.name else {
@@ -57,11 +63,11 @@ enum ClientAnswerTarget {
         }
     }
 
-    /// Reads `line` as `A`; what reads must write a line that reads back and
+    /// Reads the answer as `A`; what reads must write a line that reads back and
     /// writes the very same line again (the first read may drop what the
     /// daemon never writes: a fraction of a second, a negative count).
-    private static func check<A: AnswerBody>(_ type: A.Type, _ line: [UInt8]) {
-        guard let answer = try? A(line: line) else { return }
+    private static func check<A: AnswerBody>(_ type: A.Type, _ reader: AnswerReader) {
+        guard let answer = try? A(reading: reader) else { return }
         let written = answer.line(id: nil)
         guard let again = try? A(line: written), again.line(id: nil) == written else {
             Invariant.fail("client-answer: \(A.self) does not read back its own line")
