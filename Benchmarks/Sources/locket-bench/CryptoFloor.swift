@@ -79,8 +79,9 @@ enum CryptoFloor {
     /// name's hash (`AuditKeys.keyHash`: keyed BLAKE2b of `"a" ‖ key`), one AEAD seal of
     /// the record's JSON (random nonce, XChaCha20-Poly1305; associated data
     /// `"locket audit v1" ‖ segment id ‖ u64 sequence`, 39 bytes), and the chain fold
-    /// (BLAKE2b of the previous 32-byte chain value ‖ the record's frame). The record is
-    /// the one locketd writes for this harness's `get`s (its exe path, pid and uid).
+    /// (BLAKE2b of the previous 32-byte chain value ‖ the record's frame), with the few
+    /// appends that assemble the bytes around them, as the writer makes them. The record
+    /// is the size locketd writes for this harness's `get`s (its exe path, pid and uid).
     static func audit(batches: Int, recordsPerBatch: Int) -> [Double] {
         guard let hashKey = try? SecureKey.random(protection: .readableWhileHeld) else {
             fatal("crypto floor: no guarded memory for the keys")

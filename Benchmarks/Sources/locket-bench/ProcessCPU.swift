@@ -35,7 +35,7 @@ struct CPUPerRequest {
     /// Cores' worth of CPU the daemon used during the window.
     var cores: Double { Double(ticks) / Double(ProcessCPU.ticksPerSecond) / seconds }
 
-    /// "8,412 gets, 312 ticks (tick 0.3 %), 1.04 cores".
+    /// "110667 gets in 3.0 s, 237 ticks at 100/s (one tick 0.4 % of it), 0.79 cores".
     var summary: String {
         String(format: "%d gets in %.1f s, %d ticks at %d/s (one tick %.1f %% of it), %.2f cores",
                requests, seconds, ticks, ProcessCPU.ticksPerSecond, granularity * 100, cores)
