@@ -17,6 +17,8 @@ let package = Package(
         .executableTarget(name: "locket-bench", dependencies: [
             "CBenchSecret",
             .product(name: "LocketClient", package: "Locket"),
+            // The crypto floor (CryptoFloor.swift): the calls a `get` makes in locketd, in-process.
+            .product(name: "LocketCrypto", package: "Locket"),
             .product(name: "LocketProtocol", package: "Locket"),
         ]),
     ],

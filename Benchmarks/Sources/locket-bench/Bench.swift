@@ -14,6 +14,8 @@ final class Bench {
     let echoPath: String
     private var echoPID: pid_t = 0
     private var gitCachePID: pid_t = 0
+    /// The daemon's CPU per `get` over the 50-connection throughput points, by depth (`cryptoFloor()` compares it).
+    var cpuPerGet: [Int: CPUPerRequest] = [:]
 
     /// The values: JSON strings of exactly 200 bytes and 4 KiB of JSON text.
     let value200 = Requests.value200
@@ -46,6 +48,7 @@ final class Bench {
         durability()
         leases()
         throughput()
+        cryptoFloor()
         inProcess()
         wholeProcess()
         scale()
@@ -209,9 +212,14 @@ final class Bench {
         var floor: [String: Double] = [:]
         for connections in [1, 16, 50, 64] {
             for depth in [1, 16] {
-                let generator = LoadGenerator(path: daemon.socketPath, connections: connections, depth: depth) { _, _ in request }
-                let result = generator.run(seconds: plan.throughputSeconds, warmup: plan.throughputWarmup)
+                var generator = LoadGenerator(path: daemon.socketPath, connections: connections, depth: depth) { _, _ in request }
+                // At 50 connections, also the daemon's CPU per get over the measured window.
+                let window = connections == 50 ? CPUWindow(pid: daemon.pid!) : nil
+                generator.atWindowEdges = window.map { window in { window.edge(opening: $0) } }
+                let seconds = window == nil ? plan.throughputSeconds : max(plan.throughputSeconds, plan.cpuSeconds)
+                let result = generator.run(seconds: seconds, warmup: plan.throughputWarmup)
                 expectOK(Array(result.firstAnswer.utf8), "get under load")
+                if let window { cpuPerGet[depth] = window.perRequest(result) }
                 locket["\(connections)/\(depth)"] = results.add("get 200 B", connections: connections, depth: depth, result)
                 if connections == 1 || connections == 50 {
                     var echo = LoadGenerator(path: echoPath, connections: connections, depth: depth) { _, _ in request }

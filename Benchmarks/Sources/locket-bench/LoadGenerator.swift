@@ -12,6 +12,10 @@ struct LoadGenerator {
     let request: (_ connection: Int, _ sequence: Int) -> [UInt8]
     /// Sent once on each connection before the load, with no answer expected (the echo server's `SIZE n`).
     var preamble: [UInt8]? = nil
+    /// Called with `true` when the measured window opens (after the warm-up) and with
+    /// `false` when it closes: to read the server's CPU time at the moments the answers
+    /// are counted between.
+    var atWindowEdges: ((_ opening: Bool) -> Void)? = nil
 
     struct Result {
         let completed: Int
@@ -48,13 +52,17 @@ struct LoadGenerator {
         let end = seconds.map { warmupEnd + UInt64($0 * 1e9) }
         var counted = 0
         var countStart: UInt64 = warmup > 0 ? 0 : begin
+        if countStart != 0 { atWindowEdges?(true) }
         var done = 0
         while true {
             let ready = poll(&fds, nfds_t(fds.count), 30_000)
             if ready < 0 && errno == EINTR { continue }
             if ready <= 0 { fatal("load generator: no answer for 30 s") }
             let time = now()
-            if countStart == 0 && time >= warmupEnd { countStart = time }
+            if countStart == 0 && time >= warmupEnd {
+                countStart = time
+                atWindowEdges?(true)
+            }
             if let end, time >= end { break }
             for c in 0..<connections where fds[c].revents != 0 {
                 let count = buffer.withUnsafeMutableBytes { recv(fds[c].fd, $0.baseAddress!, $0.count, 0) }
@@ -74,6 +82,7 @@ struct LoadGenerator {
             if let total, done >= total { break }
         }
         let elapsed = Double(now() - (countStart == 0 ? begin : countStart)) / 1e9
+        atWindowEdges?(false)
         return Result(completed: total != nil ? done : counted, seconds: elapsed,
                       firstAnswer: String(decoding: firstAnswer, as: UTF8.self))
     }
