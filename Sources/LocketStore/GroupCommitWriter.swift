@@ -232,6 +232,7 @@ final class GroupCommitWriter: @unchecked Sendable {
     /// cell survives in a page's unused space), then the TRUNCATE checkpoint moves it
     /// into the database file. A failed `VACUUM` (a full disk) is tried again later.
     private func runRebuild() {
+        connection.resetStatements()
         do {
             try connection.execute("VACUUM")
         } catch {

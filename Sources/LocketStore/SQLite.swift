@@ -72,6 +72,12 @@ final class SQLiteConnection: @unchecked Sendable {
         return true
     }
 
+    /// Resets every cached statement: one left mid-step (a read that took its
+    /// first row) would make `VACUUM` fail with "SQL statements in progress".
+    func resetStatements() {
+        statements.values.forEach { $0.reset() }
+    }
+
     /// Runs one or more statements that return no rows.
     func execute(_ sql: String) throws(SQLiteError) {
         var message: UnsafeMutablePointer<CChar>?

@@ -117,6 +117,28 @@ struct DeletedBytesTests {
         }
     }
 
+    @Test("the rebuild runs even after a write left a statement mid-step on the writer (VACUUM refuses while one is in progress)")
+    func rebuildAfterStatementLeftMidStep() throws {
+        let harness = VaultHarness()
+        let vault = try harness.open()
+        defer { vault.close() }
+        for index in 0..<3 { _ = try vault.put(ns: "app", key: "k\(index)", value: Self.value(100)) }
+        // A write whose read stopped at its first row, as any SELECT on the writer may.
+        let stepped: Bool = try vault.writer.perform { connection throws(StoreError) in
+            do {
+                return try connection.statement("SELECT lookup FROM entries").step()
+            } catch {
+                throw StoreError(sqlite: error)
+            }
+        }
+        #expect(stepped)
+        #expect(try vault.delete(ns: "app", key: "k0"))
+        let deadline = Date().addingTimeInterval(60)
+        while vault.writer.rebuildsDone == 0 && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        #expect(vault.writer.rebuildsDone == 1)
+        #expect(try vault.get(ns: "app", key: "k1").value == Self.value(100))
+    }
+
     @Test("a reader holding a snapshot blocks the WAL truncation; it happens once the reader is done, with no further write")
     func readerDelaysScrub() throws {
         let harness = VaultHarness()
