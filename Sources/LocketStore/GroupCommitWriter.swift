@@ -24,7 +24,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         var bare = false
     }
 
-    private let connection: SQLiteConnection
+    let connection: SQLiteConnection
     private let maxBatch: Int
     private let condition = NSCondition()
     private var queue: [Job] = []
@@ -44,14 +44,14 @@ final class GroupCommitWriter: @unchecked Sendable {
     private(set) var writesCommitted = 0
     /// TRUNCATE checkpoints that succeeded, and tries that readers blocked (see `WALHygiene`).
     /// Locked: tests read them while the writer runs.
-    private let scrubCounts = Locked((done: 0, blocked: 0, rebuilds: 0))
+    let scrubCounts = Locked((done: 0, blocked: 0, rebuilds: 0))
     var scrubsDone: Int { scrubCounts.withLock { $0.done } }
     var scrubsBlocked: Int { scrubCounts.withLock { $0.blocked } }
     /// Rebuilds (`VACUUM`) that ran (see `WALHygiene`).
     var rebuildsDone: Int { scrubCounts.withLock { $0.rebuilds } }
-    /// Writer thread only.
-    private var scrub = ScrubSchedule.scrub
-    private var rebuild = ScrubSchedule.rebuild
+    /// Writer thread only (`GroupCommitWriter+Scrub.swift`).
+    var scrub = ScrubSchedule.scrub
+    var rebuild = ScrubSchedule.rebuild
 
     init(connection: SQLiteConnection, maxBatch: Int) {
         self.connection = connection
@@ -140,15 +140,6 @@ final class GroupCommitWriter: @unchecked Sendable {
         }
     }
 
-    /// Asks for a TRUNCATE checkpoint once this batch has committed, and for a
-    /// rebuild once writes pause (see `WALHygiene`).
-    /// Called by a job, on the writer thread, when it removed secret bytes.
-    func requestScrub() {
-        let now = Date()
-        scrub.request(now: now)
-        rebuild.request(now: now)
-    }
-
     /// Waits until the batch being committed now, if any, has answered its callers
     /// (so a rotation in it has switched the vault's keys). Returns at once on the writer thread.
     func waitForBatchInFlight() {
@@ -210,39 +201,6 @@ final class GroupCommitWriter: @unchecked Sendable {
         if rebuild.pending { runRebuild() }
         connection.close()
         stopped.signal()
-    }
-
-    /// Runs the pending TRUNCATE checkpoint; schedules a retry when readers block it.
-    private func runScrub() {
-        do {
-            if try connection.checkpointTruncate() {
-                scrub.succeeded()
-                scrubCounts.withLock { $0.done += 1 }
-            } else {
-                scrub.blocked(now: Date())
-                scrubCounts.withLock { $0.blocked += 1 }
-            }
-        } catch {
-            // An I/O error (a full disk): the WAL stays as it is; try again later.
-            scrub.blocked(now: Date())
-        }
-    }
-
-    /// Runs the pending rebuild: `VACUUM` writes every page anew (no older copy of a
-    /// cell survives in a page's unused space), then the TRUNCATE checkpoint moves it
-    /// into the database file. A failed `VACUUM` (a full disk) is tried again later.
-    private func runRebuild() {
-        connection.resetStatements()
-        do {
-            try connection.execute("VACUUM")
-        } catch {
-            rebuild.blocked(now: Date())
-            return
-        }
-        rebuild.succeeded()
-        scrubCounts.withLock { $0.rebuilds += 1 }
-        scrub.request(now: Date())
-        runScrub()
     }
 
     /// Takes the next batch: up to `maxBatch` ordinary writes, or one exclusive write alone.

@@ -1,0 +1,48 @@
+import Foundation
+
+/// The writer's part in keeping deleted secrets off the disk (see `WALHygiene`):
+/// jobs that removed secret bytes ask for a scrub and a rebuild; the writer's
+/// loop runs them between batches when they are due.
+extension GroupCommitWriter {
+    /// Asks for a TRUNCATE checkpoint once this batch has committed, and for a
+    /// rebuild once writes pause (see `WALHygiene`).
+    /// Called by a job, on the writer thread, when it removed secret bytes.
+    func requestScrub() {
+        let now = Date()
+        scrub.request(now: now)
+        rebuild.request(now: now)
+    }
+
+    /// Runs the pending TRUNCATE checkpoint; schedules a retry when readers block it.
+    func runScrub() {
+        do {
+            if try connection.checkpointTruncate() {
+                scrub.succeeded()
+                scrubCounts.withLock { $0.done += 1 }
+            } else {
+                scrub.blocked(now: Date())
+                scrubCounts.withLock { $0.blocked += 1 }
+            }
+        } catch {
+            // An I/O error (a full disk): the WAL stays as it is; try again later.
+            scrub.blocked(now: Date())
+        }
+    }
+
+    /// Runs the pending rebuild: `VACUUM` writes every page anew (no older copy of a
+    /// cell survives in a page's unused space), then the TRUNCATE checkpoint moves it
+    /// into the database file. A failed `VACUUM` (a full disk) is tried again later.
+    func runRebuild() {
+        connection.resetStatements()
+        do {
+            try connection.execute("VACUUM")
+        } catch {
+            rebuild.blocked(now: Date())
+            return
+        }
+        rebuild.succeeded()
+        scrubCounts.withLock { $0.rebuilds += 1 }
+        scrub.request(now: Date())
+        runScrub()
+    }
+}
