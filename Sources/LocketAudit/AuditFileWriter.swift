@@ -81,7 +81,7 @@ final class AuditFileWriter: @unchecked Sendable {
 
     /// Seals `entries` (already key-hashed) to `publicKey` and appends them;
     /// returns how many were lost.
-    func write(_ entries: [AuditEntry], publicKey: [UInt8]) -> Int {
+    func write(_ entries: [AuditEntry], publicKey: [UInt8], pacing: inout WriterPacing) -> Int {
         checkFile()
         var plains = entries.map { $0.json() }
         defer { for index in plains.indices { secureZero(&plains[index]) } }
@@ -104,23 +104,36 @@ final class AuditFileWriter: @unchecked Sendable {
             // Seal records into this segment until it must rotate.
             let current = segment!
             var (next, chain) = (current.next, current.chain)
+            // Every record's nonce from one draw (one getrandom, not one per record).
+            var nonces = [UInt8](repeating: 0, count: AEAD.nonceBytes * (plains.count - index))
+            nonces.withUnsafeMutableBytes { SecureRandom.fill($0) }
+            let firstNonce = index
+            var ad = AuditFormat.associatedData(segment: current.id, sequence: 0)
+            var scratch: [UInt8] = []
             current.key.withUnsafeBytes { key in
                 repeat {
-                    let ad = AuditFormat.associatedData(segment: current.id, sequence: next)
-                    var body: [UInt8] = []
-                    body.reserveCapacity(8 + plains[index].count + AEAD.overhead)
-                    AuditFormat.appendU64(&body, next)
+                    AuditFormat.setSequence(&ad, next)
+                    let frameStart = out.count
+                    out.append(AuditFormat.recordType)
+                    AuditFormat.appendU32(&out, UInt32(8 + plains[index].count + AEAD.overhead))
+                    AuditFormat.appendU64(&out, next)
+                    let nonceAt = (index - firstNonce) * AEAD.nonceBytes
                     plains[index].withUnsafeBytes { plain in
-                        ad.withUnsafeBytes { body += AEAD.seal(plain, key: key, associatedData: $0) }
+                        ad.withUnsafeBytes { ad in
+                            nonces.withUnsafeBytes { nonces in
+                                AEAD.seal(plain, key: key, associatedData: ad,
+                                          nonce: UnsafeRawBufferPointer(rebasing: nonces[nonceAt..<(nonceAt + AEAD.nonceBytes)]),
+                                          appendingTo: &out)
+                            }
+                        }
                     }
-                    let frame = AuditFormat.frame(AuditFormat.recordType, body)
-                    chain = AuditChain.fold(chain, frame)
-                    out += frame
+                    chain = out.withUnsafeBytes { AuditChain.fold(chain, frame: UnsafeRawBufferPointer(rebasing: $0[frameStart...]), scratch: &scratch) }
                     head.current.records += 1
                     if entries[index].outcome == "forbidden" { head.current.refused += 1 }
                     buffered += 1
                     next += 1
                     index += 1
+                    pacing.stepDone()
                 } while index < plains.count && !needsRotation(out.count, plains[index].count)
             }
             segment!.next = next

@@ -62,6 +62,12 @@ enum AuditFormat {
         return ad
     }
 
+    /// Rewrites the sequence number at the end of `associatedData(segment:sequence:)`'s bytes.
+    static func setSequence(_ ad: inout [UInt8], _ sequence: UInt64) {
+        let at = ad.count - 8
+        for byte in 0..<8 { ad[at + byte] = UInt8(truncatingIfNeeded: sequence >> UInt64(8 * byte)) }
+    }
+
     static func appendU32(_ out: inout [UInt8], _ n: UInt32) {
         for shift in stride(from: 0, to: 32, by: 8) { out.append(UInt8(truncatingIfNeeded: n >> UInt32(shift))) }
     }

@@ -198,12 +198,14 @@ public final class AuditLog: @unchecked Sendable {
     private func write(_ batch: [AuditEntry]) -> Int {
         let (publicKey, hashKey) = keys()
         var entries = batch
+        var pacing = WriterPacing()
         if let hashKey {
             hashKey.withUnsafeBytes { raw in
                 for index in entries.indices {
                     guard let key = entries[index].key else { continue }
                     entries[index].keyHash = AuditKeys.keyHash(key, rawHashKey: raw)
                     entries[index].key = nil
+                    pacing.stepDone()
                 }
             }
         }
@@ -212,6 +214,6 @@ public final class AuditLog: @unchecked Sendable {
         defer { io.unlock() }
         files.learnHeadKey(hashKey)
         guard let publicKey else { return batch.count }
-        return files.write(entries, publicKey: publicKey)
+        return files.write(entries, publicKey: publicKey, pacing: &pacing)
     }
 }

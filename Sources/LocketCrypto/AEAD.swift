@@ -39,6 +39,37 @@ public enum AEAD {
         }
     }
 
+    /// Seals `plaintext` as `seal(_:key:associatedData:)` does, with a nonce
+    /// the caller drew, and appends the box (`nonce ‖ ciphertext ‖ tag`) to
+    /// `out`. For a writer that seals many records at once and draws all their
+    /// nonces with one call of `SecureRandom.fill`: `nonce` must be 24 fresh
+    /// random bytes, never used for another box.
+    public static func seal(
+        _ plaintext: UnsafeRawBufferPointer,
+        key: UnsafeRawBufferPointer,
+        associatedData: UnsafeRawBufferPointer,
+        nonce: UnsafeRawBufferPointer,
+        appendingTo out: inout [UInt8]
+    ) {
+        Sodium.ensure()
+        precondition(key.count == keyBytes, "AEAD key must be 32 bytes")
+        precondition(nonce.count == nonceBytes, "AEAD nonce must be 24 bytes")
+        let start = out.count
+        out.append(contentsOf: nonce)
+        out.append(contentsOf: repeatElement(0, count: plaintext.count + tagBytes))
+        out.withUnsafeMutableBytes { raw in
+            let box = raw.baseAddress!.advanced(by: start).assumingMemoryBound(to: UInt8.self)
+            var written: UInt64 = 0
+            crypto_aead_xchacha20poly1305_ietf_encrypt(
+                box + nonceBytes, &written,
+                plaintext.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(plaintext.count),
+                associatedData.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(associatedData.count),
+                nil,
+                box,
+                key.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        }
+    }
+
     /// Opens a sealed box under a raw key. Any change to the box or to
     /// `associatedData` makes this throw `.authenticationFailed`.
     public static func open(

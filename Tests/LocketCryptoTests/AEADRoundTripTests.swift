@@ -37,6 +37,29 @@ struct AEADRoundTripTests {
         #expect(try AEAD.open(second, key: key, associatedData: [1]) == plaintext)
     }
 
+    @Test("sealing with a caller's nonce appends nonce ‖ ciphertext ‖ tag after what the buffer held, and it opens", arguments: sizes)
+    func sealAppendingWithNonce(size: Int) throws {
+        let key = try SecureKey.random()
+        let plaintext = SecureRandom.bytes(size)
+        let nonce = SecureRandom.bytes(AEAD.nonceBytes)
+        let associated = Array("record-7".utf8)
+        var out: [UInt8] = [0xAA, 0xBB, 0xCC]
+        key.withUnsafeBytes { k in
+            plaintext.withUnsafeBytes { p in
+                associated.withUnsafeBytes { ad in
+                    nonce.withUnsafeBytes { n in AEAD.seal(p, key: k, associatedData: ad, nonce: n, appendingTo: &out) }
+                }
+            }
+        }
+        #expect(out.count == 3 + size + AEAD.overhead)
+        #expect(Array(out.prefix(3)) == [0xAA, 0xBB, 0xCC])
+        #expect(Array(out[3..<(3 + AEAD.nonceBytes)]) == nonce)
+        let box = Array(out.dropFirst(3))
+        let opened = try AEAD.open(box, key: key, associatedData: associated)
+        #expect(opened == plaintext)
+        #expect(throws: CryptoError.self) { try AEAD.open(box, key: key, associatedData: Array("record-8".utf8)) }
+    }
+
     @Test("the ciphertext does not contain the plaintext")
     func ciphertextHidesPlaintext() throws {
         let key = try SecureKey.random()
