@@ -88,13 +88,14 @@ final class Compare {
             derive(.latency("put 200 B (durable) p99, \(placement)"), puts.mapValues { $0.p99 / 1000 })
         }
         for depth in [1, 16] {
-            derive(.rate("get/s, 50 connections × depth \(depth)"),
-                   rate(daemons, order, "get", connections: 50, depth: depth) { _ in get })
+            let gets = rate(daemons, order, "get", connections: 50, depth: depth) { _ in get }
+            derive(.rate("get/s, 50 connections × depth \(depth)"), gets.rate)
+            derive(.cpu("daemon CPU per get, 50 connections × depth \(depth)"), gets.cpuMicroseconds)
         }
         for connections in [1, 64] {
             let lines = (0..<connections).map { Requests.put("bench", "client-\($0)", Requests.value200) }
             derive(.rate("durable put/s, \(connections) connection\(connections == 1 ? "" : "s")"),
-                   rate(daemons, order, "put", connections: connections, depth: 1) { lines[$0] })
+                   rate(daemons, order, "put", connections: connections, depth: 1) { lines[$0] }.rate)
         }
         usleep(200_000)
         record(.memory("daemon RSS right after the run")) { _, daemon in mebibytes(daemon) }
@@ -139,22 +140,30 @@ final class Compare {
         return samples.mapValues { Samples($0) }
     }
 
-    /// Closed-loop throughput (unpinned), ops/s: `plan.blocks` slices per daemon taking turns.
+    /// Closed-loop throughput (unpinned), ops/s, and the daemon's CPU per answer (µs, every
+    /// thread, `/proc` ticks read at each measured window's edges): `plan.blocks` slices per
+    /// daemon taking turns.
     private func rate(_ daemons: [String: BenchDaemon], _ order: [String], _ what: String, connections: Int, depth: Int,
-                      _ line: @escaping (Int) -> [UInt8]) -> [String: Double] {
-        var completed: [String: Int] = [:], seconds: [String: Double] = [:]
+                      _ line: @escaping (Int) -> [UInt8]) -> (rate: [String: Double], cpuMicroseconds: [String: Double]) {
+        var completed: [String: Int] = [:], seconds: [String: Double] = [:], ticks: [String: Int] = [:]
         for block in 0..<plan.blocks {
             for side in turns(order, block) {
-                let generator = LoadGenerator(path: daemons[side]!.socketPath, connections: connections, depth: depth) { c, _ in
+                var generator = LoadGenerator(path: daemons[side]!.socketPath, connections: connections, depth: depth) { c, _ in
                     line(c)
                 }
+                let window = CPUWindow(pid: daemons[side]!.pid!)
+                generator.atWindowEdges = { window.edge(opening: $0) }
                 let result = generator.run(seconds: plan.throughputSeconds / Double(plan.blocks), warmup: plan.throughputWarmup)
                 expectOK(Array(result.firstAnswer.utf8), side, "\(what) under load")
                 completed[side, default: 0] += result.completed
                 seconds[side, default: 0] += result.seconds
+                ticks[side, default: 0] += window.ticks
             }
         }
-        return completed.mapValues(Double.init).merging(seconds) { $0 / $1 }
+        let rate = completed.mapValues(Double.init).merging(seconds) { $0 / $1 }
+        let cpu = ticks.mapValues { Double($0) * 1e6 / Double(ProcessCPU.ticksPerSecond) }
+            .merging(completed.mapValues(Double.init)) { $0 / max($1, 1) }
+        return (rate, cpu)
     }
 
     /// "pinned": both daemons (every thread) and this thread on CPU 0; "unpinned": anywhere.

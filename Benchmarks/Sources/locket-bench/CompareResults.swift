@@ -6,13 +6,15 @@ final class CompareResults {
     /// One figure measured on both daemons each round.
     struct Measure {
         let name: String
-        /// "µs", "ops/s" or "MiB".
+        /// "µs", "ops/s", "MiB" or "µs CPU".
         let unit: String
         let lowerIsBetter: Bool
 
         static func latency(_ name: String) -> Measure { Measure(name: name, unit: "µs", lowerIsBetter: true) }
         static func rate(_ name: String) -> Measure { Measure(name: name, unit: "ops/s", lowerIsBetter: false) }
         static func memory(_ name: String) -> Measure { Measure(name: name, unit: "MiB", lowerIsBetter: true) }
+        /// CPU time per request, µs (the daemon's `/proc` ticks over a window: coarse, 10 ms each).
+        static func cpu(_ name: String) -> Measure { Measure(name: name, unit: "µs CPU", lowerIsBetter: true) }
     }
 
     struct Round {
@@ -150,6 +152,7 @@ private func format(_ value: Double, _ unit: String) -> String {
     case "µs": human(ns: value * 1000)
     case "ops/s": human(rate: value)
     case "MiB": String(format: "%.1f MiB", value)
+    case "µs CPU": String(format: "%.2f µs CPU", value)
     default: String(format: "%.2f %@", value, unit)
     }
 }
