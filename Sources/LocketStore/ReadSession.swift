@@ -47,6 +47,7 @@ public final class ReadSession {
     public func get(ns: String, key: String) throws(StoreError) -> Entry {
         try Names.validate(ns, field: "ns")
         try Names.validate(key, field: "key")
+        try checkOpen()
         // The keys before the generation: a rotation bumps it before it switches keys,
         // so new keys come with a snapshot that holds the records they wrap.
         let keys = try vault.currentKeys()
@@ -90,10 +91,7 @@ public final class ReadSession {
     /// Runs `body` in the session's transaction: begins one if none is open, or
     /// another if a commit came since this one began. On a failure the transaction ends.
     func read<R>(_ body: (SQLiteConnection) throws(StoreError) -> R) throws(StoreError) -> R {
-        guard !vault.closed.load(ordering: .acquiring) else {
-            close()
-            throw .unavailable("the store is closed")
-        }
+        try checkOpen()
         let generation = vault.writer.commitGeneration.load(ordering: .acquiring)
         if let beganAt, beganAt != generation { end() }
         let connection: SQLiteConnection
@@ -118,6 +116,13 @@ public final class ReadSession {
             end()
             throw error
         }
+    }
+
+    /// Throws `.unavailable` (and closes the connection) once the vault is closed.
+    private func checkOpen() throws(StoreError) {
+        guard vault.closed.load(ordering: .acquiring) else { return }
+        close()
+        throw .unavailable("the store is closed")
     }
 }
 
