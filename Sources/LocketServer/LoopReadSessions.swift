@@ -34,10 +34,11 @@ final class LoopReadSessions: Sendable {
         return session
     }
 
-    /// Empties the sessions' page caches, each on its loop (for `MemoryTrim`).
+    /// Empties the sessions' page caches, each on its loop, and waits (for `MemoryTrim`,
+    /// before `malloc_trim`, so the pages freed are given back too). Not from an event loop.
     func releaseMemory() {
         for session in sessions.values {
-            session.loop.execute { session.releaseMemory() }
+            try? session.loop.submit { session.releaseMemory() }.wait()
         }
     }
 

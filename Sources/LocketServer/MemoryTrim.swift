@@ -27,8 +27,8 @@ final class MemoryTrim: Sendable {
             guard last != trimmedAt.load(ordering: .relaxed),
                   Dispatcher.nowMilliseconds() - last >= Self.quietMilliseconds else { return }
             trimmedAt.store(last, ordering: .relaxed)
-            dispatcher.reads.releaseMemory()
             pool.submit { _ in
+                dispatcher.reads.releaseMemory()
                 dispatcher.vault.releaseMemory()
                 _ = locket_malloc_trim()
             }
