@@ -12,11 +12,16 @@ extension Dispatcher {
 
     /// Answered on the event loop: a primary-key read on a WAL read connection
     /// never waits for the writer and takes a few microseconds, less than the
-    /// hop to the thread pool and back. Only the rare retry after a rotation
-    /// (a record read just as it committed, which waits for the writer) goes off the loop.
+    /// hop to the thread pool and back. It reads in the loop's read session, whose
+    /// transaction the loop's other `get`s of this iteration share
+    /// (`LoopReadSessions`). Only the rare retry after a rotation (a record read
+    /// just as it committed, which waits for the writer) goes off the loop.
     func get(_ request: Request, _ asker: Asker) -> Action {
         guard case .get(let name) = request.body else { return Self.mismatch(request) }
         do {
+            if let loop = asker.channel?.eventLoop, let session = reads.session(on: loop) {
+                return .answer(.entry(try session.get(ns: name.ns, key: name.key)))
+            }
             return .answer(.entry(try vault.get(ns: name.ns, key: name.key, mayWait: false)))
         } catch .corrupt {
             return .offLoop { [vault] in Outcome { () throws(StoreError) in .entry(try vault.get(ns: name.ns, key: name.key)) } }

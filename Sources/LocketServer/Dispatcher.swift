@@ -31,10 +31,13 @@ final class Dispatcher: RequestServing {
     let digests = ExecutableDigests()
     /// Refresh leases: one holder per entry, its waiters, fencing of writes under a lease.
     let leases: LeaseTable
+    /// One read session per event loop, for `get` (`LoopReadSessions`).
+    let reads: LoopReadSessions
 
     init(vault: Vault, pool: NIOThreadPool, configuration: ServerConfiguration, expiry: ExpiryScheduler,
-         audit: AuditLog?, watchHub: WatchHub) {
+         audit: AuditLog?, watchHub: WatchHub, reads: LoopReadSessions) {
         self.audit = audit
+        self.reads = reads
         self.vault = vault
         self.pool = pool
         self.configuration = configuration

@@ -136,6 +136,8 @@ public final class LocketServer: Sendable {
             if let path = createdSocket.withLock({ $0 }) { unlink(path) }
         })
         let vault = try services.start("vault", { () throws(StartError) in try openVault() }, stop: { $0.close() })
+        // Stopped just before the vault closes, each on its loop (the loops outlive both).
+        let reads = services.start("read sessions", { LoopReadSessions(vault: vault, loops: Array(group.makeIterator())) }, stop: { $0.closeAll() })
         let audit = services.start("audit writer", {
             configuration.audit.map { settings in
                 vault.makeAuditLog(maxBytes: settings.maxBytes, queueCapacity: settings.queueCapacity,
@@ -150,7 +152,8 @@ public final class LocketServer: Sendable {
         let watchHub = services.start("watch hub", { WatchHub(vault: vault, pool: pool, loop: group.next(), logger: logger) },
                                       stop: { $0.stop() })
         // No life of its own: the request path only wires the parts above together.
-        let dispatcher = Dispatcher(vault: vault, pool: pool, configuration: configuration, expiry: expiry, audit: audit, watchHub: watchHub)
+        let dispatcher = Dispatcher(vault: vault, pool: pool, configuration: configuration, expiry: expiry, audit: audit,
+                                    watchHub: watchHub, reads: reads)
         requestPath.withLock { $0 = dispatcher }
         services.start("idle locker", {
             configuration.idleLock.map { IdleLocker(dispatcher: dispatcher, after: $0, loop: group.next(), logger: logger) }

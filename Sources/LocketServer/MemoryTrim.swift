@@ -10,8 +10,8 @@ import Synchronization
 /// a thousand connections) the daemon's resident memory would stay at the burst's
 /// high-water mark. Every `period`, if requests came since the last trim and none
 /// for `quiet`, `malloc_trim` runs on the thread pool (it walks every arena, so
-/// never on an event loop), after the idle read connections have emptied their
-/// page caches. A steady load is never interrupted: it is never quiet.
+/// never on an event loop), after the idle read connections and the loops' read
+/// sessions have emptied their page caches. A steady load is never interrupted: it is never quiet.
 final class MemoryTrim: Sendable {
     static let period = TimeAmount.seconds(2)
     static let quietMilliseconds: Int64 = 1000
@@ -28,6 +28,7 @@ final class MemoryTrim: Sendable {
                   Dispatcher.nowMilliseconds() - last >= Self.quietMilliseconds else { return }
             trimmedAt.store(last, ordering: .relaxed)
             pool.submit { _ in
+                dispatcher.reads.releaseMemory()
                 dispatcher.vault.releaseMemory()
                 _ = locket_malloc_trim()
             }

@@ -1,5 +1,6 @@
 import Foundation
 import LocketSync
+import Synchronization
 
 /// The single writer: one thread, one SQLite connection. Concurrent writes are
 /// batched into one transaction and one sync (group commit); each caller is
@@ -38,6 +39,11 @@ final class GroupCommitWriter: @unchecked Sendable {
     private let batchState = NSCondition()
     private var inBatch = false
     private var batchesDone = 0
+
+    /// Bumped after every transaction that committed, before any of its callers is
+    /// answered: a `ReadSession` whose transaction began at an older value begins
+    /// a new one, so it sees every write acknowledged before its read (`ReadSession`).
+    let commitGeneration = Atomic<Int>(0)
 
     /// Statistics for tests and benchmarks: transactions committed and writes in them.
     private(set) var commits = 0
@@ -216,6 +222,8 @@ final class GroupCommitWriter: @unchecked Sendable {
     private func commit(_ batch: [Job]) {
         if batch.count == 1, batch[0].bare {
             _ = batch[0].run(connection)
+            // Maintenance (VACUUM) changes no entry, but a new snapshot costs nothing here.
+            commitGeneration.add(1, ordering: .releasing)
             scrub.request(now: Date())
             batch[0].finish(nil)
             return
@@ -244,6 +252,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         }
         do {
             try connection.statement("COMMIT").run()
+            commitGeneration.add(1, ordering: .releasing)
             commits += 1
             writesCommitted += batch.count
             batch.forEach { $0.finish(nil) }

@@ -43,6 +43,11 @@ final class ReaderPool: @unchecked Sendable {
 
     private func checkOut() throws(StoreError) -> SQLiteConnection {
         if let connection = idle.withLock({ $0.popLast() }) { return connection }
+        return try makeConnection()
+    }
+
+    /// A new read connection set up like the pool's (for a `ReadSession`, which keeps its own).
+    func makeConnection() throws(StoreError) -> SQLiteConnection {
         do {
             let connection = try SQLiteConnection(path: path, readOnly: false)
             try connection.execute("PRAGMA query_only = 1")

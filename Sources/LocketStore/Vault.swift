@@ -2,6 +2,7 @@ import Foundation
 import LocketCrypto
 import LocketKeyStore
 import LocketSync
+import Synchronization
 
 /// A sealed, durable store of sessions: the layer under the daemon.
 ///
@@ -32,6 +33,8 @@ public final class Vault: Sendable {
     let auditPublicKey: Locked<[UInt8]?>
     /// The access rules once read (see `VaultAccessRules.swift`); forgotten on lock.
     let rulesCache = Locked(AccessRulesCache())
+    /// Set by `close()`: read sessions then read nothing more (`ReadSession`).
+    let closed = Atomic<Bool>(false)
 
     enum KeyState {
         case unlocked(VaultKeys)
@@ -59,6 +62,7 @@ public final class Vault: Sendable {
 
     /// Finishes queued writes and closes the database. Later calls fail with `unavailable`.
     public func close() {
+        closed.store(true, ordering: .releasing)
         writer.stop()
         readers.closeAll()
         keyState.withLock { $0 = .locked(.requested) }

@@ -37,18 +37,12 @@ extension Vault {
     private func get(ns: String, key: String, keys: VaultKeys) throws(StoreError) -> Entry {
         let lookup = Records.lookupID(ns: ns, key: key, keys: keys)
         let now = Records.milliseconds(self.now)
-        let row = try readers.read { (connection) throws(StoreError) -> StoredRow? in
-            do {
-                let statement = try connection.statement(
-                    StoredRow.selectByLookup)
-                    .bind(0, lookup)
-                defer { statement.reset() }
-                guard try statement.step() else { return nil }
-                return StoredRow(lookup: lookup, statement: statement, offset: 0)
-            } catch {
-                throw StoreError(sqlite: error)
-            }
-        }
+        let row = try readers.read { (connection) throws(StoreError) in try StoredRow.fetch(lookup, on: connection) }
+        return try entry(row, ns: ns, key: key, keys: keys, now: now)
+    }
+
+    /// The live entry `row` (read under `ns` and `key`'s lookup id) holds, or `.notFound`.
+    func entry(_ row: StoredRow?, ns: String, key: String, keys: VaultKeys, now: Int64) throws(StoreError) -> Entry {
         guard let row, row.isLive(at: now) else { throw .notFound }
         // `names`: the record must hold the names its lookup id was computed from.
         let opened = try Records.open(row, keys: keys, names: (ns, key))
@@ -222,4 +216,16 @@ struct StoredRow {
     }
 
     func isLive(at now: Int64) -> Bool { expiresAt.map { $0 > now } ?? true }
+
+    /// The row under `lookup` (nil: none), through `connection`'s cached statement.
+    static func fetch(_ lookup: [UInt8], on connection: SQLiteConnection) throws(StoreError) -> StoredRow? {
+        do {
+            let statement = try connection.statement(selectByLookup).bind(0, lookup)
+            defer { statement.reset() }
+            guard try statement.step() else { return nil }
+            return StoredRow(lookup: lookup, statement: statement, offset: 0)
+        } catch {
+            throw StoreError(sqlite: error)
+        }
+    }
 }

@@ -13,7 +13,7 @@ import Testing
 @Suite("Lifecycle")
 struct LifecycleTests {
     /// The parts, in the order they start.
-    static let order = ["threads", "socket file", "vault", "audit writer", "expiry scheduler", "watch hub",
+    static let order = ["threads", "socket file", "vault", "read sessions", "audit writer", "expiry scheduler", "watch hub",
                         "idle locker", "memory trim", "idle exit", "listener", "systemd notification"]
 
     static func server(in folder: TemporaryFolder, socket: String? = nil) -> LocketServer {

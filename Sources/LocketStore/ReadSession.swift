@@ -1,0 +1,134 @@
+import Synchronization
+
+/// A read connection owned by one thread (the daemon gives each event loop one),
+/// whose read transaction spans many point reads: the first read after `end()`
+/// begins it, and it lasts until the owner calls `end()`. Reads in between skip
+/// SQLite's transaction set-up and the WAL read-mark lock and unlock (an `fcntl`
+/// pair) that a read of its own pays each time.
+///
+/// **What a read sees.** Every write acknowledged before the read began, to any
+/// caller, exactly as `Vault.get` does: the writer bumps its commit generation
+/// after each commit and before it answers any caller of that commit; a read
+/// that finds the generation moved since its transaction began ends that
+/// transaction and begins another (whose snapshot holds that commit). A write
+/// that commits *during* a read may or may not be seen by it, as with `Vault.get`.
+///
+/// **Keep transactions short.** An open transaction pins its snapshot: the
+/// writer's TRUNCATE checkpoint (`WALHygiene`) cannot complete until it ends. The
+/// owner ends it soon after its reads (the daemon: at the end of every event-loop
+/// iteration that read), never after going idle.
+///
+/// Not thread-safe: one thread calls everything, `close()` included. Once the
+/// vault is closed, reads throw `.unavailable` and close the connection; the
+/// owner should still `close()` it before or as the vault closes.
+public final class ReadSession {
+    private let vault: Vault
+    private var connection: SQLiteConnection?
+    /// The writer's commit generation when the open transaction began (nil: none is open).
+    private var beganAt: Int?
+
+    /// Read transactions begun so far (for tests and benchmarks).
+    public private(set) var transactionsBegun = 0
+
+    init(vault: Vault) {
+        self.vault = vault
+    }
+
+    deinit { close() }
+
+    /// Whether a read transaction is open (then the owner must `end()` it soon).
+    public var inTransaction: Bool { beganAt != nil }
+
+    /// The live entry under (`ns`, `key`), or `.notFound` (also when it has expired),
+    /// read in this session's transaction (see the type's notes for what it sees).
+    ///
+    /// Never waits for the writer: a record read just as a rotation committed fails
+    /// with `.corrupt`, as `Vault.get(mayWait: false)` does; retry with `Vault.get`.
+    public func get(ns: String, key: String) throws(StoreError) -> Entry {
+        try Names.validate(ns, field: "ns")
+        try Names.validate(key, field: "key")
+        try checkOpen()
+        // The keys before the generation: a rotation bumps it before it switches keys,
+        // so new keys come with a snapshot that holds the records they wrap.
+        let keys = try vault.currentKeys()
+        let lookup = Records.lookupID(ns: ns, key: key, keys: keys)
+        let now = Records.milliseconds(vault.now)
+        let row = try read { (connection) throws(StoreError) in try StoredRow.fetch(lookup, on: connection) }
+        return try vault.entry(row, ns: ns, key: key, keys: keys, now: now)
+    }
+
+    /// Ends the open read transaction, if any (the next read begins another).
+    public func end() {
+        guard beganAt != nil, let connection else {
+            beganAt = nil
+            return
+        }
+        beganAt = nil
+        do {
+            try connection.statement("COMMIT").run()
+        } catch {
+            // A read-only transaction has nothing to commit; should COMMIT fail, drop it.
+            try? connection.execute("ROLLBACK")
+        }
+    }
+
+    /// Ends the transaction and closes the connection (a later read opens another,
+    /// unless the vault is closed).
+    public func close() {
+        end()
+        connection?.close()
+        connection = nil
+    }
+
+    /// Empties the connection's page cache (it refills from the OS page cache).
+    public func releaseMemory() {
+        connection?.releaseMemory()
+    }
+
+    /// Page cache bytes the connection holds.
+    public var cacheBytes: Int { connection?.cacheBytes ?? 0 }
+
+    /// Runs `body` in the session's transaction: begins one if none is open, or
+    /// another if a commit came since this one began. On a failure the transaction ends.
+    func read<R>(_ body: (SQLiteConnection) throws(StoreError) -> R) throws(StoreError) -> R {
+        try checkOpen()
+        let generation = vault.writer.commitGeneration.load(ordering: .acquiring)
+        if let beganAt, beganAt != generation { end() }
+        let connection: SQLiteConnection
+        if let open = self.connection {
+            connection = open
+        } else {
+            connection = try vault.readers.makeConnection()
+            self.connection = connection
+        }
+        if beganAt == nil {
+            do {
+                try connection.statement("BEGIN").run()
+            } catch {
+                throw StoreError(sqlite: error)
+            }
+            beganAt = generation
+            transactionsBegun += 1
+        }
+        do {
+            return try body(connection)
+        } catch {
+            end()
+            throw error
+        }
+    }
+
+    /// Throws `.unavailable` (and closes the connection) once the vault is closed.
+    private func checkOpen() throws(StoreError) {
+        guard vault.closed.load(ordering: .acquiring) else { return }
+        close()
+        throw .unavailable("the store is closed")
+    }
+}
+
+extension Vault {
+    /// A read session for one thread (see `ReadSession`); the caller owns it and closes it.
+    public func makeReadSession() -> ReadSession {
+        ReadSession(vault: self)
+    }
+}

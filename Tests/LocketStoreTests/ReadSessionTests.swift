@@ -1,0 +1,118 @@
+// Issue 18: a read session shares one read transaction between many point
+// reads, and still sees every write acknowledged before each read (the
+// writer's commit generation), on a real vault on disk.
+import Foundation
+@testable import LocketStore
+import LocketTestSupport
+import Testing
+
+@Suite("Read sessions")
+struct ReadSessionTests {
+    @Test("reads with no commit between them share one transaction; after end() the next read begins another")
+    func readsShareOneTransaction() throws {
+        let harness = VaultHarness()
+        try harness.withVault { vault in
+            for index in 0..<5 { _ = try vault.put(ns: "app", key: "k\(index)", value: bytes("\(index)")) }
+            let session = vault.makeReadSession()
+            defer { session.close() }
+            for round in 0..<100 { #expect(try session.get(ns: "app", key: "k\(round % 5)").value == bytes("\(round % 5)")) }
+            #expect(session.inTransaction)
+            #expect(session.transactionsBegun == 1)
+            session.end()
+            #expect(!session.inTransaction)
+            #expect(throws: StoreError.notFound) { try session.get(ns: "app", key: "missing") }
+            #expect(session.transactionsBegun == 2)
+        }
+    }
+
+    @Test("a put acknowledged while the session's transaction is open is seen by its next read (read-your-writes)")
+    func putBetweenReadsIsSeen() throws {
+        let harness = VaultHarness()
+        try harness.withVault { vault in
+            _ = try vault.put(ns: "app", key: "k", value: bytes(#""old""#))
+            let session = vault.makeReadSession()
+            defer { session.close() }
+            #expect(try session.get(ns: "app", key: "k").value == bytes(#""old""#))
+            #expect(session.inTransaction)
+            for round in 1...20 {
+                // Acknowledged (durable) before the next read starts; the transaction was not ended.
+                _ = try vault.put(ns: "app", key: "k", value: bytes("\(round)"))
+                let entry = try session.get(ns: "app", key: "k")
+                #expect(entry.value == bytes("\(round)") && entry.version == round + 1, "round \(round): a stale snapshot")
+            }
+            // Each commit made the next read begin a new transaction, and only that.
+            #expect(session.transactionsBegun == 21)
+        }
+    }
+
+    @Test("a delete by another thread between two reads of one transaction: the second read finds nothing")
+    func deleteBetweenReadsIsSeen() throws {
+        let harness = VaultHarness()
+        try harness.withVault { vault in
+            _ = try vault.put(ns: "app", key: "k", value: bytes("1"))
+            let session = vault.makeReadSession()
+            defer { session.close() }
+            #expect(try session.get(ns: "app", key: "k").value == bytes("1"))
+            let deleted = DispatchSemaphore(value: 0)
+            Thread { _ = try? vault.delete(ns: "app", key: "k"); deleted.signal() }.start()
+            #expect(deleted.wait(timeout: .now() + 60) == .success)
+            #expect(throws: StoreError.notFound) { try session.get(ns: "app", key: "k") }
+        }
+    }
+
+    @Test("after a rotation the session's next read opens the record with the new key (no stale snapshot under new keys)")
+    func rotationBetweenReads() throws {
+        let harness = VaultHarness()
+        try harness.withVault { vault in
+            for index in 0..<10 { _ = try vault.put(ns: "app", key: "k\(index)", value: bytes("\(index)")) }
+            let session = vault.makeReadSession()
+            defer { session.close() }
+            #expect(try session.get(ns: "app", key: "k3").value == bytes("3"))
+            #expect(try vault.rotateMasterKey() == 10)
+            #expect(try session.get(ns: "app", key: "k3").value == bytes("3"))
+            #expect(try session.get(ns: "app", key: "k9").value == bytes("9"))
+        }
+    }
+
+    @Test("an open session transaction holds off the WAL truncation; once end() ran it completes with no further write")
+    func openTransactionHoldsOffTheScrubUntilEnd() throws {
+        let harness = VaultHarness()
+        try harness.withVault { vault in
+            _ = try vault.put(ns: "app", key: "keep", value: bytes("1"))
+            _ = try vault.put(ns: "app", key: "gone", value: bytes("2"))
+            let session = vault.makeReadSession()
+            defer { session.close() }
+            #expect(try session.get(ns: "app", key: "keep").value == bytes("1"))
+            let doneBefore = vault.writer.scrubsDone
+            #expect(try vault.delete(ns: "app", key: "gone"))
+            // The scrub is tried (20 ms after the delete) and blocked by the session's snapshot.
+            #expect(eventually(timeout: 60) { vault.writer.scrubsBlocked > 0 })
+            #expect(vault.writer.scrubsDone == doneBefore)
+            session.end()
+            #expect(eventually(timeout: 60) { vault.writer.scrubsDone > doneBefore }, "the WAL truncation never completed after end()")
+            #expect(try session.get(ns: "app", key: "keep").value == bytes("1"))
+        }
+    }
+
+    @Test("once the vault is closed a read throws unavailable and reads nothing")
+    func closedVault() throws {
+        let harness = VaultHarness()
+        let vault = try harness.open()
+        _ = try vault.put(ns: "app", key: "k", value: bytes("1"))
+        let session = vault.makeReadSession()
+        #expect(try session.get(ns: "app", key: "k").value == bytes("1"))
+        vault.close()
+        #expect(throws: StoreError.unavailable("the store is closed")) { try session.get(ns: "app", key: "k") }
+        #expect(!session.inTransaction)
+    }
+
+    /// Polls `condition` every 10 ms until it holds or `timeout` passes.
+    func eventually(timeout: Double, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition() { return true }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return condition()
+    }
+}
