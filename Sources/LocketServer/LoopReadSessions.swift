@@ -4,8 +4,11 @@ import NIOCore
 /// One `ReadSession` per event loop: the `get`s a loop serves in one iteration
 /// share one SQLite read transaction.
 ///
-/// The first read of an iteration begins the transaction (`ReadSession` begins
-/// it lazily) and queues a task on the loop that ends it. NIO runs a loop's
+/// The first read of an iteration runs alone, in its statement's own implicit
+/// transaction (so a lone `get` pays no BEGIN and COMMIT), and queues a task on
+/// the loop that ends the iteration's reads; the second read of the iteration
+/// begins the shared transaction (`ReadSession` begins it lazily), which every
+/// later read of the iteration uses. NIO runs a loop's
 /// tasks after the I/O of each iteration and, before waiting for I/O again,
 /// every task queued meanwhile too (`SelectableEventLoop.runOneLoopTick` pops
 /// tasks until none is left), so the end runs after the reads of that
@@ -54,6 +57,11 @@ final class LoopReadSessions: Sendable {
     func transactionsBegun() -> [Int] {
         sessions.values.map { session in (try? session.loop.submit { session.transactionsBegun }.wait()) ?? 0 }
     }
+
+    /// Reads served so far by each loop's session (for tests), each read on its loop.
+    func readsServed() -> [Int] {
+        sessions.values.map { session in (try? session.loop.submit { session.reads }.wait()) ?? 0 }
+    }
 }
 
 /// A loop's `ReadSession` and whether the task ending its transaction is queued.
@@ -61,6 +69,7 @@ final class LoopReadSessions: Sendable {
 final class LoopReadSession: @unchecked Sendable {
     let loop: EventLoop
     private let session: ReadSession
+    /// Whether the task ending this iteration's reads is queued (then a read was made this iteration).
     private var endQueued = false
 
     init(loop: EventLoop, session: ReadSession) {
@@ -68,15 +77,16 @@ final class LoopReadSession: @unchecked Sendable {
         self.session = session
     }
 
-    /// `ReadSession.get`, in this iteration's transaction.
+    /// `ReadSession.get`: the iteration's first read alone, later ones in this iteration's transaction.
     func get(ns: String, key: String) throws(StoreError) -> Entry {
+        let first = !endQueued
         defer { queueEnd() }
-        return try session.get(ns: ns, key: key)
+        return try session.get(ns: ns, key: key, alone: first)
     }
 
-    /// Once a transaction is open, ends it in a task queued behind this iteration's work.
+    /// Queues, once per iteration, a task behind this iteration's work that ends its transaction (if one began).
     private func queueEnd() {
-        guard session.inTransaction, !endQueued else { return }
+        guard !endQueued else { return }
         endQueued = true
         loop.assumeIsolatedUnsafeUnchecked().execute { [self] in
             endQueued = false
@@ -91,4 +101,5 @@ final class LoopReadSession: @unchecked Sendable {
     /// For tests, on the loop: whether a transaction is open, and how many began.
     var inTransaction: Bool { session.inTransaction }
     var transactionsBegun: Int { session.transactionsBegun }
+    var reads: Int { session.reads }
 }

@@ -29,6 +29,8 @@ public final class ReadSession {
 
     /// Read transactions begun so far (for tests and benchmarks).
     public private(set) var transactionsBegun = 0
+    /// Reads made so far, in a transaction or alone (for tests and benchmarks).
+    public private(set) var reads = 0
 
     init(vault: Vault) {
         self.vault = vault
@@ -44,7 +46,12 @@ public final class ReadSession {
     ///
     /// Never waits for the writer: a record read just as a rotation committed fails
     /// with `.corrupt`, as `Vault.get(mayWait: false)` does; retry with `Vault.get`.
-    public func get(ns: String, key: String) throws(StoreError) -> Entry {
+    ///
+    /// `alone`: the owner expects no other read before its next `end()`. Then,
+    /// unless a transaction is already open, the read runs in its statement's own
+    /// implicit transaction (no BEGIN, no COMMIT: what a lone read costs through
+    /// `Vault.get`), and opens none.
+    public func get(ns: String, key: String, alone: Bool = false) throws(StoreError) -> Entry {
         try Names.validate(ns, field: "ns")
         try Names.validate(key, field: "key")
         try checkOpen()
@@ -53,7 +60,7 @@ public final class ReadSession {
         let keys = try vault.currentKeys()
         let lookup = Records.lookupID(ns: ns, key: key, keys: keys)
         let now = Records.milliseconds(vault.now)
-        let row = try read { (connection) throws(StoreError) in try StoredRow.fetch(lookup, on: connection) }
+        let row = try read(alone: alone) { (connection) throws(StoreError) in try StoredRow.fetch(lookup, on: connection) }
         return try vault.entry(row, ns: ns, key: key, keys: keys, now: now)
     }
 
@@ -90,8 +97,10 @@ public final class ReadSession {
 
     /// Runs `body` in the session's transaction: begins one if none is open, or
     /// another if a commit came since this one began. On a failure the transaction ends.
-    func read<R>(_ body: (SQLiteConnection) throws(StoreError) -> R) throws(StoreError) -> R {
+    /// `alone` with no transaction open: runs `body` outside any (see `get`).
+    func read<R>(alone: Bool = false, _ body: (SQLiteConnection) throws(StoreError) -> R) throws(StoreError) -> R {
         try checkOpen()
+        reads += 1
         let generation = vault.writer.commitGeneration.load(ordering: .acquiring)
         if let beganAt, beganAt != generation { end() }
         let connection: SQLiteConnection
@@ -100,6 +109,10 @@ public final class ReadSession {
         } else {
             connection = try vault.readers.makeConnection()
             self.connection = connection
+        }
+        if alone && beganAt == nil {
+            // The statement's implicit transaction ends when `body` resets it.
+            return try body(connection)
         }
         if beganAt == nil {
             do {

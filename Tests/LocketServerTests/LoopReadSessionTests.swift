@@ -81,7 +81,7 @@ struct LoopReadSessionTests {
         #expect(begun < answered.count("gets"), "\(begun) transactions for \(answered.count("gets")) gets")
     }
 
-    @Test("two gets in one loop iteration with a commit acknowledged between them: the second sees it; the transaction ends with the iteration")
+    @Test("three gets in one loop iteration, a commit acknowledged before the third: the first reads alone, the second begins the transaction, the third sees the commit in a new one; it ends with the iteration")
     func commitBetweenTwoGetsOfOneIteration() throws {
         let folder = TemporaryFolder()
         let server = try Self.server(in: folder, loops: 1)
@@ -95,19 +95,24 @@ struct LoopReadSessionTests {
         let get = Request(.get(.init(ns: "app", key: "k")))
         let dispatcher = server.dispatcher
         // One task on the loop: both gets and the put between them happen in one iteration.
-        let seen = try loop.submit { () throws -> (first: String, second: String, open: Bool, begun: Int) in
-            guard case .now(let first) = dispatcher.run(get, asker, startedAt: 0, on: loop) else { throw Unexpected.later }
+        let seen = try loop.submit { () throws -> (first: String, second: String, third: String, alone: Bool, open: Bool, begun: Int) in
             guard let session = dispatcher.reads.session(on: loop) else { throw Unexpected.noSession }
             let begunBefore = session.transactionsBegun
-            // Acknowledged (durable) before the second get starts; the first get's transaction is still open.
-            _ = try vault.put(ns: "app", key: "k", value: Array(#""after""#.utf8))
+            guard case .now(let first) = dispatcher.run(get, asker, startedAt: 0, on: loop) else { throw Unexpected.later }
+            let alone = !session.inTransaction
             guard case .now(let second) = dispatcher.run(get, asker, startedAt: 0, on: loop) else { throw Unexpected.later }
-            return (String(decoding: first, as: UTF8.self), String(decoding: second, as: UTF8.self), session.inTransaction,
+            // Acknowledged (durable) before the third get starts; the second get's transaction is still open.
+            _ = try vault.put(ns: "app", key: "k", value: Array(#""after""#.utf8))
+            guard case .now(let third) = dispatcher.run(get, asker, startedAt: 0, on: loop) else { throw Unexpected.later }
+            return (String(decoding: first, as: UTF8.self), String(decoding: second, as: UTF8.self),
+                    String(decoding: third, as: UTF8.self), alone, session.inTransaction,
                     session.transactionsBegun - begunBefore)
         }.wait()
         #expect(seen.first.contains(#""value":"before""#), "\(seen.first)")
-        #expect(seen.second.contains(#""value":"after""#), "a stale snapshot: \(seen.second)")
-        #expect(seen.open && seen.begun == 1, "the second get did not begin a new transaction")
+        #expect(seen.second.contains(#""value":"before""#), "\(seen.second)")
+        #expect(seen.third.contains(#""value":"after""#), "a stale snapshot: \(seen.third)")
+        #expect(seen.alone, "the iteration's first get opened a transaction")
+        #expect(seen.open && seen.begun == 2, "the third get did not begin a new transaction (\(seen.begun) began)")
         // The next task on the loop runs after the iteration's end task: no transaction is open.
         let openLater = try loop.submit { dispatcher.reads.session(on: loop)?.inTransaction }.wait()
         #expect(openLater == false, "the read transaction outlived its iteration")
@@ -128,8 +133,8 @@ struct LoopReadSessionTests {
         let load = Self.hammer(folder, connections: 6, keys: keys, stop: stop, answered: answered, tally: tally)
         defer { stop.set() }
         #expect(eventually(timeout: 60) { answered.count("gets") > 200 }, "the load never got going")
-        let begunAtStart = server.dispatcher.reads.transactionsBegun()
-        #expect(begunAtStart.count == 2 && begunAtStart.allSatisfy { $0 > 0 }, "gets are not flowing on both loops: \(begunAtStart)")
+        let readsAtStart = server.dispatcher.reads.readsServed()
+        #expect(readsAtStart.count == 2 && readsAtStart.allSatisfy { $0 > 0 }, "gets are not flowing on both loops: \(readsAtStart)")
         let rebuildsBefore = vault.writer.rebuildsDone
         #expect(try client.ask(#"{"op":"delete","ns":"app","key":"gone"}"#).ok)
         let wal = folder.appending("data/vault.sqlite-wal")
@@ -141,8 +146,8 @@ struct LoopReadSessionTests {
         #expect(done, "rebuilds \(vault.writer.rebuildsDone - rebuildsBefore), WAL \(Self.size(wal)) bytes, scrubs blocked \(vault.writer.scrubsBlocked)")
         // Gets were still flowing on both loops when it completed.
         #expect(eventually(timeout: 60) { answered.count("gets") > getsAtDone + 200 }, "gets stopped")
-        let begunAtEnd = server.dispatcher.reads.transactionsBegun()
-        #expect(zip(begunAtStart, begunAtEnd).allSatisfy { $0 < $1 }, "\(begunAtStart) → \(begunAtEnd)")
+        let readsAtEnd = server.dispatcher.reads.readsServed()
+        #expect(zip(readsAtStart, readsAtEnd).allSatisfy { $0 < $1 }, "\(readsAtStart) → \(readsAtEnd)")
         stop.set()
         try load.join(timeout: 300)
         #expect(tally.allProblems.isEmpty, "\(tally.allProblems.prefix(3))")

@@ -25,6 +25,27 @@ struct ReadSessionTests {
         }
     }
 
+    @Test("a read alone opens no transaction and holds no snapshot (a later put is seen); inside an open one it uses it")
+    func aloneReadsOpenNoTransaction() throws {
+        let harness = VaultHarness()
+        try harness.withVault { vault in
+            _ = try vault.put(ns: "app", key: "k", value: bytes("1"))
+            let session = vault.makeReadSession()
+            defer { session.close() }
+            #expect(try session.get(ns: "app", key: "k", alone: true).value == bytes("1"))
+            #expect(!session.inTransaction)
+            #expect(session.transactionsBegun == 0)
+            _ = try vault.put(ns: "app", key: "k", value: bytes("2"))
+            #expect(try session.get(ns: "app", key: "k", alone: true).value == bytes("2"))
+            #expect(!session.inTransaction)
+            // A transaction already open: the read alone joins it.
+            #expect(try session.get(ns: "app", key: "k").value == bytes("2"))
+            #expect(try session.get(ns: "app", key: "k", alone: true).value == bytes("2"))
+            #expect(session.inTransaction && session.transactionsBegun == 1)
+            #expect(session.reads == 4)
+        }
+    }
+
     @Test("a put acknowledged while the session's transaction is open is seen by its next read (read-your-writes)")
     func putBetweenReadsIsSeen() throws {
         let harness = VaultHarness()
