@@ -201,7 +201,7 @@ public final class AuditLog: @unchecked Sendable {
     private func write(_ batch: [AuditEntry]) -> Int {
         let (publicKey, hashKey) = keys()
         var entries = batch
-        var pacing = WriterPacing()
+        var pacing = WriterPacing.forBatch(of: batch.count)
         if let hashKey {
             hashKey.withUnsafeBytes { raw in
                 for index in entries.indices {

@@ -50,4 +50,15 @@ struct AuditSealingTests {
         one.stepDone()
         #expect(never == 1)
     }
+
+    @Test("a batch past the catch-up size is worked through without yielding; a normal one yields every 6 steps")
+    func behindWriterDoesNotYield() {
+        var yields = 0
+        var behind = WriterPacing.forBatch(of: WriterPacing.catchUpBatch + 1) { yields += 1 }
+        for _ in 0..<(2 * (WriterPacing.catchUpBatch + 1)) { behind.stepDone() }
+        #expect(yields == 0)
+        var normal = WriterPacing.forBatch(of: WriterPacing.catchUpBatch) { yields += 1 }
+        for _ in 0..<12 { normal.stepDone() }
+        #expect(yields == 2)
+    }
 }
