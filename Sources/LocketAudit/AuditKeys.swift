@@ -12,6 +12,8 @@ public final class AuditKeys: Sendable {
     /// Keys the hashes of key names. Used for every audit batch, so it should be
     /// read-only while held (no page toggling).
     let hashKey: SecureKey
+    /// Segment keys opened by reads with these keys, kept for the next read.
+    let segmentKeys = AuditSegmentKeys()
 
     /// The keys of one vault's log: the sealing pair and the key-name hash key.
     public init(publicKey: [UInt8], secretKey: SecureKey, hashKey: SecureKey) {
