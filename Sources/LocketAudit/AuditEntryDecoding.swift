@@ -107,7 +107,7 @@ extension AuditEntry {
                 let required = name == "op" || name == "out"
                 if member.kind == .null { return required ? .invalid : .taken }
                 guard member.kind == .string else { return .invalid }
-                guard let text = Self.string(json, member.range) else { return .undecided }
+                guard let text = try? JSONScanner.decodeString(json, member.range) else { return .undecided }
                 switch name {
                 case "op": op = text
                 case "out": outcome = text
@@ -137,14 +137,6 @@ extension AuditEntry {
             entry.pid = pid
             entry.uid = uid
             return entry
-        }
-
-        /// A scanned string's text; one without escapes is read in place. Nil for
-        /// ill-formed UTF-8 or a lone surrogate escape.
-        static func string(_ json: UnsafeRawBufferPointer, _ range: Range<Int>) -> String? {
-            let inner = UnsafeRawBufferPointer(rebasing: json[(range.lowerBound + 1)..<(range.upperBound - 1)])
-            if !inner.contains(UInt8(ascii: "\\")) { return UTF8Text.decode(inner) }
-            return try? JSONScanner.decodeString(json, range)
         }
 
         /// A plain integer (`-?[0-9]+`, at most 18 digits, not `-0`); nil for anything else.

@@ -25,23 +25,21 @@ public enum LookupHash {
         }
     }
 
-    /// The keyed hash (32 bytes) of `first` followed by `second`, without joining them
-    /// (BLAKE2b's incremental form: the same hash as of the joined bytes).
+    /// The keyed hash (32 bytes) of `first` followed by `second`, joined in a
+    /// temporary buffer (on the stack when small) instead of a new array.
     public static func hash(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer,
                             rawKey k: UnsafeRawBufferPointer) -> [UInt8] {
         Sodium.ensure()
-        // The state is opaque to Swift (64-byte aligned); it lives on the stack.
-        return withUnsafeTemporaryAllocation(byteCount: crypto_generichash_statebytes(), alignment: 64) { raw in
-            let state = OpaquePointer(raw.baseAddress!)
-            crypto_generichash_init(state, k.baseAddress!.assumingMemoryBound(to: UInt8.self), k.count, bytes)
-            if let base = first.baseAddress, first.count > 0 {
-                crypto_generichash_update(state, base.assumingMemoryBound(to: UInt8.self), UInt64(first.count))
-            }
+        return withUnsafeTemporaryAllocation(byteCount: first.count + second.count, alignment: 1) { joined in
+            if let base = first.baseAddress, first.count > 0 { joined.baseAddress!.copyMemory(from: base, byteCount: first.count) }
             if let base = second.baseAddress, second.count > 0 {
-                crypto_generichash_update(state, base.assumingMemoryBound(to: UInt8.self), UInt64(second.count))
+                (joined.baseAddress! + first.count).copyMemory(from: base, byteCount: second.count)
             }
             return [UInt8](unsafeUninitializedCapacity: bytes) { out, initialized in
-                crypto_generichash_final(state, out.baseAddress!, bytes)
+                crypto_generichash(
+                    out.baseAddress!, bytes,
+                    joined.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(joined.count),
+                    k.baseAddress!.assumingMemoryBound(to: UInt8.self), k.count)
                 initialized = bytes
             }
         }
