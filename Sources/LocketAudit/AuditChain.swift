@@ -24,7 +24,12 @@ enum AuditChain {
 
     /// The chain value after `frame` (a whole frame's bytes), from `previous`.
     static func fold(_ previous: [UInt8], _ frame: [UInt8]) -> [UInt8] {
-        chainKey.withUnsafeBytes { LookupHash.hash(previous + frame, rawKey: $0) }
+        frame.withUnsafeBytes { fold(previous, $0) }
+    }
+
+    /// The same over borrowed frame bytes (a reader hashes frames where they lie in the file).
+    static func fold(_ previous: [UInt8], _ frame: UnsafeRawBufferPointer) -> [UInt8] {
+        previous.withUnsafeBytes { p in chainKey.withUnsafeBytes { LookupHash.hash(p, frame, rawKey: $0) } }
     }
 
     /// The chain value a segment starts from: the hash of its header frame.

@@ -57,7 +57,10 @@ enum AuditFormat {
     }
 
     static func associatedData(segment: [UInt8], sequence: UInt64) -> [UInt8] {
-        var ad = Array("locket audit v1".utf8) + segment
+        var ad: [UInt8] = []
+        ad.reserveCapacity(15 + segment.count + 8)
+        ad += "locket audit v1".utf8
+        ad += segment
         appendU64(&ad, sequence)
         return ad
     }

@@ -12,6 +12,8 @@ public final class AuditKeys: Sendable {
     /// Keys the hashes of key names. Used for every audit batch, so it should be
     /// read-only while held (no page toggling).
     let hashKey: SecureKey
+    /// Segment keys opened by reads with these keys, kept for the next read.
+    let segmentKeys = AuditSegmentKeys()
 
     /// The keys of one vault's log: the sealing pair and the key-name hash key.
     public init(publicKey: [UInt8], secretKey: SecureKey, hashKey: SecureKey) {
@@ -26,16 +28,20 @@ public final class AuditKeys: Sendable {
         hashKey.withUnsafeBytes { keyHash(key, rawHashKey: $0) }
     }
 
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     /// The same under a borrowed hash key.
     static func keyHash(_ key: String, rawHashKey: UnsafeRawBufferPointer) -> String {
-        let digest = LookupHash.hash([0x61] + Array(key.utf8), rawKey: rawHashKey) // "a": apart from lookup ids
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(32)
-        for byte in digest.prefix(16) {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0xf)])
+        var name = key
+        let digest = name.withUTF8 { utf8 in
+            withUnsafeBytes(of: UInt8(0x61)) { LookupHash.hash($0, UnsafeRawBufferPointer(utf8), rawKey: rawHashKey) } // "a": apart from lookup ids
         }
-        return String(decoding: text, as: UTF8.self)
+        return String(unsafeUninitializedCapacity: 32) { text in
+            for (index, byte) in digest.prefix(16).enumerated() {
+                text[2 * index] = hexDigits[Int(byte >> 4)]
+                text[2 * index + 1] = hexDigits[Int(byte & 0xf)]
+            }
+            return 32
+        }
     }
 }

@@ -10,7 +10,6 @@ struct AuditVerifier {
     private let keys: AuditKeys
     private let query: AuditQuery
     private let since: Int64?
-    private let decoder = JSONDecoder()
     private(set) var items: [AuditEntry] = []
     private(set) var damage: [String] = []
 
@@ -84,8 +83,11 @@ struct AuditVerifier {
             return
         }
         // Read-only while held, as the writer keeps it: a guarded key would cost two mprotect calls per record.
-        guard let key = try? SealedBox.openKey(sealed, publicKey: keys.publicKey, secretKey: keys.secretKey,
-                                               protection: .readableWhileHeld),
+        // Kept by segment id and sealed bytes for the next read (a changed sealed key is opened again).
+        guard let key = try? keys.segmentKeys.key(segment: id, sealed: sealed, open: { () throws(CryptoError) in
+                  try SealedBox.openKey(sealed, publicKey: keys.publicKey, secretKey: keys.secretKey,
+                                        protection: .readableWhileHeld)
+              }),
               key.count == AEAD.keyBytes else {
             damage.append("\(file): the key of segment \(Self.name(id)) does not open (tampered header)")
             return
@@ -136,33 +138,42 @@ struct AuditVerifier {
             return
         }
         defer { segment = current }
-        current.chain = AuditChain.fold(current.chain, frame.bytes(in: bytes))
+        // The frame and its body are read where they lie in the file (`frame.body` shares its indices).
+        let body = frame.body.indices
+        current.chain = bytes.withUnsafeBytes {
+            AuditChain.fold(current.chain, UnsafeRawBufferPointer(rebasing: $0[frame.offset..<body.upperBound]))
+        }
         guard let key = current.key else {
             current.unreadable += 1
             current.next += 1
             return
         }
-        let body = Array(frame.body)
         guard body.count >= 8 + AEAD.overhead else {
             damage.append("\(file): record at byte \(frame.offset) is too short")
             return
         }
-        let sequence = AuditFormat.readU64(body, 0)
-        let segmentName = Self.name(current.id)
+        let sequence = AuditFormat.readU64(bytes, body.lowerBound)
         if sequence != current.next {
             damage.append(sequence > current.next
-                ? "\(file): \(sequence - current.next) record(s) missing before byte \(frame.offset) in segment \(segmentName)"
-                : "\(file): record \(sequence) of segment \(segmentName) is out of order (byte \(frame.offset))")
+                ? "\(file): \(sequence - current.next) record(s) missing before byte \(frame.offset) in segment \(Self.name(current.id))"
+                : "\(file): record \(sequence) of segment \(Self.name(current.id)) is out of order (byte \(frame.offset))")
         }
         current.next = max(current.next, sequence &+ 1)
         let ad = AuditFormat.associatedData(segment: current.id, sequence: sequence)
-        guard var plain = try? AEAD.open(Array(body[8...]), key: key, associatedData: ad) else {
-            damage.append("\(file): record \(sequence) of segment \(segmentName) does not authenticate (tampered)")
+        let opened = bytes.withUnsafeBytes { file in
+            key.withUnsafeBytes { k in
+                ad.withUnsafeBytes { a in
+                    try? AEAD.open(UnsafeRawBufferPointer(rebasing: file[(body.lowerBound + 8)..<body.upperBound]), key: k, associatedData: a)
+                }
+            }
+        }
+        guard var plain = opened else {
+            damage.append("\(file): record \(sequence) of segment \(Self.name(current.id)) does not authenticate (tampered)")
             return
         }
         defer { secureZero(&plain) }
-        guard var entry = try? decoder.decode(AuditEntry.self, from: Data(plain)) else {
-            damage.append("\(file): record \(sequence) of segment \(segmentName) is not a valid entry")
+        guard var entry = plain.withUnsafeBytes({ AuditEntry.decode(json: $0) }) else {
+            damage.append("\(file): record \(sequence) of segment \(Self.name(current.id)) is not a valid entry")
             return
         }
         if let key = entry.key {

@@ -24,4 +24,24 @@ public enum LookupHash {
             }
         }
     }
+
+    /// The keyed hash (32 bytes) of `first` followed by `second`, joined in a
+    /// temporary buffer (on the stack when small) instead of a new array.
+    public static func hash(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer,
+                            rawKey k: UnsafeRawBufferPointer) -> [UInt8] {
+        Sodium.ensure()
+        return withUnsafeTemporaryAllocation(byteCount: first.count + second.count, alignment: 1) { joined in
+            if let base = first.baseAddress, first.count > 0 { joined.baseAddress!.copyMemory(from: base, byteCount: first.count) }
+            if let base = second.baseAddress, second.count > 0 {
+                (joined.baseAddress! + first.count).copyMemory(from: base, byteCount: second.count)
+            }
+            return [UInt8](unsafeUninitializedCapacity: bytes) { out, initialized in
+                crypto_generichash(
+                    out.baseAddress!, bytes,
+                    joined.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(joined.count),
+                    k.baseAddress!.assumingMemoryBound(to: UInt8.self), k.count)
+                initialized = bytes
+            }
+        }
+    }
 }

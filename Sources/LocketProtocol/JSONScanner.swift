@@ -58,6 +58,7 @@ public struct JSONScanner {
         }
         index += 1
         var members: [Member] = []
+        members.reserveCapacity(16) // one allocation for a request's or an audit entry's members
         skipWhitespace()
         if peek == UInt8(ascii: "}") {
             index += 1
@@ -322,6 +323,12 @@ public struct JSONScanner {
 
     /// Decodes a scanned string token into a String.
     public static func decodeString(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) throws(ProtocolError) -> String {
+        // Without escapes the text is read in place (no copy).
+        let inner = UnsafeRawBufferPointer(rebasing: bytes[(range.lowerBound + 1)..<(range.upperBound - 1)])
+        if !inner.contains(UInt8(ascii: "\\")) {
+            guard let text = UTF8Text.decode(inner) else { throw .bad("a string is not valid UTF-8") }
+            return text
+        }
         let decoded = try decodeStringBytes(bytes, range)
         guard let text = UTF8Text.decode(decoded) else { throw .bad("a string is not valid UTF-8") }
         return text

@@ -28,8 +28,19 @@ extension Vault {
     /// Opens and checks the audit log (`AuditSnapshot.read`) with this vault's
     /// audit keys and returns the entries `query` asks for. Needs the vault unlocked.
     public func readAudit(_ snapshot: AuditSnapshot, query: AuditQuery) throws(StoreError) -> AuditReadout {
+        snapshot.read(keys: try auditReaderKeys(), query: query)
+    }
+
+    /// The audit keys as the reader takes them: made once per unlock and kept
+    /// with the vault's audit keys, so the segment keys one `audit` read opened
+    /// are not opened again by the next (they go when the vault locks).
+    func auditReaderKeys() throws(StoreError) -> AuditKeys {
         let keys = try auditKeys()
-        return snapshot.read(keys: AuditKeys(publicKey: keys.publicKey, secretKey: keys.secretKey, hashKey: keys.hashKey),
-                             query: query)
+        return keys.readerState.withLock { state in
+            if let kept = state as? AuditKeys { return kept }
+            let made = AuditKeys(publicKey: keys.publicKey, secretKey: keys.secretKey, hashKey: keys.hashKey)
+            state = made
+            return made
+        }
     }
 }

@@ -1,4 +1,5 @@
 import LocketCrypto
+import LocketSync
 
 /// The audit log's keys, as the vault derives them from its index key (random
 /// per vault, wrapped under the master key): so only the master key's holder
@@ -15,6 +16,10 @@ public final class VaultAuditKeys: Sendable {
     /// Keys the hashes of key names. Used for every audit batch, so read-only
     /// while held (no page toggling); the secret key is used only to read the log.
     public let hashKey: SecureKey
+    /// What the audit reader keeps between reads with these keys (LocketAudit's
+    /// `AuditKeys`, holding the segment keys it opened); dropped with these keys
+    /// when the vault locks. LocketStore does not look inside.
+    public let readerState = Locked<(any Sendable & AnyObject)?>(nil)
 
     init(index: SecureKey) throws(CryptoError) {
         let seed = try KeyDerivation.derive(.auditSeal, from: index)

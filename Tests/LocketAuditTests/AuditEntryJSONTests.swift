@@ -5,6 +5,7 @@
 // `\` escaped, and everything else as it is.
 import Foundation
 @testable import LocketAudit
+import LocketCrypto
 import Testing
 
 @Suite("Audit entry JSON")
@@ -41,5 +42,15 @@ struct AuditEntryJSONTests {
         let entry = Self.fullEntry()
         let decoded = try JSONDecoder().decode(AuditEntry.self, from: Data(entry.json()))
         #expect(decoded == entry)
+    }
+
+    @Test("a key name's hash is keyed BLAKE2b of \"a\" and the name, first 16 bytes in hex, as logs already hold it")
+    func keyHashIsFixed() throws {
+        let hashKey = try SecureKey.random(protection: .readableWhileHeld)
+        for name in ["", "alice", "ключ 🔑", String(repeating: "k", count: 300)] {
+            let expected = hashKey.withUnsafeBytes { LookupHash.hash([0x61] + Array(name.utf8), rawKey: $0) }
+                .prefix(16).map { String(format: "%02x", $0) }.joined()
+            #expect(AuditKeys.keyHash(name, hashKey: hashKey) == expected)
+        }
     }
 }

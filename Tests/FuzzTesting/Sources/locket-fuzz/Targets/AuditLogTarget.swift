@@ -10,7 +10,8 @@ import LocketCrypto
 /// Checked: nothing crashes, no item carries a key name (they leave the reader
 /// hashed), at most `limit` items; and a log as an honest writer leaves it
 /// (chained from genesis, in-order records of valid entries, its true head)
-/// reads back every entry with no damage reported.
+/// reads back every entry with no damage reported. One input in 64 also checks the
+/// reader's entry decoding against `JSONDecoder` (the same verdict and values).
 enum AuditLogTarget {
     nonisolated(unsafe) static var keys: AuditKeys?
     nonisolated(unsafe) static var pool: [AuditLogRecipe.Segment] = []
@@ -42,6 +43,18 @@ enum AuditLogTarget {
         let readout = AuditSnapshot(files: recipe.files, head: recipe.head).read(keys: keys, query: AuditQuery(limit: limit))
         guard readout.items.count <= limit else { Invariant.fail("audit-log: more items than the limit") }
         guard readout.items.allSatisfy({ $0.key == nil }) else { Invariant.fail("audit-log: a key name leaves the reader") }
+        // Differential, on one input in 64 (by its first byte, so the fuzzer can steer to it): the
+        // reader's entry decoding (`AuditEntry.decode(json:)`) gives JSONDecoder's verdict and values.
+        if let first = input.first, first & 0x3f == 0 {
+            let decoder = JSONDecoder()
+            for plain in recipe.plains {
+                let ours = plain.withUnsafeBytes { AuditEntry.decode(json: $0) }
+                let reference = try? decoder.decode(AuditEntry.self, from: Data(plain))
+                guard (ours == nil) == (reference == nil), ours == reference, ours?.json() == reference?.json() else {
+                    Invariant.fail("audit-log: the reader's entry decoding differs from JSONDecoder's")
+                }
+            }
+        }
         var clean = recipe.clean
         // Whether every record holds a valid entry is asked only when the readout suggests otherwise.
         if clean, !readout.damage.isEmpty || readout.items.count != min(recipe.records, limit) {
