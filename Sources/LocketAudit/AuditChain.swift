@@ -33,15 +33,6 @@ enum AuditChain {
     }
 
     /// The chain value a segment starts from: the hash of its header frame.
-    /// The same fold over a frame borrowed in place (the writer's output
-    /// buffer), through `scratch`, a buffer kept between calls.
-    static func fold(_ previous: [UInt8], frame: UnsafeRawBufferPointer, scratch: inout [UInt8]) -> [UInt8] {
-        scratch.removeAll(keepingCapacity: true)
-        scratch.append(contentsOf: previous)
-        scratch.append(contentsOf: frame)
-        return chainKey.withUnsafeBytes { LookupHash.hash(scratch, rawKey: $0) }
-    }
-
     static func start(_ headerFrame: [UInt8]) -> [UInt8] {
         fold([], headerFrame)
     }

@@ -109,7 +109,6 @@ final class AuditFileWriter: @unchecked Sendable {
             nonces.withUnsafeMutableBytes { SecureRandom.fill($0) }
             let firstNonce = index
             var ad = AuditFormat.associatedData(segment: current.id, sequence: 0)
-            var scratch: [UInt8] = []
             current.key.withUnsafeBytes { key in
                 repeat {
                     AuditFormat.setSequence(&ad, next)
@@ -127,7 +126,7 @@ final class AuditFileWriter: @unchecked Sendable {
                             }
                         }
                     }
-                    chain = out.withUnsafeBytes { AuditChain.fold(chain, frame: UnsafeRawBufferPointer(rebasing: $0[frameStart...]), scratch: &scratch) }
+                    chain = out.withUnsafeBytes { AuditChain.fold(chain, UnsafeRawBufferPointer(rebasing: $0[frameStart...])) }
                     head.current.records += 1
                     if entries[index].outcome == "forbidden" { head.current.refused += 1 }
                     buffered += 1
