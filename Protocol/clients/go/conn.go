@@ -100,13 +100,21 @@ func (c *lineConn) exchange(ctx context.Context, line []byte, timeout time.Durat
 	c.conn.SetDeadline(deadline)
 	if done := ctx.Done(); done != nil {
 		stop := make(chan struct{})
-		defer close(stop)
+		finished := make(chan struct{})
 		go func() {
+			defer close(finished)
 			select {
 			case <-done:
 				c.conn.SetDeadline(time.Unix(1, 0)) // unblocks the read below
 			case <-stop:
 			}
+		}()
+		// The watcher ends before this call returns: left running, it could see the
+		// context end (a caller's deferred cancel) after the next call on this
+		// connection set its own deadline, and cut that call short as "did not answer".
+		defer func() {
+			close(stop)
+			<-finished
 		}()
 	}
 	n, err := c.conn.Write(line)
