@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import LocketCrypto
+import Synchronization
 
 /// The audit log's writer: one thread, a bounded queue, batched appends.
 ///
@@ -42,6 +43,8 @@ public final class AuditLog: @unchecked Sendable {
     private let condition = NSCondition()
     // Guarded by `condition`:
     private var pending: [AuditEntry] = []
+    /// `pending.count`, readable without the lock: the writer stops yielding while it is long.
+    private let waiting = Atomic<Int>(0)
     private var accepted = 0
     private var processed = 0
     private var droppedCount = 0
@@ -87,6 +90,7 @@ public final class AuditLog: @unchecked Sendable {
             return
         }
         pending.append(entry)
+        waiting.store(pending.count, ordering: .relaxed)
         accepted += 1
         // Wake the writer only when the queue stops being empty: it takes everything then.
         if waiters > 0 { condition.broadcast() } else if pending.count == 1 { condition.signal() }
@@ -167,6 +171,7 @@ public final class AuditLog: @unchecked Sendable {
             // A fresh buffer: keeping the old one's capacity would hold a burst's peak
             // (up to `queueCapacity` entries, ~2 MiB) for as long as the daemon runs.
             pending = []
+            waiting.store(0, ordering: .relaxed)
             let drops = unrecordedDrops
             unrecordedDrops = 0
             let stop = stopping
@@ -201,7 +206,11 @@ public final class AuditLog: @unchecked Sendable {
     private func write(_ batch: [AuditEntry]) -> Int {
         let (publicKey, hashKey) = keys()
         var entries = batch
-        var pacing = WriterPacing.forBatch(of: batch.count)
+        // Yield only while the queue behind this batch stays short: a writer that falls
+        // behind on a busy machine must catch up, not hold a growing queue in memory.
+        var pacing = WriterPacing.forBatch(of: batch.count) { [self] in
+            if waiting.load(ordering: .relaxed) < WriterPacing.shortQueue { _ = sched_yield() }
+        }
         if let hashKey {
             hashKey.withUnsafeBytes { raw in
                 for index in entries.indices {

@@ -33,6 +33,13 @@ struct WriterPacing {
     /// `queueCapacity` and dropping entries.
     static let catchUpBatch = 512
 
+    /// The writer yields only while fewer entries than this wait behind its batch
+    /// (`AuditLog`): on a machine whose cores are all busy a yield can give the core
+    /// away for a whole time slice, and a writer that kept yielding fell behind and
+    /// held a queue of thousands of entries (daemon heap after a 100k-put fill 13–31
+    /// MiB instead of 7.5).
+    static let shortQueue = 64
+
     /// The pacing for a batch of `entries`: yielding every 6 steps, or never for
     /// a batch past `catchUpBatch`.
     static func forBatch(of entries: Int, yield: @escaping () -> Void = { _ = sched_yield() }) -> WriterPacing {
