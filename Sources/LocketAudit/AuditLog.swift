@@ -208,9 +208,7 @@ public final class AuditLog: @unchecked Sendable {
         var entries = batch
         // Yield only while the queue behind this batch stays short: a writer that falls
         // behind on a busy machine must catch up, not hold a growing queue in memory.
-        var pacing = WriterPacing.forBatch(of: batch.count) { [self] in
-            if waiting.load(ordering: .relaxed) < WriterPacing.shortQueue { _ = sched_yield() }
-        }
+        var pacing = WriterPacing(waiting: { [self] in waiting.load(ordering: .relaxed) })
         if let hashKey {
             hashKey.withUnsafeBytes { raw in
                 for index in entries.indices {

@@ -37,7 +37,7 @@ struct AuditSealingTests {
     @Test("pacing yields after every `every` steps and not otherwise")
     func pacingYields() {
         var yields = 0
-        var pacing = WriterPacing(every: 6) { yields += 1 }
+        var pacing = WriterPacing(every: 6, waiting: { 0 }) { yields += 1 }
         for _ in 0..<5 { pacing.stepDone() }
         #expect(yields == 0)
         pacing.stepDone()
@@ -46,19 +46,23 @@ struct AuditSealingTests {
         #expect(yields == 2)
         #expect(pacing.steps == 13)
         var never = 0
-        var one = WriterPacing(every: 0) { never += 1 } // clamped to 1
+        var one = WriterPacing(every: 0, waiting: { 0 }) { never += 1 } // clamped to 1
         one.stepDone()
         #expect(never == 1)
     }
 
-    @Test("a batch past the catch-up size is worked through without yielding; a normal one yields every 6 steps")
+    @Test("a writer with a long queue behind its batch works straight through; it yields again once the queue is short")
     func behindWriterDoesNotYield() {
         var yields = 0
-        var behind = WriterPacing.forBatch(of: WriterPacing.catchUpBatch + 1) { yields += 1 }
-        for _ in 0..<(2 * (WriterPacing.catchUpBatch + 1)) { behind.stepDone() }
+        var queued = WriterPacing.shortQueue
+        var pacing = WriterPacing(every: 6, waiting: { queued }) { yields += 1 }
+        for _ in 0..<60 { pacing.stepDone() }
         #expect(yields == 0)
-        var normal = WriterPacing.forBatch(of: WriterPacing.catchUpBatch) { yields += 1 }
-        for _ in 0..<12 { normal.stepDone() }
+        queued = WriterPacing.shortQueue - 1
+        for _ in 0..<12 { pacing.stepDone() }
+        #expect(yields == 2)
+        queued = 10_000
+        for _ in 0..<12 { pacing.stepDone() }
         #expect(yields == 2)
     }
 }
