@@ -104,7 +104,8 @@ struct AuditVerifier {
 
     /// Whether segment `id` continues where the log before it ended.
     private mutating func check(_ link: AuditLink, of id: [UInt8], file: String) {
-        let here = "\(file): segment \(Self.name(id))"
+        // Built only when there is damage to report (most reads have none).
+        var here: String { "\(file): segment \(Self.name(id))" }
         if link.reopened {
             damage.append("\(here) was started because audit.log was removed, renamed or replaced (not by rotation)")
         }
@@ -204,7 +205,7 @@ struct AuditVerifier {
             damage.append("the vault's audit head is malformed")
             return nil
         }
-        let latest = Self.name(head.segment)
+        var latest: String { Self.name(head.segment) }
         var headKey = keys.hashKey.withUnsafeBytes { AuditHead.key(hashKey: $0) }
         defer { secureZero(&headKey) }
         guard headKey.withUnsafeBytes({ AuditHead.authentic(sealed, key: $0) }) else {

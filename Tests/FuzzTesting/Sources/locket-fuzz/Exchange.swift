@@ -1,4 +1,5 @@
 import Foundation
+import FuzzSupport
 
 /// One client connection: sends the whole input, half-closes, and reads every
 /// byte the daemon answers until it closes. Writing and reading interleave

@@ -1,10 +1,11 @@
-// libFuzzer's entry points. One binary holds every target (FuzzTarget.all);
+// libFuzzer's entry points. This binary holds every target (FuzzTarget.all);
 // `LOCKET_FUZZ_TARGET=NAME` picks the one this process runs (default
 // `connection`, the whole-daemon target), `LOCKET_FUZZ_LIST=1` prints the
 // names and exits, `LOCKET_FUZZ_MAKE_SEEDS=FOLDER` writes every target's
 // seeds (Tests/FuzzTesting/Seeds) and exits, `LOCKET_FUZZ_WRITE_SEEDS=FOLDER`
 // writes the connection target's seeds and dictionary and exits.
 import Foundation
+import FuzzSupport
 
 /// Set up on the first use (the temporary folder, the vault, the server): only the `connection` target touches it.
 let harness = Harness()
@@ -52,6 +53,6 @@ public func fuzzInitialize(_ argc: UnsafeMutablePointer<CInt>,
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
-    selectedTarget.run(UnsafeRawBufferPointer(start: count > 0 ? start : nil, count: count))
+    selectedTarget.run(fuzzInput(start, count))
     return 0
 }

@@ -1,8 +1,19 @@
 import Foundation
+import FuzzAuditLog
+import FuzzBackup
+import FuzzClientAnswer
+import FuzzDockerInput
+import FuzzFraming
+import FuzzGitInput
+import FuzzJSON
+import FuzzRequest
+import FuzzSupport
+import FuzzTimestamp
 
 /// One fuzz target: a parser of bytes another program controls, and the checks
-/// run on what it makes of each input. The binary runs one target per process,
-/// chosen by `LOCKET_FUZZ_TARGET` (scripts/fuzz sets it; default `connection`).
+/// run on what it makes of each input. This binary holds every target and runs
+/// one per process, chosen by `LOCKET_FUZZ_TARGET` (default `connection`); each
+/// parser target also has a binary of its own, `fuzz-NAME`, which `scripts/fuzz` runs.
 struct FuzzTarget: Sendable {
     /// The name `scripts/fuzz --target` takes; also the seed folder's name
     /// (`Tests/FuzzTesting/Seeds/<name>/`).

@@ -1,4 +1,5 @@
 import Foundation
+import FuzzSupport
 import LocketKeyStore
 import LocketServer
 import LocketStore

@@ -1,10 +1,9 @@
+import FuzzSupport
 import LocketProtocol
 
-/// The protocol's invariants, checked on the daemon's answers to one input.
-/// A violation stops the fuzzer with `fatalError` naming the invariant (libFuzzer
-/// then saves the input as a crash artifact). Messages carry no request or
-/// answer content: positions, ops and error codes only.
-enum Invariant {
+/// The protocol's invariants, checked on the daemon's answers to one input of
+/// the `connection` target (`Invariant.fail` stops the fuzzer naming one).
+extension Invariant {
     /// The limits the daemon runs with (protocol v1 defaults: 1 MiB lines).
     static let limits = ProtocolLimits.standard
 
@@ -13,10 +12,6 @@ enum Invariant {
     static let neverExpected: Set<String> = [
         ErrorCode.internal.rawValue, ErrorCode.unavailable.rawValue,
     ]
-
-    static func fail(_ what: String) -> Never {
-        fatalError("locket-fuzz invariant failed: \(what)")
-    }
 
     /// Checks `answers` (every byte the daemon wrote before closing) against `input`.
     ///

@@ -1,4 +1,5 @@
 import Foundation
+import FuzzBackup
 import LocketCrypto
 import LocketTestSupport
 @testable import LocketBackup

@@ -1,3 +1,4 @@
+import FuzzSupport
 import Foundation
 import LocketProtocol
 
@@ -12,8 +13,8 @@ import LocketProtocol
 /// The line is scanned once: `A(line:)` is `AnswerReader(line)`, `checkOK()`,
 /// then `A(reading:)`, so each type reads the one reader (scanning it fourteen
 /// times cost 80 % of an input).
-enum ClientAnswerTarget {
-    static func run(_ input: UnsafeRawBufferPointer) {
+package enum ClientAnswerTarget {
+    package static func run(_ input: UnsafeRawBufferPointer) {
         let line = Array(input)
         let reader = try? AnswerReader(line)
         if let reader {

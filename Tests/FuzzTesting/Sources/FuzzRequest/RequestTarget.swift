@@ -1,3 +1,4 @@
+import FuzzSupport
 import Foundation
 import LocketProtocol
 
@@ -5,10 +6,10 @@ import LocketProtocol
 /// daemon's dispatcher calls it), and the error answer the daemon would write.
 /// A request it accepts must obey the protocol's rules; one it refuses gets an
 /// answer that is one valid JSON object echoing only a well-formed id.
-enum RequestTarget {
+package enum RequestTarget {
     static let limits = ProtocolLimits.standard
 
-    static func run(_ input: UnsafeRawBufferPointer) {
+    package static func run(_ input: UnsafeRawBufferPointer) {
         let parsed = Result { () throws(Request.Failure) in try Request.parse(input, limits: limits) }
         switch parsed {
         case .failure(let failure):

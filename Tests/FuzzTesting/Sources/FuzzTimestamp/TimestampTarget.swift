@@ -1,3 +1,4 @@
+import FuzzSupport
 import Foundation
 import LocketProtocol
 
@@ -5,25 +6,22 @@ import LocketProtocol
 /// timestamp of every answer a client reads, backup entries), differential
 /// against Foundation's `ISO8601DateFormatter` on the inputs both must accept
 /// (`bothAccept`), and a format/parse round trip on everything it accepts.
-enum TimestampTarget {
+package enum TimestampTarget {
     nonisolated(unsafe) static var whole = ISO8601DateFormatter()
     nonisolated(unsafe) static var fractional = ISO8601DateFormatter()
 
-    static func setUp() {
+    package static func setUp() {
         whole.formatOptions = [.withInternetDateTime]
         fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
     }
 
-    /// Dates whose year `Timestamp.format` writes as the parser reads it (0000…9999).
-    static let formattable = -62_167_219_200.0...253_402_300_799.0
-
-    static func run(_ input: UnsafeRawBufferPointer) {
+    package static func run(_ input: UnsafeRawBufferPointer) {
         let text = String(decoding: input, as: UTF8.self)
         let parsed = Timestamp.parse(text)
         if let parsed {
             guard parsed.timeIntervalSince1970.isFinite else { Invariant.fail("timestamp: a parsed date is not finite") }
             let seconds = parsed.timeIntervalSince1970.rounded(.down)
-            if formattable.contains(seconds) {
+            if formattableSeconds.contains(seconds) {
                 let again = Timestamp.parse(Timestamp.format(parsed))
                 guard again?.timeIntervalSince1970 == seconds else {
                     Invariant.fail("timestamp: format then parse does not give the date back (to the second)")

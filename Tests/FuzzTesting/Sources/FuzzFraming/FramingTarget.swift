@@ -1,3 +1,4 @@
+import FuzzSupport
 import LocketProtocol
 import NIOCore
 @testable import LocketServer
@@ -12,13 +13,13 @@ import NIOCore
 /// here, inputs that went through an `EmbeddedChannel` cost ten times the
 /// others and the fuzzer, finding more edges in NIO, kept choosing them (a
 /// fifth of the time in NIO even at one input in 256).
-enum FramingTarget {
+package enum FramingTarget {
     enum Frame: Equatable {
         case line([UInt8])
         case tooLong
     }
 
-    static func run(_ input: UnsafeRawBufferPointer) {
+    package static func run(_ input: UnsafeRawBufferPointer) {
         guard input.count >= 2 else { return }
         let maxLineBytes = Int(input[0] % 64)
         let cutSeed = Int(input[1])

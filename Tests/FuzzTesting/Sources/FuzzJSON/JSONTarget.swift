@@ -1,13 +1,14 @@
+import FuzzSupport
 import Foundation
 import LocketProtocol
 
 /// The JSON scanner (`JSONScanner.validate`, `.members`, `.decodeString`),
 /// differential against Foundation's `JSONSerialization` on the inputs where
 /// both must agree (`comparable`), self-consistent on all of them.
-enum JSONTarget {
+package enum JSONTarget {
     static let maxDepth = 128
 
-    static func run(_ input: UnsafeRawBufferPointer) {
+    package static func run(_ input: UnsafeRawBufferPointer) {
         let valid = Result { () throws(ProtocolError) in try JSONScanner.validate(input, maxDepth: maxDepth) }
         let members = Result { () throws(ProtocolError) in try JSONScanner.members(of: input, maxDepth: maxDepth) }
         for case .failure(let error) in [valid.map { _ in 0 }, members.map { _ in 0 }] where error.code != .badRequest {

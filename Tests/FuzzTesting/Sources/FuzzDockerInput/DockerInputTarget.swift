@@ -1,11 +1,12 @@
+import FuzzSupport
 @testable import LocketDockerCredential
 
 /// The docker helper's input: stdin of `store` (the lines joined, then
 /// `DockerCredentials.parse`, docker's JSON object) and of `get`/`erase` (the
 /// server URL), as `docker-credential-locket` reads them. Parsed credentials
 /// must survive the helper's own JSON (`json`, what it stores and prints).
-enum DockerInputTarget {
-    static func run(_ input: UnsafeRawBufferPointer) {
+package enum DockerInputTarget {
+    package static func run(_ input: UnsafeRawBufferPointer) {
         let bytes = Array(input)
         if let joined = try? DockerCredentialCommand.joinedLines(bytes) {
             if joined.contains(0x0a) { Invariant.fail("docker-input: a joined input keeps a line break") }

@@ -1,3 +1,4 @@
+import FuzzSupport
 import Foundation
 import LocketCrypto
 @testable import LocketBackup
@@ -10,14 +11,14 @@ import LocketCrypto
 ///   at Argon2id's least limits, so mutations reach past the authentication.
 /// - odd: a decrypted plaintext (whoever made the file knows its passphrase, so
 ///   any plaintext can arrive): `BackupCodec.entries(in:)`.
-enum BackupTarget {
-    static let passphrase = Array("locket-fuzz".utf8)
-    static let cheapest = Argon2Limits(operations: 1, memoryBytes: 8192)
+package enum BackupTarget {
+    package static let passphrase = Array("locket-fuzz".utf8)
+    package static let cheapest = Argon2Limits(operations: 1, memoryBytes: 8192)
 
     /// The last derived key, by salt and limits (libFuzzer mutates the rest far more often).
     nonisolated(unsafe) static var cachedKey: (salt: [UInt8], limits: Argon2Limits, key: SecureKey)?
 
-    static func run(_ input: UnsafeRawBufferPointer) {
+    package static func run(_ input: UnsafeRawBufferPointer) {
         guard let mode = input.first else { return }
         let rest = Array(input.dropFirst())
         if mode & 1 == 1 {
@@ -79,7 +80,7 @@ enum BackupTarget {
     /// push a parsed time there) are not written as the parser reads them.
     static func sameSecond(_ reparsed: Date, _ original: Date) -> Bool {
         let seconds = original.timeIntervalSince1970.rounded(.down)
-        guard TimestampTarget.formattable.contains(seconds) else { return true }
+        guard formattableSeconds.contains(seconds) else { return true }
         return reparsed.timeIntervalSince1970 == seconds
     }
 }

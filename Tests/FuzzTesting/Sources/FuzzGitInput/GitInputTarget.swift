@@ -1,3 +1,4 @@
+import FuzzSupport
 import Foundation
 import LocketGitCredential
 
@@ -9,11 +10,11 @@ import LocketGitCredential
 /// decode back), the stored JSON value (`StoredCredential`, which must read
 /// back), and the answer lines (which must parse back to what was answered,
 /// and never let a value start a line of its own).
-enum GitInputTarget {
+package enum GitInputTarget {
     static let encoder = JSONEncoder()
     static let decoder = JSONDecoder()
 
-    static func run(_ input: UnsafeRawBufferPointer) {
+    package static func run(_ input: UnsafeRawBufferPointer) {
         var lines: [String] = []
         for raw in input.split(separator: 0x0a, omittingEmptySubsequences: false) {
             let line = String(decoding: raw, as: UTF8.self)
