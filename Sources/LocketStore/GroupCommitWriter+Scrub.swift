@@ -13,13 +13,16 @@ extension GroupCommitWriter {
         rebuild.request(now: now)
     }
 
-    /// Runs the pending TRUNCATE checkpoint; schedules a retry when readers block it.
+    /// Runs the pending TRUNCATE checkpoint; schedules a retry when readers block it
+    /// (and until one succeeds, read sessions read alone: `checkpointWaiting`).
     func runScrub() {
         do {
             if try connection.checkpointTruncate() {
+                checkpointWaiting.store(false, ordering: .releasing)
                 scrub.succeeded()
                 scrubCounts.withLock { $0.done += 1 }
             } else {
+                checkpointWaiting.store(true, ordering: .releasing)
                 scrub.blocked(now: Date())
                 scrubCounts.withLock { $0.blocked += 1 }
             }

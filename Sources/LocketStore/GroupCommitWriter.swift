@@ -44,6 +44,12 @@ final class GroupCommitWriter: @unchecked Sendable {
     /// answered: a `ReadSession` whose transaction began at an older value begins
     /// a new one, so it sees every write acknowledged before its read (`ReadSession`).
     let commitGeneration = Atomic<Int>(0)
+    /// Set while a TRUNCATE checkpoint waits for readers (a try was blocked), cleared
+    /// when one succeeds. Read sessions then hold no transaction across reads
+    /// (`ReadSession`): under a constant load of reads on every event loop one of
+    /// them nearly always had a transaction open, and the retries could keep
+    /// failing for minutes (deleted secrets staying in the WAL that long).
+    let checkpointWaiting = Atomic<Bool>(false)
 
     /// Statistics for tests and benchmarks: transactions committed and writes in them.
     private(set) var commits = 0

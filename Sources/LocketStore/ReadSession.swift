@@ -16,7 +16,10 @@ import Synchronization
 /// **Keep transactions short.** An open transaction pins its snapshot: the
 /// writer's TRUNCATE checkpoint (`WALHygiene`) cannot complete until it ends. The
 /// owner ends it soon after its reads (the daemon: at the end of every event-loop
-/// iteration that read), never after going idle.
+/// iteration that read), never after going idle. And while a checkpoint that
+/// readers blocked waits for its retry (`GroupCommitWriter.checkpointWaiting`),
+/// every read runs alone and ends any transaction still open, so the retry finds
+/// no snapshot held across reads.
 ///
 /// Not thread-safe: one thread calls everything, `close()` included. Once the
 /// vault is closed, reads throw `.unavailable` and close the connection; the
@@ -102,7 +105,9 @@ public final class ReadSession {
         try checkOpen()
         reads += 1
         let generation = vault.writer.commitGeneration.load(ordering: .acquiring)
-        if let beganAt, beganAt != generation { end() }
+        // A checkpoint blocked by readers is waiting: hold no snapshot across reads until it is done.
+        let checkpointWaiting = vault.writer.checkpointWaiting.load(ordering: .acquiring)
+        if let beganAt, beganAt != generation || checkpointWaiting { end() }
         let connection: SQLiteConnection
         if let open = self.connection {
             connection = open
@@ -110,7 +115,7 @@ public final class ReadSession {
             connection = try vault.readers.makeConnection()
             self.connection = connection
         }
-        if alone && beganAt == nil {
+        if (alone || checkpointWaiting) && beganAt == nil {
             // The statement's implicit transaction ends when `body` resets it.
             return try body(connection)
         }

@@ -2,6 +2,7 @@
 // reads, and still sees every write acknowledged before each read (the
 // writer's commit generation), on a real vault on disk.
 import Foundation
+import Synchronization
 @testable import LocketStore
 import LocketTestSupport
 import Testing
@@ -115,6 +116,38 @@ struct ReadSessionTests {
         }
     }
 
+    @Test("while a checkpoint that readers blocked waits, reads end the open transaction and run alone; the retry completes without end()")
+    func blockedCheckpointMakesReadsAlone() throws {
+        let harness = VaultHarness()
+        try harness.withVault { vault in
+            _ = try vault.put(ns: "app", key: "keep", value: bytes("1"))
+            _ = try vault.put(ns: "app", key: "gone", value: bytes("2"))
+            let session = vault.makeReadSession()
+            defer { session.close() }
+            #expect(try session.get(ns: "app", key: "keep").value == bytes("1"))
+            #expect(session.inTransaction)
+            let doneBefore = vault.writer.scrubsDone
+            #expect(try vault.delete(ns: "app", key: "gone"))
+            #expect(eventually(timeout: 60) { vault.writer.scrubsBlocked > 0 })
+            let waiting = vault.writer.checkpointWaiting.load(ordering: .acquiring)
+            #expect(waiting)
+            // A read now (as a busy event loop would make) ends the transaction and opens none,
+            // though it is not `alone`; nothing calls end() after it.
+            let begun = session.transactionsBegun
+            #expect(throws: StoreError.notFound) { try session.get(ns: "app", key: "gone") }
+            #expect(try session.get(ns: "app", key: "keep").value == bytes("1"))
+            #expect(!session.inTransaction)
+            #expect(session.transactionsBegun == begun)
+            #expect(eventually(timeout: 60) { vault.writer.scrubsDone > doneBefore }, "the retried WAL truncation never completed")
+            let stillWaiting = vault.writer.checkpointWaiting.load(ordering: .acquiring)
+            #expect(!stillWaiting)
+            // Once it is done, reads share a transaction again.
+            _ = try session.get(ns: "app", key: "keep")
+            _ = try session.get(ns: "app", key: "keep")
+            #expect(session.inTransaction)
+        }
+    }
+
     @Test("once the vault is closed a read throws unavailable and reads nothing")
     func closedVault() throws {
         let harness = VaultHarness()
@@ -125,15 +158,5 @@ struct ReadSessionTests {
         vault.close()
         #expect(throws: StoreError.unavailable("the store is closed")) { try session.get(ns: "app", key: "k") }
         #expect(!session.inTransaction)
-    }
-
-    /// Polls `condition` every 10 ms until it holds or `timeout` passes.
-    func eventually(timeout: Double, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if condition() { return true }
-            Thread.sleep(forTimeInterval: 0.01)
-        }
-        return condition()
     }
 }
