@@ -38,13 +38,3 @@ extension Daemon {
         #expect(try client.answer(#"{"op":"get","ns":"warm","key":"up"}"#)["ok"] as? Bool == true)
     }
 }
-
-/// Polls `condition` every 20 ms until it holds or `timeout` passes.
-func eventually(timeout: Double, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if condition() { return true }
-        usleep(20_000)
-    }
-    return condition()
-}

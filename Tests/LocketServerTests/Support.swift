@@ -101,16 +101,6 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
     return Date().timeIntervalSince(start)
 }
 
-/// Polls `condition` every 20 ms until it holds or `timeout` passes.
-func eventually(timeout: Double, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if condition() { return true }
-        usleep(20_000)
-    }
-    return condition()
-}
-
 /// A marker unlikely to appear anywhere by chance.
 func uniqueMarker(_ prefix: String) -> String {
     "\(prefix)\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
