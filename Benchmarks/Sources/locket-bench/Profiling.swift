@@ -19,17 +19,26 @@ enum Profiling {
     /// connection (after a put), printing p50 and p99 (durable puts with `--put`); with `--raw` the line is
     /// sent as is (for the echo floor). Pin it with `taskset` to compare placements.
     static func latency(_ arguments: [String]) -> Never {
-        guard let iterations = Int(arguments[3]) else { fatal("usage: locket-bench latency SOCKET N [--raw|--put]") }
+        guard let iterations = Int(arguments[3]) else { fatal("usage: locket-bench latency SOCKET N [--raw|--put|--random ENTRIES]") }
         let path = arguments[2]
         let socket = LineSocket(path: path)
         let put = Requests.put("bench", "v200", Requests.value200)
-        let request = arguments.contains("--put") ? put : Requests.get("bench", "v200")
+        var requests = [arguments.contains("--put") ? put : Requests.get("bench", "v200")]
+        if let flag = arguments.firstIndex(of: "--random"), flag + 1 < arguments.count, let entries = Int(arguments[flag + 1]), entries > 0 {
+            // Gets of random keys among the N entries `fill` stored, as the scale scenario makes them.
+            var generator = SystemRandomNumberGenerator()
+            requests = (0..<4096).map { _ in Requests.get("scale", "e\(Int.random(in: 0..<entries, using: &generator))") }
+        }
         if arguments.contains("--raw") {
             socket.send(Array("SIZE 330\n".utf8))
         } else {
             _ = socket.call(put)
         }
-        let samples = measure(iterations: iterations, warmup: iterations / 10) { _ = socket.call(request) }
+        var next = 0
+        let samples = measure(iterations: iterations, warmup: iterations / 10) {
+            _ = socket.call(requests[next % requests.count])
+            next += 1
+        }
         print("p50 \(human(ns: samples.quantile(0.5))) p99 \(human(ns: samples.quantile(0.99))) n=\(iterations)")
         exit(0)
     }
