@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import LocketClient
 
 /// The `git-credential-locket` command line, apart from its stdin and stdout:
