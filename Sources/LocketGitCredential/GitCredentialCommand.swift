@@ -45,7 +45,7 @@ public enum GitCredentialCommand {
 
     /// Runs the command; `readLine` gives stdin's lines without their `\n`, nil at the end.
     public static func run(arguments: [String], readLine: () -> String?,
-                           environment: [String: String] = ProcessInfo.processInfo.environment,
+                           environment: [String: String] = ProcessEnvironment.current(),
                            now: @escaping @Sendable () -> Date = { Date() }) -> Outcome {
         var socket: String?
         var action: String?
