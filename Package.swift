@@ -69,7 +69,7 @@ let package = Package(
         .executableTarget(name: "locket", dependencies: [
             "LocketClient", "LocketProtocol", "LocketBackup", "LocketCrypto", "CLocketSys",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], linkerSettings: staticExecutable),
         // Linked fully static in release (no ld.so, no relocations at start-up): BENCHMARKS.md,
         // "Process start-up without ICU".
         .executableTarget(name: "git-credential-locket", dependencies: ["LocketGitCredential", "LocketClient"],
