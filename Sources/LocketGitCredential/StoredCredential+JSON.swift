@@ -18,7 +18,7 @@ extension StoredCredential {
     /// Unknown members are ignored; a known one that is `null` reads as absent; one of
     /// the wrong type fails the whole value, as it did. `password_expiry_utc` is an
     /// integer, or a number with a fraction or exponent that is a whole Int64.
-    /// Of a member given twice, the last wins.
+    /// Of a member given twice, the first counts and the later one is not read (as `JSONDecoder`).
     public init(json: [UInt8]) throws(DecodeError) {
         self.init(CredentialAttributes())
         let scanned = json.withUnsafeBytes { bytes in
@@ -29,8 +29,9 @@ extension StoredCredential {
         case .success(let found): members = found
         case .failure(let error): throw .notAnObject(error.message)
         }
+        var seen: Set<String> = []
         for member in members {
-            guard let field = CodingKeys(rawValue: member.name) else { continue }
+            guard let field = CodingKeys(rawValue: member.name), seen.insert(member.name).inserted else { continue }
             if member.kind == .null {
                 set(field, nil, number: nil)
                 continue
