@@ -1,21 +1,31 @@
 import Foundation
 import Testing
 @testable import LocketClient
+import LocketProtocol
 
 /// The small replacements for full Foundation in LocketClient (start-up: BENCHMARKS.md,
 /// "Process start-up without ICU"): the environment, whole writes to a descriptor, a thread.
 @Suite struct ProcessSupportTests {
+    // No setenv here: the tests run in parallel with others that read the environment.
     @Test func environmentIsWhatProcessInfoSays() {
-        setenv("LOCKET_TEST_ENV_ODD", "a=b==c", 1)
-        setenv("LOCKET_TEST_ENV_EMPTY", "", 1)
-        defer {
-            unsetenv("LOCKET_TEST_ENV_ODD")
-            unsetenv("LOCKET_TEST_ENV_EMPTY")
-        }
-        let ours = ProcessEnvironment.current()
-        #expect(ours == ProcessInfo.processInfo.environment)
-        #expect(ours["LOCKET_TEST_ENV_ODD"] == "a=b==c")
-        #expect(ours["LOCKET_TEST_ENV_EMPTY"] == "")
+        #expect(ProcessEnvironment.current() == ProcessInfo.processInfo.environment)
+    }
+
+    @Test func entriesSplitAtTheFirstEqualsAndTheFirstOfANameWins() {
+        let parsed = ProcessEnvironment.parse(["A=b==c", "EMPTY=", "NO_EQUALS", "A=second", "=nameless", "É=ü"])
+        #expect(parsed == ["A": "b==c", "EMPTY": "", "": "nameless", "É": "ü"])
+    }
+
+    /// The clients' default environment holds only what the socket path reads, and
+    /// resolves to the same socket as the whole environment.
+    @Test func environmentOfTheSocketPathResolvesTheSame() {
+        let whole = ProcessInfo.processInfo.environment
+        let few = ProcessEnvironment.current(only: SocketPath.environmentNames)
+        #expect(few == whole.filter { SocketPath.environmentNames.contains($0.key) })
+        #expect(SocketPath.resolve(explicit: nil, environment: few, uid: getuid())
+            == SocketPath.resolve(explicit: nil, environment: whole, uid: getuid()))
+        #expect(LocketClient().socketPath == SocketPath.resolve(explicit: nil, environment: whole, uid: getuid()))
+        #expect(ProcessEnvironment.current(only: ["PATH", "LOCKET_TEST_ENV_NEVER_SET"]) == ["PATH": whole["PATH"]!])
     }
 
     @Test func writesEverythingThroughAPipe() async throws {
