@@ -90,7 +90,8 @@ try:
     git_env = dict(env, HOME=os.path.join(folder, "git-home"), GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL="/dev/null",
                    GIT_TERMINAL_PROMPT="0")
     cache_socket = os.path.join(folder, "gc", "socket")
-    started.append(subprocess.Popen(["git", "credential-cache--daemon", cache_socket], env=git_env).pid)
+    started.append(subprocess.Popen(["git", "credential-cache--daemon", cache_socket], env=git_env,
+                                     stdout=subprocess.DEVNULL).pid)
     wait_for(cache_socket, "git credential-cache--daemon")
 
     value = "v" * 200
