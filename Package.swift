@@ -3,9 +3,16 @@ import PackageDescription
 
 /// The short-lived client programs (git-credential-locket, locket) start about twice as fast
 /// linked as fully static executables: no dynamic loader, no symbol lookups, no relocations
-/// (BENCHMARKS.md, "Process start-up without ICU"). Release builds on Linux only; they look
-/// up no users or hosts, so glibc's static-linking limits (NSS, dlopen) do not reach them.
-let staticExecutable: [LinkerSetting] = [.unsafeFlags(["-static-executable"], .when(platforms: [.linux], configuration: .release))]
+/// (BENCHMARKS.md, "Process start-up without ICU"). Release builds on Linux only. The linker's
+/// warnings about getpwuid_r, getgrnam_r and dlopen in a static program come from runtime and
+/// FoundationEssentials code these programs do not call.
+/// The three libraries are what a plain `swift build -c release` (modules compiled against
+/// the shared runtime, whose autolink entries leave them out) needs to link statically; with
+/// `--static-swift-stdlib` (scripts/install, scripts/bench) they are already there.
+let staticExecutable: [LinkerSetting] = [.unsafeFlags(["-static-executable"], .when(platforms: [.linux], configuration: .release)),
+    .linkedLibrary("_FoundationCollections", .when(platforms: [.linux], configuration: .release)),
+    .linkedLibrary("_FoundationCShims", .when(platforms: [.linux], configuration: .release)),
+    .linkedLibrary("swiftSynchronization", .when(platforms: [.linux], configuration: .release))]
 
 let package = Package(
     name: "Locket",
