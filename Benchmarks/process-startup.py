@@ -29,6 +29,8 @@ parser.add_argument("--new", required=True)
 parser.add_argument("--locketd")
 parser.add_argument("--rounds", type=int, default=200)
 options = parser.parse_args()
+# git runs a helper given by a relative path as `git credential-PATH`: absolute paths only.
+options.old, options.new = os.path.abspath(options.old), os.path.abspath(options.new)
 locketd = options.locketd or os.path.join(options.new, "locketd")
 
 folder = tempfile.mkdtemp(prefix="locket-startup.")
