@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import LocketProtocol
 
 /// One entry as a backup holds it: names, the value exactly as stored, and the

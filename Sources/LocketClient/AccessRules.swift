@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import LocketProtocol
 
 /// A program a namespace's access rule allows: by path (`path`, maybe

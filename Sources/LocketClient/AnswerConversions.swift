@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import LocketProtocol
 
 // The client's public result types, made from the typed answers of LocketProtocol.

@@ -1,7 +1,11 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import LocketProtocol
 
 /// One change event from `watch` (PROTOCOL.md, "watch"), as LocketProtocol
@@ -47,24 +51,26 @@ public final class EventWatch: @unchecked Sendable {
     /// task blocks); cancelling the consuming task closes the watch. Take it once.
     public var events: AsyncThrowingStream<ChangeEvent, any Error> {
         AsyncThrowingStream { continuation in
-            let thread = Thread { [self] in
-                while true {
-                    let result = Result { () throws(LocketError) in try next() }
-                    switch result {
-                    case .success(let event?):
-                        continuation.yield(event)
-                    case .success(nil):
-                        continuation.finish()
-                        return
-                    case .failure(let error):
-                        continuation.finish(throwing: error)
-                        return
+            continuation.onTermination = { [self] _ in close() }
+            do {
+                try BackgroundThread.start(stackSize: 1 << 20) { [self] in
+                    while true {
+                        let result = Result { () throws(LocketError) in try next() }
+                        switch result {
+                        case .success(let event?):
+                            continuation.yield(event)
+                        case .success(nil):
+                            continuation.finish()
+                            return
+                        case .failure(let error):
+                            continuation.finish(throwing: error)
+                            return
+                        }
                     }
                 }
+            } catch {
+                continuation.finish(throwing: LocketError.internal("cannot start the watch thread (\(error))"))
             }
-            thread.stackSize = 1 << 20
-            continuation.onTermination = { [self] _ in close() }
-            thread.start()
         }
     }
 }

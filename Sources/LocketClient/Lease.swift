@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import LocketProtocol
 
 /// A refresh lease this client's connection holds (PROTOCOL.md, "Refresh

@@ -1,4 +1,12 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
 import LocketProtocol
 import LocketSync
 
@@ -19,7 +27,7 @@ public final class LocketClient: Sendable {
     /// `socketPath` nil resolves it like the daemon: `$LOCKET_SOCKET`, then
     /// `$XDG_RUNTIME_DIR/locket/locket.sock`, then `/tmp/locket-$UID/locket.sock`.
     public init(socketPath: String? = nil, timeout: Double = 5,
-                environment: [String: String] = ProcessInfo.processInfo.environment) {
+                environment: [String: String] = ProcessEnvironment.current(only: SocketPath.environmentNames)) {
         self.socketPath = SocketPath.resolve(explicit: socketPath, environment: environment, uid: getuid())
         self.timeout = timeout
     }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A standard login session: the tokens an identity provider hands out, when
 /// they expire, and whatever small state the app keeps beside them.

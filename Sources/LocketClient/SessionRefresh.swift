@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Resuming a session that many processes share: one refresh per expired
 /// session, however many processes find it stale at once (PROTOCOL.md,

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The attributes of git's credential protocol (git-credential(1)) that this
 /// helper knows. Git writes them to a helper's stdin as `name=value` lines,
@@ -90,12 +94,12 @@ public struct CredentialAttributes: Sendable, Equatable {
         guard let components = URLComponents(string: url) else { return }
         self.protocol = components.scheme.flatMap { $0.isEmpty ? nil : $0 }
         if let name = components.percentEncodedHost, !name.isEmpty {
-            let decoded = name.removingPercentEncoding ?? name
+            let decoded = CredentialKey.unescape(Substring(name)) ?? name
             host = components.port.map { "\(decoded):\($0)" } ?? decoded
         }
         let rawPath = components.percentEncodedPath
         let trimmed = rawPath.hasPrefix("/") ? String(rawPath.dropFirst()) : rawPath
-        path = trimmed.isEmpty ? nil : (trimmed.removingPercentEncoding ?? trimmed)
+        path = trimmed.isEmpty ? nil : (CredentialKey.unescape(Substring(trimmed)) ?? trimmed)
         username = components.user.flatMap { $0.isEmpty ? nil : $0 }
         if let password = components.password, !password.isEmpty { self.password = password }
     }

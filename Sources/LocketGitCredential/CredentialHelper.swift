@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import LocketClient
 import LocketProtocol
 
@@ -177,7 +181,7 @@ public struct CredentialHelper: Sendable {
             if case .failure(let error) = result { throw .locket(error) }
             return nil
         }
-        guard let stored = try? entry.decode(StoredCredential.self) else {
+        guard let stored = try? StoredCredential(json: entry.valueJSON) else {
             return (StoredCredential(CredentialAttributes()), false, entry.version)
         }
         return (stored, true, entry.version)

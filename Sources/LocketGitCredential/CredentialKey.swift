@@ -60,7 +60,7 @@ public struct CredentialKey: Sendable, Equatable, Hashable {
 
     /// Splits an encoded key back into its parts; nil when `key` is not one.
     public static func decode(_ key: String) -> CredentialKey? {
-        guard let separator = key.range(of: "://") else { return nil }
+        guard let separator = key.firstRange(of: "://") else { return nil }
         guard let proto = unescape(key[..<separator.lowerBound]), !proto.isEmpty else { return nil }
         var rest = key[separator.upperBound...]
         var username: String?

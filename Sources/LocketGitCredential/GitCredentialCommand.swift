@@ -1,5 +1,10 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import LocketClient
+import LocketProtocol
 
 /// The `git-credential-locket` command line, apart from its stdin and stdout:
 ///
@@ -41,7 +46,7 @@ public enum GitCredentialCommand {
 
     /// Runs the command; `readLine` gives stdin's lines without their `\n`, nil at the end.
     public static func run(arguments: [String], readLine: () -> String?,
-                           environment: [String: String] = ProcessInfo.processInfo.environment,
+                           environment: [String: String] = ProcessEnvironment.current(only: SocketPath.environmentNames),
                            now: @escaping @Sendable () -> Date = { Date() }) -> Outcome {
         var socket: String?
         var action: String?

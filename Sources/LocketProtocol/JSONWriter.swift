@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Writes compact JSON text front to back: objects and arrays, members and
 /// elements in the order added, commas placed for you. The one JSON writer

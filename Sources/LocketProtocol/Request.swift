@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A parsed, validated request: its `id` and its op with that op's members.
 /// Built by `Request.parse` from one line.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The payloads of the ops that carry members, one type per op: what a
 /// handler receives is exactly what its op may hold, never a bag of optionals.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension Request {
     /// The request as one line, `{"id":…,"op":…,…}\n`: what `Request.parse`

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Builds one answer line, `{"id":…,"ok":…, …}\n`, on `JSONWriter`. Members
 /// are appended in order; values are JSON text written by the typed helpers.

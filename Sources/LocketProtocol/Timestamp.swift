@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// RFC 3339 timestamps in UTC with a `Z`, whole seconds: `2026-11-22T22:10:00Z`.
 public enum Timestamp {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One change event a `watch` connection carries (PROTOCOL.md, "Change
 /// events"): written by the daemon, read by the clients. Events carry names

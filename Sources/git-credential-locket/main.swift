@@ -1,9 +1,13 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import LocketClient
 import LocketGitCredential
 
 // git's credential protocol on stdin/stdout; the logic is in LocketGitCredential.
+// No Foundation here or below (BENCHMARKS.md, "Process start-up without ICU").
 let outcome = GitCredentialCommand.run(arguments: Array(CommandLine.arguments.dropFirst()),
                                        readLine: { readLine(strippingNewline: true) })
-if !outcome.stdout.isEmpty { FileHandle.standardOutput.write(Data(outcome.stdout.utf8)) }
-if !outcome.stderr.isEmpty { FileHandle.standardError.write(Data(outcome.stderr.utf8)) }
+if !outcome.stdout.isEmpty { try? DescriptorOutput.write(outcome.stdout, to: STDOUT_FILENO) }
+if !outcome.stderr.isEmpty { try? DescriptorOutput.write(outcome.stderr, to: STDERR_FILENO) }
 exit(outcome.status)

@@ -1,5 +1,12 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import LocketProtocol
 
 /// The `locket` command: one subcommand per daemon operation. `main` maps every
@@ -32,11 +39,11 @@ struct Locket: ParsableCommand {
     /// Parses, runs, and exits with the status of `ExitStatus`. ArgumentParser's
     /// own `main` would exit 64 for usage errors; Locket's contract says 2.
     static func main() {
-        if FastGet.run(Array(CommandLine.arguments.dropFirst())) { Foundation.exit(ExitStatus.ok.rawValue) }
+        if FastGet.run(Array(CommandLine.arguments.dropFirst())) { Glibc.exit(ExitStatus.ok.rawValue) }
         do {
             var command = try parseAsRoot()
             try command.run()
-            Foundation.exit(ExitStatus.ok.rawValue)
+            Glibc.exit(ExitStatus.ok.rawValue)
         } catch let failure as Failure {
             failure.report()
         } catch {
@@ -47,7 +54,7 @@ struct Locket: ParsableCommand {
             case .validationFailure:
                 Failure(.usage, usageMessage(for: error)).report()
             case let code where error is ExitCode:
-                Foundation.exit(code.rawValue)
+                Glibc.exit(code.rawValue)
             default:
                 Failure(.other, firstLine(message(for: error))).report()
             }

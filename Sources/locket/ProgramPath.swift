@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Turns a PROGRAM argument into the path the kernel shows for it in
 /// `/proc/PID/exe`: looked up in `PATH` like `command -v` when it has no `/`,

@@ -69,7 +69,7 @@ struct Put: ParsableCommand {
             input = Array(value.utf8)
             source = "the VALUE argument"
         } else {
-            input = ValueInput.readStandardInput()
+            input = try ValueInput.readStandardInput()
             source = "stdin"
         }
         let valueJSON = try ValueInput.prepare(input, from: source)

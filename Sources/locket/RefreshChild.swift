@@ -1,6 +1,13 @@
 import CLocketSys
 import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The refresh COMMAND of `locket refresh`, run so that it cannot outlive the
 /// lease it works under: its own process group, `PR_SET_PDEATHSIG` SIGKILL

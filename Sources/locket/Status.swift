@@ -1,5 +1,12 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import LocketClient
 import LocketProtocol
 
@@ -42,6 +49,9 @@ struct Status: ParsableCommand {
         lines.append(("uptime:", readableDuration(status.uptimeSeconds)))
         lines.append(("audit:", status.audit ? "on, \(status.auditDropped ?? 0) entries dropped" : "off"))
         let width = lines.map(\.0.count).max() ?? 0
-        Output.standardOutput(lines.map { $0.0.padding(toLength: width + 1, withPad: " ", startingAt: 0) + $0.1 + "\n" }.joined())
+        let rows = lines.map { (label: String, value: String) -> String in
+            label + String(repeating: " ", count: width + 1 - label.count) + value + "\n"
+        }
+        Output.standardOutput(rows.joined())
     }
 }

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import LocketProtocol
 
 /// Turns what the user gave `put` into the JSON text sent to the daemon.
@@ -31,9 +38,9 @@ enum ValueInput {
     }
 
     /// Reads all of stdin; on a terminal, says how to end the input first.
-    static func readStandardInput() -> [UInt8] {
+    static func readStandardInput() throws(Failure) -> [UInt8] {
         if isatty(0) == 1 { Output.standardError("locket: reading the JSON value from stdin; end it with Ctrl-D\n") }
-        return Array(FileHandle.standardInput.readDataToEndOfFile())
+        return try readAll(0, name: "stdin")
     }
 
     /// Reads a whole file; a usage error naming the file when it cannot be read.
@@ -41,13 +48,18 @@ enum ValueInput {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .usage("cannot read \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
+        return try readAll(fd, name: path)
+    }
+
+    /// Reads `fd` to its end; a usage error naming `name` when a read fails.
+    static func readAll(_ fd: Int32, name: String) throws(Failure) -> [UInt8] {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw .usage("cannot read \(path): \(String(cString: strerror(errno)))")
+                throw .usage("cannot read \(name): \(String(cString: strerror(errno)))")
             }
             if n == 0 { return bytes }
             bytes.append(contentsOf: chunk[..<n])

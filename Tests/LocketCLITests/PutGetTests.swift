@@ -32,6 +32,17 @@ struct PutGetTests {
         cli.expect(try cli.run("get", "app", "b"), status: 0, stdout: "[true, null]\n")
     }
 
+    /// stdin was read with Foundation's FileHandle, which stops the process on a read
+    /// error; now `read(2)` (no Foundation in the CLI): a usage error naming stdin.
+    @Test("stdin that cannot be read is a usage error (exit 2), and nothing is stored")
+    func putFromUnreadableStandardInput() throws {
+        let cli = try CLI()
+        let result = try Subprocess.run("/bin/sh", ["-c", #"exec "$0" put --socket "$1" app dir < /"#, locketBinary, cli.socket],
+                                        environment: cleanEnvironment(), timeout: 20)
+        cli.expect(result, status: 2, stderr: "locket: cannot read stdin: Is a directory\n")
+        cli.expect(try cli.run("get", "app", "dir"), status: 1, stderr: "locket: not found: app/dir\n")
+    }
+
     @Test("a multi-line value is stored compacted, strings untouched")
     func multiLineValueIsCompacted() throws {
         let cli = try CLI()

@@ -142,3 +142,20 @@ import LocketGitCredential
         }
     }
 }
+
+/// `url=` decodes percent-escapes in the host and path with `CredentialKey.unescape`
+/// (it was Foundation's `removingPercentEncoding`, which is not in FoundationEssentials).
+@Suite struct URLAttributePercentTests {
+    @Test func decodesEscapesInHostAndPath() {
+        let parsed = CredentialAttributes.parse("url=https://ex%61mple.com:8443/org%20x/r%C3%A9po.git\n")
+        #expect(parsed.host == "example.com:8443")
+        #expect(parsed.path == "org x/répo.git")
+        #expect(parsed.protocol == "https")
+    }
+
+    @Test func keepsAPathWhoseEscapesAreNotUTF8AsWritten() {
+        let parsed = CredentialAttributes.parse("url=https://example.com/a%FFb\n")
+        #expect(parsed.path == "a%FFb")
+        #expect(parsed.host == "example.com")
+    }
+}

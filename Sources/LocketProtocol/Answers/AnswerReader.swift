@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The members of one JSON object read from the daemon (an answer line, an
 /// event line, or an object nested in one), by name, with typed access. The

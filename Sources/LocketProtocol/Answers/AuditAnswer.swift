@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension Answer {
     /// `audit`: access records oldest first, and the damage met reading the log.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension Answer {
     /// `get`: a live entry (also a lease's `entry`, and the members of a

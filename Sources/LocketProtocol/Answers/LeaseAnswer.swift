@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension Answer {
     /// `lease`: granted to this connection (with the entry as it is, or null),
