@@ -133,6 +133,11 @@ final class Bench {
             let ratio = get.p50 / floor.p50
             results.compare("get \(label) p50 ÷ raw ping-pong p50, \(placement)", ratio, unit: "x", target: "≤ 2×",
                             met: ratio <= 2, detail: "\(human(ns: get.p50)) vs \(human(ns: floor.p50))")
+            // The tail (issue 18): judged for the 200 B get pinned, where it shows the daemon's own stalls.
+            let tail = get.p99 / floor.p99
+            let judged = label == "200 B" && placement == "pinned"
+            results.compare("get \(label) p99 ÷ raw ping-pong p99, \(placement)", tail, unit: "x", target: judged ? "≤ 3×" : "–",
+                            met: judged ? tail <= 3 : nil, detail: "\(human(ns: get.p99)) vs \(human(ns: floor.p99))")
         }
     }
 
@@ -229,10 +234,13 @@ final class Bench {
                 }
             }
         }
-        for (depth, target) in [(1, 150_000.0), (16, 500_000.0)] {
+        // Issue 18's targets: at depth 1 against the echo floor of the same run, at depth 16 an absolute rate.
+        for depth in [1, 16] {
             let rate = locket["50/\(depth)"]!, floorRate = floor["50/\(depth)"]!
-            results.compare("get/s over 50 connections, depth \(depth)", rate, unit: "ops/s", target: "≥ \(human(rate: target))",
-                            met: rate >= target, detail: String(format: "raw echo floor %@ (get = %.2f× floor)", human(rate: floorRate), rate / floorRate))
+            let met = depth == 1 ? rate / floorRate >= 0.8 : rate >= 300_000
+            results.compare("get/s over 50 connections, depth \(depth)", rate, unit: "ops/s",
+                            target: depth == 1 ? "≥ 0.8× echo floor" : "≥ \(human(rate: 300_000))",
+                            met: met, detail: String(format: "raw echo floor %@ (get = %.2f× floor)", human(rate: floorRate), rate / floorRate))
         }
     }
 
@@ -272,8 +280,8 @@ final class Bench {
             if Spawn.run(toolArgs) != 0 { fatal("secret-tool lookup failed") }
         })
         let ratio = locket.p50 / secretTool.p50
-        results.compare("`locket get` process p50 ÷ `secret-tool lookup` process p50", ratio, unit: "x", target: "≤ 0.5×",
-                        met: ratio <= 0.5, detail: "\(human(ns: locket.p50)) vs \(human(ns: secretTool.p50))")
+        results.compare("`locket get` process p50 ÷ `secret-tool lookup` process p50", ratio, unit: "x", target: "≤ 0.25×",
+                        met: ratio <= 0.25, detail: "\(human(ns: locket.p50)) vs \(human(ns: secretTool.p50))")
 
         // git: its own credential-cache daemon, and `git credential fill` through it and through git-credential-locket.
         let gitHome = folder + "/git-home"
@@ -303,7 +311,7 @@ final class Bench {
         }
         let viaGit = fills["locket"]!.p50 / fills["cache"]!.p50
         results.compare("`git credential fill`: git-credential-locket p50 ÷ credential-cache p50", viaGit, unit: "x",
-                        target: "–", met: nil, detail: "\(human(ns: fills["locket"]!.p50)) vs \(human(ns: fills["cache"]!.p50))")
+                        target: "≤ 1.0×", met: viaGit <= 1.0, detail: "\(human(ns: fills["locket"]!.p50)) vs \(human(ns: fills["cache"]!.p50))")
         let direct = locket.p50 / fills["cache"]!.p50
         results.compare("`locket get` process p50 ÷ `git credential fill` (credential-cache) p50", direct, unit: "x",
                         target: "–", met: nil, detail: "\(human(ns: locket.p50)) vs \(human(ns: fills["cache"]!.p50))")
