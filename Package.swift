@@ -68,7 +68,7 @@ let package = Package(
         .target(name: "LocketProtocol"),
         // The audit log's engine (writer thread, file format, chain, rotation, reader); its keys and
         // head come from the vault through the daemon (no dependency on LocketStore either way).
-        .target(name: "LocketAudit", dependencies: ["LocketCrypto", "LocketProtocol"]),
+        .target(name: "LocketAudit", dependencies: ["LocketCrypto", "LocketProtocol", "LocketSync"]),
         .target(name: "LocketClient", dependencies: ["LocketProtocol", "LocketSync"]),
         // The encrypted backup format (Protocol/BACKUP.md) and export/import over the protocol.
         .target(name: "LocketBackup", dependencies: ["LocketCrypto", "LocketClient", "LocketProtocol"]),
@@ -130,7 +130,7 @@ let package = Package(
             "LocketServer", "LocketStore", "LocketProtocol", "LocketTestSupport",
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
-        .testTarget(name: "LocketClientTests", dependencies: ["LocketClient", "LocketProtocol", "LocketTestSupport"]),
+        .testTarget(name: "LocketClientTests", dependencies: ["LocketClient", "LocketProtocol", "LocketSync", "LocketTestSupport"]),
         .testTarget(name: "LocketBackupTests", dependencies: ["LocketBackup", "LocketCrypto", "LocketClient", "LocketTestSupport"]),
         .testTarget(name: "LocketCLITests", dependencies: ["LocketTestSupport"]),
         .testTarget(name: "LocketSystemdTests", dependencies: ["LocketTestSupport"]),

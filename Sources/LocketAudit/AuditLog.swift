@@ -1,8 +1,13 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import LocketCrypto
+import LocketSync
 import Synchronization
 
 /// The audit log's writer: one thread, a bounded queue, batched appends.
@@ -40,7 +45,7 @@ public final class AuditLog: @unchecked Sendable {
     private let summary: (@Sendable (AuditEntry) -> Void)?
     private let loadHead: @Sendable () -> [UInt8]?
     private let files: AuditFileWriter
-    private let condition = NSCondition()
+    private let condition = ConditionLock()
     // Guarded by `condition`:
     private var pending: [AuditEntry] = []
     /// `pending.count`, readable without the lock: the writer stops yielding while it is long.
@@ -55,7 +60,7 @@ public final class AuditLog: @unchecked Sendable {
     /// Threads in `flush` or `stop` (then `record` must wake everyone, not just the writer).
     private var waiters = 0
     /// Held while the files change (append, rotate), so a reader sees whole batches.
-    let io = NSLock()
+    let io = ConditionLock()
 
     /// A batch this large is written at once; a smaller one waits `gatherSeconds` for more.
     static let batchTarget = 256
@@ -75,9 +80,20 @@ public final class AuditLog: @unchecked Sendable {
         self.summary = summary
         self.loadHead = loadHead
         files = AuditFileWriter(path: path, maxBytes: max(4096, maxBytes), storeHead: storeHead)
-        let thread = Thread { self.loop() }
-        thread.name = "locket-audit"
-        thread.start()
+        do {
+            try BackgroundThread.start(name: "locket-audit") { self.loop() }
+        } catch {
+            // No thread, no writer: every entry is counted as lost (`record` after `stop`).
+            stopWithoutThread()
+        }
+    }
+
+    /// The writer thread could not start: the log takes no entries and `stop` does not wait.
+    private func stopWithoutThread() {
+        condition.withLock {
+            stopping = true
+            finished = true
+        }
     }
 
     /// Queues an entry; never blocks. Dropped (and counted) when the queue is full or the log is stopped.
@@ -111,7 +127,7 @@ public final class AuditLog: @unchecked Sendable {
         let deadline = Date(timeIntervalSinceNow: timeout)
         waiters += 1
         while processed < target && !finished {
-            if !condition.wait(until: deadline) { break }
+            if !condition.wait(seconds: deadline.timeIntervalSinceNow) { break }
         }
         waiters -= 1
     }
@@ -132,7 +148,7 @@ public final class AuditLog: @unchecked Sendable {
     public static func readFiles(_ path: String) -> [(name: String, bytes: [UInt8])] {
         [path + ".1", path].compactMap { file in
             guard let data = FileManager.default.contents(atPath: file) else { return nil }
-            return ((file as NSString).lastPathComponent, [UInt8](data))
+            return (String(file.split(separator: "/", omittingEmptySubsequences: false).last ?? Substring(file)), [UInt8](data))
         }
     }
 
@@ -158,14 +174,14 @@ public final class AuditLog: @unchecked Sendable {
             while pending.isEmpty && unrecordedDrops == 0 && !stopping {
                 if files.unsynced {
                     if Date() >= files.lastSync.addingTimeInterval(1) { break }
-                    _ = condition.wait(until: files.lastSync.addingTimeInterval(1))
+                    _ = condition.wait(seconds: files.lastSync.addingTimeInterval(1).timeIntervalSinceNow)
                 } else {
                     condition.wait()
                 }
             }
             if !stopping && !pending.isEmpty && pending.count < Self.batchTarget {
                 // Let a burst gather for a moment: one write for many entries, not one each.
-                _ = condition.wait(until: Date(timeIntervalSinceNow: Self.gatherSeconds))
+                _ = condition.wait(seconds: Self.gatherSeconds)
             }
             var batch = pending
             // A fresh buffer: keeping the old one's capacity would hold a burst's peak

@@ -1,4 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// What reading the audit log found: the entries asked for, oldest first, and
 /// every problem met on the way (a record that does not authenticate, records

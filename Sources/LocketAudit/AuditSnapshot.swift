@@ -1,4 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// What `AuditLog.snapshot` read: both files (oldest first) and the sealed head.
 public struct AuditSnapshot: Sendable {

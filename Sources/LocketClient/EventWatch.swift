@@ -7,6 +7,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import LocketProtocol
+import LocketSync
 
 /// One change event from `watch` (PROTOCOL.md, "watch"), as LocketProtocol
 /// defines it for the daemon and every client. Events never carry values.
@@ -53,7 +54,7 @@ public final class EventWatch: @unchecked Sendable {
         AsyncThrowingStream { continuation in
             continuation.onTermination = { [self] _ in close() }
             do {
-                try BackgroundThread.start(stackSize: 1 << 20) { [self] in
+                try BackgroundThread.start(name: "locket-watch", stackSize: 1 << 20) { [self] in
                     while true {
                         let result = Result { () throws(LocketError) in try next() }
                         switch result {

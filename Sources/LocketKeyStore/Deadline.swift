@@ -1,5 +1,13 @@
 import CSecret
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Dispatch
 import LocketSync
 
 /// Runs a blocking libsecret call on its own thread and gives up on it after
@@ -33,14 +41,19 @@ enum Deadline {
         let slot = Slot<T>()
         // The worker holds its own reference; it drops it when it returns.
         _ = g_object_ref(cancellable.pointer)
-        let thread = Thread {
-            let result = work(cancellable)
-            slot.value.withLock { $0 = result }
-            slot.done.signal()
+        do {
+            try BackgroundThread.start(name: "locket-keyring") {
+                let result = work(cancellable)
+                slot.value.withLock { $0 = result }
+                slot.done.signal()
+                locket_gobject_unref(cancellable.pointer)
+            }
+        } catch {
+            // No thread to run it: both references go, and the caller hears "no answer in time".
             locket_gobject_unref(cancellable.pointer)
+            locket_gobject_unref(cancellable.pointer)
+            return .timedOut
         }
-        thread.name = "locket-keyring"
-        thread.start()
         let nanos = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
         let waited = slot.done.wait(timeout: .now() + .nanoseconds(Int(nanos)))
         defer { locket_gobject_unref(cancellable.pointer) }

@@ -1,6 +1,13 @@
 import CSecret
 import CSodium
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import LocketCrypto
 
 /// The master key as an item in the user's default Secret Service collection
@@ -115,8 +122,7 @@ public struct SecretServiceKeyStore: KeyStore {
     }
 
     private func timedOut() -> KeyStoreError {
-        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-        return .unavailable("the Secret Service did not answer within \(seconds.formatted()) s")
+        return .unavailable("the Secret Service did not answer within \(timeout.secondsText) s")
     }
 
     private static func failure(_ status: LocketSecretStatus, _ error: UnsafeMutablePointer<GError>?) -> KeyStoreError {

@@ -1,4 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The process's limit on open descriptors (`RLIMIT_NOFILE`) and how many
 /// client connections it leaves room for.

@@ -1,4 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import LocketProtocol
 import LocketStore
 import LocketSync
@@ -35,7 +42,9 @@ final class LeaseTable: Sendable {
 
     init(maxDuration: Int, read: @escaping Reader, report: @escaping @Sendable (LeaseNews) -> Void) {
         var random = SystemRandomNumberGenerator()
-        instance = String(format: "%016llx", random.next() as UInt64)
+        let value: UInt64 = random.next()
+        let hex = String(value, radix: 16)
+        instance = String(repeating: "0", count: 16 - hex.count) + hex
         self.maxDuration = max(1, maxDuration)
         self.read = read
         self.report = report

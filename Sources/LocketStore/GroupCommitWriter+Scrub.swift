@@ -1,4 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The writer's part in keeping deleted secrets off the disk (see `WALHygiene`):
 /// jobs that removed secret bytes ask for a scrub and a rebuild; the writer's

@@ -1,4 +1,12 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Dispatch
 import LocketSync
 import Synchronization
 
@@ -27,16 +35,16 @@ final class GroupCommitWriter: @unchecked Sendable {
 
     let connection: SQLiteConnection
     private let maxBatch: Int
-    private let condition = NSCondition()
+    private let condition = ConditionLock()
     private var queue: [Job] = []
     private var stopping = false
-    /// Weak: the thread holds its closure, which holds the writer; a strong
-    /// reference back would keep all three alive forever once the loop ends.
-    /// Foundation keeps a running `Thread` alive by itself.
-    private weak var thread: Thread?
+    /// The writer thread's id (`BackgroundThread.currentID`), set by the thread as it
+    /// starts: calls made on it must not wait for it. (The thread holds its closure,
+    /// which holds the writer, until `stop()` ends the loop.)
+    private let threadID = Atomic<UInt>(0)
     private let stopped = DispatchSemaphore(value: 0)
     /// Guards `inBatch` and `batchesDone`, for `waitForBatchInFlight`.
-    private let batchState = NSCondition()
+    private let batchState = ConditionLock()
     private var inBatch = false
     private var batchesDone = 0
 
@@ -65,14 +73,24 @@ final class GroupCommitWriter: @unchecked Sendable {
     var scrub = ScrubSchedule.scrub
     var rebuild = ScrubSchedule.rebuild
 
-    init(connection: SQLiteConnection, maxBatch: Int) {
+    init(connection: SQLiteConnection, maxBatch: Int) throws(StoreError) {
         self.connection = connection
         self.maxBatch = max(1, maxBatch)
         // The thread keeps the writer alive until `stop()` ends its loop.
-        let thread = Thread { self.loop() }
-        thread.name = "locket-writer"
-        self.thread = thread
-        thread.start()
+        do {
+            try BackgroundThread.start(name: "locket-writer") { [self] in
+                threadID.store(BackgroundThread.currentID, ordering: .releasing)
+                loop()
+            }
+        } catch {
+            guard case .failed(let errno) = error else { throw .unavailable("cannot start the writer thread") }
+            throw .unavailable("cannot start the writer thread (errno \(errno))")
+        }
+    }
+
+    /// Whether the caller runs on the writer thread.
+    private var onWriterThread: Bool {
+        threadID.load(ordering: .acquiring) == BackgroundThread.currentID
     }
 
     /// Writes queued and not yet taken into a batch (for tests).
@@ -147,7 +165,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         condition.unlock()
         // On the writer thread itself (the vault's last reference went away with a
         // finished job) the loop ends by itself after this batch: waiting would deadlock.
-        if wasRunning && Thread.current !== thread {
+        if wasRunning && !onWriterThread {
             stopped.wait()
         }
     }
@@ -155,7 +173,7 @@ final class GroupCommitWriter: @unchecked Sendable {
     /// Waits until the batch being committed now, if any, has answered its callers
     /// (so a rotation in it has switched the vault's keys). Returns at once on the writer thread.
     func waitForBatchInFlight() {
-        guard Thread.current !== thread else { return }
+        guard !onWriterThread else { return }
         batchState.withLock {
             guard inBatch else { return }
             let target = batchesDone + 1
@@ -173,7 +191,7 @@ final class GroupCommitWriter: @unchecked Sendable {
                     continue
                 }
                 // A pending scrub: wake up at its time to run it, unless a write comes first.
-                if Date() >= wakeAt || !condition.wait(until: wakeAt) {
+                if Date() >= wakeAt || !condition.wait(seconds: wakeAt.timeIntervalSinceNow) {
                     scrubDue = queue.isEmpty
                     if scrubDue { break }
                 }

@@ -1,4 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import LocketCrypto
 import LocketFiles
 import LocketKeyStore
@@ -74,7 +81,7 @@ extension Vault {
         }
         let vault = Vault(
             vaultID: vaultID, keyStoreKind: kind, notice: notice, configuration: configuration,
-            writer: GroupCommitWriter(connection: connection, maxBatch: configuration.maxBatch),
+            writer: try GroupCommitWriter(connection: connection, maxBatch: configuration.maxBatch),
             readers: ReaderPool(path: configuration.databasePath), fileLock: fileLock, state: state,
             auditPublicKey: auditKey)
         if !state.isLocked {

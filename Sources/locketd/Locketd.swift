@@ -1,6 +1,13 @@
 import ArgumentParser
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import LocketCrypto
 import LocketKeyStore
 import LocketProtocol
@@ -144,7 +151,8 @@ struct Locketd: ParsableCommand {
     static func pcrList(_ text: String?) throws -> [Int] {
         guard let text, !text.isEmpty else { return [] }
         return try text.split(separator: ",", omittingEmptySubsequences: false).map { part in
-            guard let pcr = Int(part.trimmingCharacters(in: .whitespaces)), (0...23).contains(pcr) else {
+            let trimmed = part.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()
+            guard let pcr = Int(String(trimmed)), (0...23).contains(pcr) else {
                 throw ValidationError("--tpm-pcrs takes PCR numbers 0-23 separated by commas, e.g. 7 or 0,7")
             }
             return pcr
@@ -153,8 +161,14 @@ struct Locketd: ParsableCommand {
 
     static func defaultDataDirectory(_ environment: [String: String]) -> String {
         if let data = environment["XDG_DATA_HOME"], !data.isEmpty { return "\(data)/locket" }
-        let home = environment["HOME"] ?? NSHomeDirectory()
+        let home = environment["HOME"] ?? Self.passwordDatabaseHome()
         return "\(home)/.local/share/locket"
+    }
+
+    /// The user's home from the password database, for a service started without `$HOME`.
+    static func passwordDatabaseHome() -> String {
+        guard let entry = getpwuid(getuid()), let directory = entry.pointee.pw_dir else { return "/" }
+        return String(cString: directory)
     }
 
     /// The inherited socket under systemd socket activation, else the resolved path.

@@ -1,4 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 
 /// Logs one line per event to stderr. Under systemd (`JOURNAL_STREAM` set) each
@@ -32,7 +39,26 @@ struct StderrLogHandler: LogHandler {
         } else {
             line = "\(Date().formatted(.iso8601)) \(event.level.rawValue) \(event.message)\(suffix)\n"
         }
-        FileHandle.standardError.write(Data(line.utf8))
+        Self.writeToStandardError(line)
+    }
+
+    /// The whole line to stderr in one `write` when it can (a short write is continued,
+    /// `EINTR` retried; a failing stderr drops the line: there is nowhere to report it).
+    static func writeToStandardError(_ line: String) {
+        var line = line
+        line.withUTF8 { bytes in
+            guard var next = bytes.baseAddress else { return }
+            var left = bytes.count
+            while left > 0 {
+                let written = Glibc.write(STDERR_FILENO, next, left)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                next += written
+                left -= written
+            }
+        }
     }
 
     static func priority(_ level: Logger.Level) -> Int {

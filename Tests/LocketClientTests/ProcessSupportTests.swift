@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import LocketClient
 import LocketProtocol
+import LocketSync
 
 /// The small replacements for full Foundation in LocketClient (start-up: BENCHMARKS.md,
 /// "Process start-up without ICU"): the environment, whole writes to a descriptor, a thread.
