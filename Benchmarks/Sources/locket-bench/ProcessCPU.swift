@@ -4,6 +4,25 @@ import Glibc
 /// counts it in `/proc/PID/stat` (fields 14 and 15, `utime` and `stime`, in
 /// clock ticks of `sysconf(_SC_CLK_TCK)`, 100 per second on Linux).
 enum ProcessCPU {
+    /// Waits until `pid` uses no CPU for 300 ms running (no clock tick in two 150 ms
+    /// looks), or `timeout` seconds pass; returns whether it went quiet.
+    static func waitUntilQuiet(_ pid: pid_t, timeout: Double) -> Bool {
+        var deadline = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &deadline)
+        let end = Double(deadline.tv_sec) + Double(deadline.tv_nsec) / 1e9 + timeout
+        var last = ticks(pid), quietLooks = 0
+        while quietLooks < 2 {
+            usleep(150_000)
+            let current = ticks(pid)
+            quietLooks = current == last ? quietLooks + 1 : 0
+            last = current
+            var now = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &now)
+            if Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 > end { return false }
+        }
+        return true
+    }
+
     static let ticksPerSecond = Int(sysconf(Int32(_SC_CLK_TCK)))
 
     /// utime + stime of `pid` in clock ticks.
