@@ -79,7 +79,7 @@ let package = Package(
         ], linkerSettings: staticExecutable),
         // Linked fully static in release (no ld.so, no relocations at start-up): BENCHMARKS.md,
         // "Process start-up without ICU".
-        .executableTarget(name: "git-credential-locket", dependencies: ["LocketGitCredential", "LocketClient"],
+        .executableTarget(name: "git-credential-locket", dependencies: ["LocketGitCredential", "LocketClient", "LocketSync"],
                           linkerSettings: staticExecutable),
         // docker's credential-helper protocol (`"credsStore": "locket"`).
         .target(name: "LocketDockerCredential", dependencies: ["LocketClient", "LocketProtocol"]),
@@ -94,7 +94,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "locketd", dependencies: [
-            "LocketServer", "LocketStore", "LocketKeyStore", "LocketCrypto", "LocketProtocol",
+            "LocketServer", "LocketStore", "LocketKeyStore", "LocketCrypto", "LocketProtocol", "LocketSync",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import LocketClient
 import LocketGitCredential
+import LocketSync
 
 // git's credential protocol on stdin/stdout; the logic is in LocketGitCredential.
 // No Foundation here or below (BENCHMARKS.md, "Process start-up without ICU").

@@ -6,6 +6,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import LocketSync
 import Logging
 
 /// Logs one line per event to stderr. Under systemd (`JOURNAL_STREAM` set) each
@@ -39,26 +40,8 @@ struct StderrLogHandler: LogHandler {
         } else {
             line = "\(Date().formatted(.iso8601)) \(event.level.rawValue) \(event.message)\(suffix)\n"
         }
-        Self.writeToStandardError(line)
-    }
-
-    /// The whole line to stderr in one `write` when it can (a short write is continued,
-    /// `EINTR` retried; a failing stderr drops the line: there is nowhere to report it).
-    static func writeToStandardError(_ line: String) {
-        var line = line
-        line.withUTF8 { bytes in
-            guard var next = bytes.baseAddress else { return }
-            var left = bytes.count
-            while left > 0 {
-                let written = Glibc.write(STDERR_FILENO, next, left)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                next += written
-                left -= written
-            }
-        }
+        // A failing stderr drops the line: there is nowhere to report it.
+        try? DescriptorOutput.write(line, to: STDERR_FILENO)
     }
 
     static func priority(_ level: Logger.Level) -> Int {

@@ -3,9 +3,9 @@ import Glibc
 #endif
 
 /// Writes whole buffers to a file descriptor (stdout, stderr): what
-/// `FileHandle.standardOutput.write(_:)` did for the command-line programs, without
-/// linking full Foundation (and its ICU) into them. Short writes are continued and
-/// `EINTR` is retried.
+/// `FileHandle.standardOutput.write(_:)` did for the command-line programs and
+/// the daemon's log lines, without linking full Foundation (and its ICU) into
+/// them. Short writes are continued and `EINTR` is retried.
 public enum DescriptorOutput {
     /// Why a write stopped.
     public enum WriteError: Error, Equatable {
