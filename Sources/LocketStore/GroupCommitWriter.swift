@@ -64,9 +64,20 @@ final class GroupCommitWriter: @unchecked Sendable {
     private(set) var writesCommitted = 0
     /// TRUNCATE checkpoints that succeeded, and tries that readers blocked (see `WALHygiene`).
     /// Locked: tests read them while the writer runs.
-    let scrubCounts = Locked((done: 0, blocked: 0, rebuilds: 0))
+    let scrubCounts = Locked(ScrubCounts())
     var scrubsDone: Int { scrubCounts.withLock { $0.done } }
     var scrubsBlocked: Int { scrubCounts.withLock { $0.blocked } }
+    /// What the scrubs and rebuilds came to so far, for tests' failure messages.
+    var scrubSummary: String {
+        let counts = scrubCounts.withLock { $0 }
+        return "scrubs done \(counts.done), blocked \(counts.blocked), failed \(counts.failed)"
+            + (counts.lastError.map { " (last: \($0))" } ?? "") + ", rebuilds \(counts.rebuilds)"
+            + ", checkpoint waiting \(checkpointWaiting.load(ordering: .acquiring))"
+            + ", commit generation \(commitGeneration.load(ordering: .acquiring))"
+            + "; at \(Int(Date().timeIntervalSince(startedAt) * 1000)) ms: " + counts.events.joined(separator: "; ")
+    }
+    /// When the writer was made (for the times in `ScrubCounts.events`).
+    let startedAt = Date()
     /// Rebuilds (`VACUUM`) that ran (see `WALHygiene`).
     var rebuildsDone: Int { scrubCounts.withLock { $0.rebuilds } }
     /// Writer thread only (`GroupCommitWriter+Scrub.swift`).

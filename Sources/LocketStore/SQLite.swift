@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CSQLite
 
 /// A SQLite failure with its primary result code, for mapping to `StoreError`.
@@ -70,6 +73,14 @@ final class SQLiteConnection: @unchecked Sendable {
         if rc & 0xff == SQLITE_BUSY || rc & 0xff == SQLITE_LOCKED { return false }
         guard rc == SQLITE_OK else { throw SQLiteError(code: rc, message: lastMessage) }
         return true
+    }
+
+    /// The size of the database's WAL file in bytes (0 when there is none); for diagnostics.
+    var walBytes: Int {
+        guard let handle, let name = sqlite3_db_filename(handle, "main") else { return 0 }
+        var info = stat()
+        guard stat(String(cString: name) + "-wal", &info) == 0 else { return 0 }
+        return Int(info.st_size)
     }
 
     /// Resets every cached statement: one left mid-step (a read that took its

@@ -105,3 +105,32 @@ struct ScrubSchedule {
         delay = min(delay * 2, WALHygiene.maxRetryDelay)
     }
 }
+
+/// What the writer's scrubs and rebuilds came to (see `WALHygiene`), for tests and their messages.
+struct ScrubCounts: Sendable {
+    /// TRUNCATE checkpoints that succeeded.
+    var done = 0
+    /// Tries that readers blocked (retried).
+    var blocked = 0
+    /// Tries that failed with an error other than a reader in the way (retried).
+    var failed = 0
+    /// The last such error (SQLite's text; never a value).
+    var lastError: String?
+    /// Rebuilds (`VACUUM`) that ran.
+    var rebuilds = 0
+    /// `rebuilds` as of the last TRUNCATE checkpoint that succeeded: once it is past a
+    /// count, the rebuild that made that count had its WAL truncated after it.
+    var rebuildsTruncated = 0
+    /// The WAL's size right after the last TRUNCATE checkpoint that succeeded (0 unless
+    /// SQLite kept something). Other writes (the audit log's head, stored after each
+    /// sync) grow it again later; that is not what this is about.
+    var walBytesAfterTruncate = 0
+    /// The last few scrubs and rebuilds, oldest first: what each did, when (ms since
+    /// the writer started), the WAL's bytes before and after, and commits so far.
+    private(set) var events: [String] = []
+
+    mutating func note(_ event: String) {
+        if events.count == 24 { events.removeFirst() }
+        events.append(event)
+    }
+}

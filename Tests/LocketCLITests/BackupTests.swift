@@ -101,10 +101,16 @@ struct BackupTests {
     func expiredSkipped() throws {
         let folder = try BackupFolder()
         let source = try CLI()
-        try source.put("app", "short", "1", "--ttl", "1")
+        // A ttl long enough that a loaded machine still exports the entry (a 1 s ttl
+        // could lapse before the export and make the test about something else),
+        // then a wait until just past the moment the exported entry expires.
+        try source.put("app", "short", "1", "--ttl", "5")
         try source.put("app", "long", "2")
-        try source.export(to: folder, "e.lkb")
-        Thread.sleep(forTimeInterval: 2.1)
+        let expires = try #require(seconds(try source.entry("app", "short"), "expires_at"))
+        let exported = try source.export(to: folder, "e.lkb", "--json")
+        try #require(exported.stdout.hasPrefix(#"{"entries":2,"#), "the short entry lapsed before the export: \(exported.stdout)")
+        let wait = expires + 1.1 - Date().timeIntervalSince1970
+        if wait > 0 { Thread.sleep(forTimeInterval: wait) }
         let target = try CLI()
         let result = try target.importing(folder, "e.lkb")
         #expect(result.stderr == "import: 1 written, 0 kept newer, 1 skipped expired, 0 conflicts\n")

@@ -69,7 +69,12 @@ struct WatchCLITests {
         let result = try watching(cli, ["app", "--expiring-within", "60"], probeNS: "app") {
             try cli.put("other", "k", "1")
             try cli.put("app", "short", "1", "--ttl", "1")
-            usleep(1_800_000)
+            // Until the watch printed the expiry (a fixed sleep would race a loaded machine).
+            let out = cli.daemon.folder.appending("watch.out")
+            let printed = eventually(timeout: 30) {
+                ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").contains("expired  app  short")
+            }
+            #expect(printed, "the watch never printed the expiry")
         }
         expectGolden(result, status: 6, stdout: """
             changed  app  short  version 1, expires YYYY-MM-DDTHH:MM:SSZ

@@ -23,9 +23,11 @@ struct SessionStoreTests {
     func expiredFallsBack() throws {
         let daemon = try Daemon.started()
         let store = SessionStore(client: LocketClient(socketPath: daemon.socketPath))
-        try store.save(Session(accessToken: "short"), app: "mail", account: "ada", expiresIn: 1)
+        // 4 s: a loaded machine still resumes it before it expires; then a wait past the expiry.
+        let saved = Date()
+        try store.save(Session(accessToken: "short"), app: "mail", account: "ada", expiresIn: 4)
         #expect(try store.resume(app: "mail", account: "ada") != nil)
-        Thread.sleep(forTimeInterval: 2.1)
+        Thread.sleep(until: saved.addingTimeInterval(5.1))
         #expect(try store.resume(app: "mail", account: "ada") == nil)
     }
 

@@ -14,7 +14,8 @@ struct IdleLockTests {
         #expect(try client.ask(#"{"op":"put","ns":"idle","key":"k","value":{"kept":true}}"#).ok)
         #expect(try client.ask(#"{"op":"status"}"#).bool("locked") == false)
 
-        sleep(2)
+        // Until the locker logged it (a status request would count as activity).
+        #expect(eventually(timeout: 30) { daemon.log.contains("vault locked after idle time") }, "never locked")
         let locked = try client.ask(#"{"op":"status"}"#)
         #expect(locked.bool("locked") == true, "\(locked.line)")
         #expect(locked.string("lock_reason")?.contains("idle") == true, "\(locked.line)")
