@@ -19,7 +19,7 @@ enum Profiling {
     /// connection (after a put), printing p50 and p99 (durable puts with `--put`); with `--raw` the line is
     /// sent as is (for the echo floor). Pin it with `taskset` to compare placements.
     static func latency(_ arguments: [String]) -> Never {
-        guard let iterations = Int(arguments[3]) else { fatal("usage: locket-bench latency SOCKET N [--raw|--put|--random ENTRIES]") }
+        guard let iterations = Int(arguments[3]) else { fatal("usage: locket-bench latency SOCKET N [--raw|--put|--random ENTRIES|--fresh [--raw]]") }
         let path = arguments[2]
         let socket = LineSocket(path: path)
         let put = Requests.put("bench", "v200", Requests.value200)
@@ -29,6 +29,7 @@ enum Profiling {
             var generator = SystemRandomNumberGenerator()
             requests = (0..<4096).map { _ in Requests.get("scale", "e\(Int.random(in: 0..<entries, using: &generator))") }
         }
+        if arguments.contains("--fresh") { fresh(path: path, iterations: iterations, raw: arguments.contains("--raw"), put: put) }
         if arguments.contains("--raw") {
             socket.send(Array("SIZE 330\n".utf8))
         } else {
@@ -40,6 +41,28 @@ enum Profiling {
             next += 1
         }
         print("p50 \(human(ns: samples.quantile(0.5))) p99 \(human(ns: samples.quantile(0.99))) n=\(iterations)")
+        exit(0)
+    }
+
+    /// `latency … --fresh`: every round trip on a connection of its own (connect, one
+    /// `get`, its answer, close), as a short-lived client such as a credential helper
+    /// makes it; with `--raw`, the same against the echo server (`SIZE` and one line).
+    private static func fresh(path: String, iterations: Int, raw: Bool, put: [UInt8]) -> Never {
+        if !raw { _ = LineSocket(path: path).call(put) }
+        let request = raw ? Array("SIZE 330\nx\n".utf8) : Requests.get("bench", "v200")
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let samples = measure(iterations: iterations, warmup: iterations / 10) {
+            let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0, withUnixAddress(path, { connect(fd, $0, $1) }) == 0 else { fatal("cannot connect to \(path)") }
+            request.withUnsafeBytes { _ = Glibc.send(fd, $0.baseAddress!, $0.count, Int32(MSG_NOSIGNAL)) }
+            while true {
+                let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
+                if count <= 0 { fatal("the connection ended before its answer") }
+                if buffer[0..<count].contains(0x0A) { break }
+            }
+            close(fd)
+        }
+        print("fresh connections: p50 \(human(ns: samples.quantile(0.5))) p99 \(human(ns: samples.quantile(0.99))) n=\(iterations)")
         exit(0)
     }
 
