@@ -63,18 +63,31 @@ public struct CallerIdentity: Sendable, Equatable {
     }
 
     /// The identity of `pid` with the credentials the kernel gave, completed from `proc`.
+    ///
+    /// Everything is read through one descriptor of `proc/PID`, opened first: if
+    /// the process exits meanwhile, the reads after that fail (the kernel answers
+    /// ESRCH for a dead process's directory) instead of describing whichever
+    /// process gets the pid next; and `proc/PID` is looked up once, not per file.
     public static func resolve(pid: Int32, uid: UInt32, gid: UInt32, proc: String = "/proc") -> CallerIdentity {
+        guard pid > 0 else { return CallerIdentity(pid: pid, uid: uid, gid: gid) }
+        let directory = open("\(proc)/\(pid)", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard directory >= 0 else { return CallerIdentity(pid: pid, uid: uid, gid: gid) }
+        defer { close(directory) }
+        return resolve(pid: pid, uid: uid, gid: gid, processDirectory: directory)
+    }
+
+    /// The same, read through `processDirectory`, a descriptor of the process's `/proc/PID`.
+    static func resolve(pid: Int32, uid: UInt32, gid: UInt32, processDirectory directory: Int32) -> CallerIdentity {
         var identity = CallerIdentity(pid: pid, uid: uid, gid: gid)
-        guard pid > 0 else { return identity }
-        if let link = readLink("\(proc)/\(pid)/exe") {
+        if let link = readLink(at: directory, "exe") {
             (identity.exe, identity.exeDeleted) = parseExe(link)
-            identity.exeFile = ExecutableFile(path: "\(proc)/\(pid)/exe")
+            identity.exeFile = ExecutableFile(at: directory, "exe")
         }
-        if let text = readSmallFile("\(proc)/\(pid)/cgroup") {
+        if let text = readSmallFile(at: directory, "cgroup") {
             identity.cgroup = parseCgroup(text)
             identity.unit = identity.cgroup.flatMap(unit(ofCgroup:))
         }
-        identity.flatpak = flatpakApp(pid: pid, proc: proc)
+        identity.flatpak = flatpakApp(processDirectory: directory)
         identity.snap = identity.cgroup.flatMap(snapName(cgroup:))
         return identity
     }
@@ -109,31 +122,35 @@ public struct CallerIdentity: Sendable, Equatable {
         cgroup.split(separator: "/").last(where: { $0.hasSuffix(".service") || $0.hasSuffix(".scope") }).map(String.init)
     }
 
-    private static func readLink(_ path: String) -> String? {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let count = readlink(path, &buffer, buffer.count - 1)
-        guard count > 0 else { return nil }
-        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    /// The target of the symbolic link `name` in `directory`, read into stack memory.
+    private static func readLink(at directory: Int32, _ name: String) -> String? {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Int(PATH_MAX) + 1) { buffer -> String? in
+            let count = readlinkat(directory, name, buffer.baseAddress!, buffer.count - 1)
+            guard count > 0 else { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[..<count]), as: UTF8.self)
+        }
     }
 
-    private static func readSmallFile(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+    private static func readSmallFile(at directory: Int32, _ name: String) -> String? {
+        let fd = openat(directory, name, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         return readSmall(fd: fd)
     }
 
-    /// Up to 64 KiB of an open file, as text.
+    /// Up to 64 KiB of an open file, as text (read through a 4 KiB stack buffer:
+    /// a `/proc` file such as `cgroup` is one read).
     static func readSmall(fd: Int32) -> String? {
         var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while bytes.count < 65536 {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { break }
-            bytes += chunk[..<n]
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4096) { chunk -> String? in
+            while bytes.count < 65536 {
+                let n = read(fd, chunk.baseAddress!, chunk.count)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { break }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[..<n]))
+            }
+            return String(decoding: bytes, as: UTF8.self)
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
 
@@ -152,6 +169,13 @@ public struct ExecutableFile: Sendable, Hashable {
     public init?(path: String) {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
+        self.init(info)
+    }
+
+    /// `fstatat` of `name` in `directory` (following links, as `init(path:)`).
+    public init?(at directory: Int32, _ name: String) {
+        var info = stat()
+        guard fstatat(directory, name, &info, 0) == 0 else { return nil }
         self.init(info)
     }
 

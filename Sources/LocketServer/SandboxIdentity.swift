@@ -6,14 +6,15 @@ import LocketProtocol
 /// How the daemon learns a caller's sandbox identity (the way the desktop
 /// portal does), and how such an identity is matched against a rule.
 extension CallerIdentity {
-    /// The Flatpak app id of `pid`: `[Application] name=` in `.flatpak-info` at
+    /// The Flatpak app id of a process: `[Application] name=` in `.flatpak-info` at
     /// the root of the process's own filesystem view (`/proc/PID/root`), which
     /// Flatpak mounts read-only into every sandbox and the app cannot change.
     /// Opened as xdg-desktop-portal does: the root directory first, then the
     /// file relative to it without following a symlink; it must be a regular
     /// file. nil when there is none (not a Flatpak app) or it cannot be read.
-    static func flatpakApp(pid: Int32, proc: String = "/proc") -> String? {
-        let root = open("\(proc)/\(pid)/root", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+    /// `processDirectory` is a descriptor of the process's `/proc/PID` directory.
+    static func flatpakApp(processDirectory: Int32) -> String? {
+        let root = openat(processDirectory, "root", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
         guard root >= 0 else { return nil }
         defer { close(root) }
         let fd = openat(root, ".flatpak-info", O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK)

@@ -1,6 +1,6 @@
 // Caller identity: what /proc says about the peer, parsed once per connection.
 import Foundation
-import LocketServer
+@testable import LocketServer
 import LocketTestSupport
 import Testing
 
@@ -46,6 +46,28 @@ struct CallerIdentityTests {
         #expect(!me.exeDeleted)
         let cgroup = try String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8)
         #expect(me.cgroup == CallerIdentity.parseCgroup(cgroup))
+        #expect(me.exeFile != nil && me.exeFile == ExecutableFile(path: "/proc/self/exe"))
+    }
+
+    @Test("the reads go through one descriptor of /proc/PID: once that process is gone they give nothing, whoever has the pid now")
+    func oneProcessDirectory() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        process.arguments = ["30"]
+        try process.run()
+        let directory = open("/proc/\(process.processIdentifier)", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        try #require(directory >= 0)
+        defer { close(directory) }
+        let alive = CallerIdentity.resolve(pid: process.processIdentifier, uid: getuid(), gid: getgid(), processDirectory: directory)
+        #expect(alive.exe == "/usr/bin/sleep" || alive.exe == "/bin/sleep", "\(alive.exe ?? "nil")")
+        #expect(alive.exeFile != nil)
+        let cgroup = try String(contentsOfFile: "/proc/\(process.processIdentifier)/cgroup", encoding: .utf8)
+        #expect(alive.cgroup == CallerIdentity.parseCgroup(cgroup))
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let gone = CallerIdentity.resolve(pid: process.processIdentifier, uid: getuid(), gid: getgid(), processDirectory: directory)
+        #expect(gone.exe == nil && gone.exeFile == nil && gone.cgroup == nil && gone.unit == nil && gone.flatpak == nil)
+        #expect(gone.pid == process.processIdentifier && gone.uid == getuid())
     }
 
     @Test("a running program whose file was deleted resolves with exeDeleted and its old path")
