@@ -45,6 +45,7 @@ final class Bench {
         startUp()
         storeValues()
         for placement in ["pinned", "unpinned"] { oneConnection(placement) }
+        freshConnections()
         durability()
         leases()
         throughput()

@@ -24,17 +24,19 @@ struct Plan {
     /// The crypto floor: batches (the figure is their median) of this many gets' crypto.
     let cryptoBatches: Int
     let cryptoGetsPerBatch: Int
+    /// Round trips each on a connection of its own (`FreshConnection`), locketd and the echo floor.
+    let freshIterations: Int
 
     static let full = Plan(name: "full", latencyIterations: 20_000, putIterations: 2_000, fsyncIterations: 1_000,
                            throughputSeconds: 3, throughputWarmup: 0.5, inProcessIterations: 5_000,
                            libsecretIterations: 300, processIterations: 100, restarts: 10,
                            scale: [1_000, 100_000, 1_000_000], rssScaleIndex: 1, settleMicroseconds: 3_500_000,
-                           cpuSeconds: 3, cryptoBatches: 15, cryptoGetsPerBatch: 20_000)
+                           cpuSeconds: 3, cryptoBatches: 15, cryptoGetsPerBatch: 20_000, freshIterations: 4_000)
     static let smoke = Plan(name: "smoke", latencyIterations: 200, putIterations: 30, fsyncIterations: 20,
                             throughputSeconds: 0.2, throughputWarmup: 0.05, inProcessIterations: 100,
                             libsecretIterations: 10, processIterations: 3, restarts: 2,
                             scale: [100, 1_000, 3_000], rssScaleIndex: 1, settleMicroseconds: 100_000,
-                            cpuSeconds: 1.5, cryptoBatches: 5, cryptoGetsPerBatch: 2_000)
+                            cpuSeconds: 1.5, cryptoBatches: 5, cryptoGetsPerBatch: 2_000, freshIterations: 200)
 }
 
 /// Entry counts as the issue writes them (1k, 100k, 1M).

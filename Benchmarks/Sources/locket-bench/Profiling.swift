@@ -50,18 +50,7 @@ enum Profiling {
     private static func fresh(path: String, iterations: Int, raw: Bool, put: [UInt8]) -> Never {
         if !raw { _ = LineSocket(path: path).call(put) }
         let request = raw ? Array("SIZE 330\nx\n".utf8) : Requests.get("bench", "v200")
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let samples = measure(iterations: iterations, warmup: iterations / 10) {
-            let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-            guard fd >= 0, withUnixAddress(path, { connect(fd, $0, $1) }) == 0 else { fatal("cannot connect to \(path)") }
-            request.withUnsafeBytes { _ = Glibc.send(fd, $0.baseAddress!, $0.count, Int32(MSG_NOSIGNAL)) }
-            while true {
-                let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
-                if count <= 0 { fatal("the connection ended before its answer") }
-                if buffer[0..<count].contains(0x0A) { break }
-            }
-            close(fd)
-        }
+        let samples = measure(iterations: iterations, warmup: iterations / 10) { FreshConnection.roundTrip(path, request) }
         print("fresh connections: p50 \(human(ns: samples.quantile(0.5))) p99 \(human(ns: samples.quantile(0.99))) n=\(iterations)")
         exit(0)
     }
