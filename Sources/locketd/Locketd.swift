@@ -73,10 +73,15 @@ struct Locketd: ParsableCommand {
         // Before any thread starts: tpm2-tss's stderr lines off (the vault reports TPM failures itself).
         TPM2KeyStore.quietLibraryLogging()
         // Signals first: a SIGTERM that arrives while starting must still mean "shut down cleanly".
+        // Blocked here, before any thread exists, so every thread inherits the block: a SIGTERM
+        // from now on stays pending until the Dispatch source's signalfd reads it, however late
+        // that source gets registered (Dispatch registers it on a thread of its own, sometimes
+        // tens of ms later). Ignoring them instead (SIG_IGN) lost every SIGTERM sent before
+        // the registration: the daemon then ran until SIGKILL.
+        SignalBlock.terminationSignals()
         let stop = DispatchSemaphore(value: 0)
         var sources: [DispatchSourceSignal] = []
-        for signalNumber in [SIGTERM, SIGINT] {
-            signal(signalNumber, SIG_IGN)
+        for signalNumber in SignalBlock.termination {
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler { stop.signal() }
             source.resume()

@@ -145,4 +145,30 @@ struct ShutdownTests {
             if status != 0 { break }
         }
     }
+
+    @Test("SIGTERM at any moment of start-up ends locketd: none of 120 keeps running (exit 0 once it took the signal over)")
+    func sigtermAnyMomentOfStartUp() throws {
+        // The signal must never fall between the daemon taking SIGTERM over and the
+        // Dispatch source that reads it being registered (it was ignored there, and
+        // then lost: a daemon systemd can only kill). The moments spread over the
+        // whole start-up: before `main`, while the vault opens, while it binds.
+        var statuses: [Int32: Int] = [:]
+        var generator = SystemRandomNumberGenerator()
+        for attempt in 1...120 {
+            let daemon = Daemon()
+            try daemon.spawn()
+            // Most tries early (the first milliseconds of the process), the rest anywhere up to 40 ms.
+            let delay = attempt % 3 == 0 ? UInt32.random(in: 0...40_000, using: &generator) : UInt32.random(in: 0...4_000, using: &generator)
+            usleep(delay)
+            daemon.signal(SIGTERM)
+            let status = daemon.waitForExit(timeout: 10)
+            if status == nil { daemon.kill9() }
+            #expect(status != nil, "attempt \(attempt): still running 10 s after a SIGTERM \(delay) µs after spawn (killed); log: \(daemon.log.suffix(300))")
+            // Before locketd took the signal over, the default action ends it (-15); after, it shuts down (0).
+            #expect(status == 0 || status == -SIGTERM, "attempt \(attempt): exit status \(status.map(String.init) ?? "none"); log: \(daemon.log.suffix(300))")
+            if let status { statuses[status, default: 0] += 1 } else { break }
+        }
+        // Both outcomes seen: the moments did cover the hand-over.
+        #expect(statuses[0, default: 0] > 0 && statuses[-SIGTERM, default: 0] > 0, "\(statuses)")
+    }
 }
