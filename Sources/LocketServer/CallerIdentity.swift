@@ -10,12 +10,13 @@ import Glibc
 /// `SandboxIdentity.swift`).
 ///
 /// Limits, stated plainly: the pid is the connecting process's at connect
-/// time. If that process exits and its pid is reused before the daemon reads
-/// `/proc` (microseconds later), or it `exec`s another program, or it hands
+/// time. If that process exits and its pid is reused before the daemon opens
+/// `/proc/PID` (microseconds later), or it `exec`s another program, or it hands
 /// the connected socket to another process, `exe` and `unit` describe
-/// something else. SO_PEERPIDFD (Linux 6.5) would pin the process; it is not
-/// used yet. A process of the same user can also ptrace a trusted program and
-/// speak through it. This identifies well-behaved callers for an audit trail;
+/// something else. (Once opened, every file is read through that one directory
+/// descriptor, so the reads cannot mix two processes.) SO_PEERPIDFD (Linux
+/// 6.5) would pin the process from connect on; it is not used yet. A process
+/// of the same user can also ptrace a trusted program and speak through it. This identifies well-behaved callers for an audit trail;
 /// it is not a security boundary against code running as the same user.
 public struct CallerIdentity: Sendable, Equatable {
     public var pid: Int32
