@@ -62,6 +62,11 @@ final class LoopReadSessions: Sendable {
     func readsServed() -> [Int] {
         sessions.values.map { session in (try? session.loop.submit { session.reads }.wait()) ?? 0 }
     }
+
+    /// Reads each loop's session answered from its row cache (for tests), each read on its loop.
+    func cacheHits() -> [Int] {
+        sessions.values.map { session in (try? session.loop.submit { session.cacheHits }.wait()) ?? 0 }
+    }
 }
 
 /// A loop's `ReadSession` and whether the task ending its transaction is queued.
@@ -77,10 +82,12 @@ final class LoopReadSession: @unchecked Sendable {
         self.session = session
     }
 
-    /// `ReadSession.get`: the iteration's first read alone, later ones in this iteration's transaction.
+    /// `ReadSession.get`: the iteration's first read alone, later ones in this iteration's
+    /// transaction. A read from the row cache touches no transaction and queues no end.
     func get(ns: String, key: String) throws(StoreError) -> Entry {
         let first = !endQueued
-        defer { queueEnd() }
+        let queries = session.queries
+        defer { if session.queries != queries { queueEnd() } }
         return try session.get(ns: ns, key: key, alone: first)
     }
 
@@ -102,4 +109,5 @@ final class LoopReadSession: @unchecked Sendable {
     var inTransaction: Bool { session.inTransaction }
     var transactionsBegun: Int { session.transactionsBegun }
     var reads: Int { session.reads }
+    var cacheHits: Int { session.cacheHits }
 }

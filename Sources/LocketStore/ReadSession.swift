@@ -32,11 +32,16 @@ public final class ReadSession {
 
     /// Read transactions begun so far (for tests and benchmarks).
     public private(set) var transactionsBegun = 0
-    /// Reads made so far, in a transaction or alone (for tests and benchmarks).
+    /// Reads made so far: from SQLite, in a transaction or alone, or from the row cache (for tests and benchmarks).
     public private(set) var reads = 0
+    /// Reads answered from the row cache, without SQLite (for tests and benchmarks).
+    public private(set) var cacheHits = 0
+    /// The sealed rows read lately (see `RowCache`).
+    private var rows: RowCache
 
-    init(vault: Vault) {
+    init(vault: Vault, cache: RowCacheLimits) {
         self.vault = vault
+        rows = RowCache(limits: cache)
     }
 
     deinit { close() }
@@ -54,6 +59,10 @@ public final class ReadSession {
     /// unless a transaction is already open, the read runs in its statement's own
     /// implicit transaction (no BEGIN, no COMMIT: what a lone read costs through
     /// `Vault.get`), and opens none.
+    ///
+    /// A row read lately comes from the session's row cache (`RowCache`) while no
+    /// commit came since it was read: no SQLite, no transaction, and it is opened
+    /// and checked exactly as a row from disk.
     public func get(ns: String, key: String, alone: Bool = false) throws(StoreError) -> Entry {
         try Names.validate(ns, field: "ns")
         try Names.validate(key, field: "key")
@@ -61,11 +70,34 @@ public final class ReadSession {
         // The keys before the generation: a rotation bumps it before it switches keys,
         // so new keys come with a snapshot that holds the records they wrap.
         let keys = try vault.currentKeys()
-        let lookup = Records.lookupID(ns: ns, key: key, keys: keys)
         let now = Records.milliseconds(vault.now)
+        // Loaded before any read: the cache keeps the row under it (the read's snapshot holds at least that much).
+        let generation = vault.writer.commitGeneration.load(ordering: .acquiring)
+        if let cached = rows.row(ns: ns, key: key, generation: generation, keys: keys) {
+            reads += 1
+            cacheHits += 1
+            do {
+                return try vault.entry(cached, ns: ns, key: key, keys: keys, now: now)
+            } catch {
+                if case .corrupt = error { rows.remove(ns: ns, key: key) }
+                throw error
+            }
+        }
+        let lookup = Records.lookupID(ns: ns, key: key, keys: keys)
         let row = try read(alone: alone) { (connection) throws(StoreError) in try StoredRow.fetch(lookup, on: connection) }
-        return try vault.entry(row, ns: ns, key: key, keys: keys, now: now)
+        let entry = try vault.entry(row, ns: ns, key: key, keys: keys, now: now)
+        // Kept once it opened: a row that fails to open is never cached.
+        if let row { rows.store(row, ns: ns, key: key) }
+        return entry
     }
+
+    /// Reads that went to SQLite (`reads` less the cache's hits).
+    public var queries: Int { reads - cacheHits }
+
+    /// Rows the row cache holds now.
+    public var cachedRows: Int { rows.count }
+    /// Bytes the row cache holds now (wrapped data keys and sealed records).
+    public var cachedRowBytes: Int { rows.heldBytes }
 
     /// Ends the open read transaction, if any (the next read begins another).
     public func end() {
@@ -86,12 +118,14 @@ public final class ReadSession {
     /// unless the vault is closed).
     public func close() {
         end()
+        rows.removeAll()
         connection?.close()
         connection = nil
     }
 
-    /// Empties the connection's page cache (it refills from the OS page cache).
+    /// Empties the row cache and the connection's page cache (it refills from the OS page cache).
     public func releaseMemory() {
+        rows.removeAll()
         connection?.releaseMemory()
     }
 
@@ -146,7 +180,8 @@ public final class ReadSession {
 
 extension Vault {
     /// A read session for one thread (see `ReadSession`); the caller owns it and closes it.
-    public func makeReadSession() -> ReadSession {
-        ReadSession(vault: self)
+    /// `cache`: how many rows read lately it keeps (`RowCache`); `.none` reads every row from SQLite.
+    public func makeReadSession(cache: RowCacheLimits = .standard) -> ReadSession {
+        ReadSession(vault: self, cache: cache)
     }
 }

@@ -87,18 +87,21 @@ struct LoopReadSessionTests {
         let server = try Self.server(in: folder, loops: 1)
         defer { server.shutdown() }
         let client = try Self.connect(folder)
+        #expect(try client.ask(#"{"op":"put","ns":"app","key":"j","value":"other"}"#).ok)
         #expect(try client.ask(#"{"op":"put","ns":"app","key":"k","value":"before"}"#).ok)
         let vault = try #require(server.vault)
         let channel = try #require(server.connections.withLock { $0.values.first })
         let loop = channel.eventLoop
         let asker = Asker(caller: CallerIdentity(pid: getpid(), uid: getuid(), gid: getgid()), channel: channel)
         let get = Request(.get(.init(ns: "app", key: "k")))
+        // The first get reads another entry: a second read of the same one would come from the row cache.
+        let getOther = Request(.get(.init(ns: "app", key: "j")))
         let dispatcher = server.dispatcher
         // One task on the loop: both gets and the put between them happen in one iteration.
         let seen = try loop.submit { () throws -> (first: String, second: String, third: String, alone: Bool, open: Bool, begun: Int) in
             guard let session = dispatcher.reads.session(on: loop) else { throw Unexpected.noSession }
             let begunBefore = session.transactionsBegun
-            guard case .now(let first) = dispatcher.run(get, asker, startedAt: 0, on: loop) else { throw Unexpected.later }
+            guard case .now(let first) = dispatcher.run(getOther, asker, startedAt: 0, on: loop) else { throw Unexpected.later }
             let alone = !session.inTransaction
             guard case .now(let second) = dispatcher.run(get, asker, startedAt: 0, on: loop) else { throw Unexpected.later }
             // Acknowledged (durable) before the third get starts; the second get's transaction is still open.
@@ -108,7 +111,7 @@ struct LoopReadSessionTests {
                     String(decoding: third, as: UTF8.self), alone, session.inTransaction,
                     session.transactionsBegun - begunBefore)
         }.wait()
-        #expect(seen.first.contains(#""value":"before""#), "\(seen.first)")
+        #expect(seen.first.contains(#""value":"other""#), "\(seen.first)")
         #expect(seen.second.contains(#""value":"before""#), "\(seen.second)")
         #expect(seen.third.contains(#""value":"after""#), "a stale snapshot: \(seen.third)")
         #expect(seen.alone, "the iteration's first get opened a transaction")

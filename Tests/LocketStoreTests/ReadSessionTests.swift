@@ -31,7 +31,8 @@ struct ReadSessionTests {
         let harness = VaultHarness()
         try harness.withVault { vault in
             _ = try vault.put(ns: "app", key: "k", value: bytes("1"))
-            let session = vault.makeReadSession()
+            // Without the row cache: a repeated read would not touch SQLite.
+            let session = vault.makeReadSession(cache: .none)
             defer { session.close() }
             #expect(try session.get(ns: "app", key: "k", alone: true).value == bytes("1"))
             #expect(!session.inTransaction)
@@ -122,7 +123,8 @@ struct ReadSessionTests {
         try harness.withVault { vault in
             _ = try vault.put(ns: "app", key: "keep", value: bytes("1"))
             _ = try vault.put(ns: "app", key: "gone", value: bytes("2"))
-            let session = vault.makeReadSession()
+            // Without the row cache: a repeated read would not touch SQLite.
+            let session = vault.makeReadSession(cache: .none)
             defer { session.close() }
             #expect(try session.get(ns: "app", key: "keep").value == bytes("1"))
             #expect(session.inTransaction)
