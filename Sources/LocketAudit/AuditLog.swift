@@ -227,9 +227,11 @@ public final class AuditLog: @unchecked Sendable {
         var pacing = WriterPacing(waiting: { [self] in waiting.load(ordering: .relaxed) })
         if let hashKey {
             hashKey.withUnsafeBytes { raw in
+                // A batch under load names the same few keys over and over: each name is hashed once per batch.
+                var hashed = KeyHashMemo()
                 for index in entries.indices {
                     guard let key = entries[index].key else { continue }
-                    entries[index].keyHash = AuditKeys.keyHash(key, rawHashKey: raw)
+                    entries[index].keyHash = hashed.hash(key) { AuditKeys.keyHash(key, rawHashKey: raw) }
                     entries[index].key = nil
                     pacing.stepDone()
                 }

@@ -19,8 +19,9 @@ public struct Response: Sendable {
     }
 
     /// Starts a success response echoing `idJSON` (omitted when nil).
-    public static func success(id idJSON: [UInt8]?) -> Response {
-        var response = Response(capacity: 128)
+    /// `capacity`: the bytes to allocate for the whole line at once.
+    public static func success(id idJSON: [UInt8]?, capacity: Int = 128) -> Response {
+        var response = Response(capacity: capacity)
         if let idJSON { response.writer.raw("id", idJSON) }
         response.writer.bool("ok", true)
         return response

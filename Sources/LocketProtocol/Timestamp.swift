@@ -23,28 +23,54 @@ public enum Timestamp {
         var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        func digits(_ value: Int32, _ count: Int) {
-            var divisor: Int32 = 1
-            for _ in 1..<count { divisor *= 10 }
-            var rest = max(0, value)
-            while divisor > 0 {
-                out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest / divisor % 10))
-                rest %= divisor
-                divisor /= 10
-            }
-        }
         let year = parts.tm_year + 1900
-        if year > 9999 { out.append(contentsOf: String(year).utf8) } else { digits(year, 4) }
+        guard year <= 9999 else {
+            // Over four digits (no protocol timestamp is): the year as it is, the rest as below.
+            out.append(contentsOf: String(year).utf8)
+            return appendAfterYear(parts, to: &out)
+        }
+        // `YYYY-MM-DDTHH:MM:SSZ`: 20 bytes written in place, appended at once.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { text in
+            func put(_ value: Int32, at offset: Int, _ count: Int) {
+                var rest = max(0, value)
+                for index in stride(from: offset + count - 1, through: offset, by: -1) {
+                    text[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+                    rest /= 10
+                }
+            }
+            put(year, at: 0, 4)
+            text[4] = UInt8(ascii: "-")
+            put(parts.tm_mon + 1, at: 5, 2)
+            text[7] = UInt8(ascii: "-")
+            put(parts.tm_mday, at: 8, 2)
+            text[10] = UInt8(ascii: "T")
+            put(parts.tm_hour, at: 11, 2)
+            text[13] = UInt8(ascii: ":")
+            put(parts.tm_min, at: 14, 2)
+            text[16] = UInt8(ascii: ":")
+            put(parts.tm_sec, at: 17, 2)
+            text[19] = UInt8(ascii: "Z")
+            out.append(contentsOf: UnsafeBufferPointer(text))
+        }
+    }
+
+    /// `-MM-DDTHH:MM:SSZ`, after a year of more than four digits.
+    private static func appendAfterYear(_ parts: tm, to out: inout [UInt8]) {
+        func digits(_ value: Int32) {
+            let rest = max(0, value)
+            out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest / 10 % 10))
+            out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10))
+        }
         out.append(UInt8(ascii: "-"))
-        digits(parts.tm_mon + 1, 2)
+        digits(parts.tm_mon + 1)
         out.append(UInt8(ascii: "-"))
-        digits(parts.tm_mday, 2)
+        digits(parts.tm_mday)
         out.append(UInt8(ascii: "T"))
-        digits(parts.tm_hour, 2)
+        digits(parts.tm_hour)
         out.append(UInt8(ascii: ":"))
-        digits(parts.tm_min, 2)
+        digits(parts.tm_min)
         out.append(UInt8(ascii: ":"))
-        digits(parts.tm_sec, 2)
+        digits(parts.tm_sec)
         out.append(UInt8(ascii: "Z"))
     }
 

@@ -1,3 +1,5 @@
+import LocketProtocol
+
 /// The sealed rows a `ReadSession` read lately, by name, so that a `get` of a
 /// hot entry skips SQLite (its statement, and the WAL read-mark `fcntl` pair a
 /// read of its own pays) and the keyed hash of its names.
@@ -20,9 +22,15 @@
 /// row leaves. Emptied when the daemon goes quiet (`ReadSession.releaseMemory`).
 /// A plain value used by one thread.
 struct RowCache {
+    /// Byte for byte (`ExactText`): canonically equivalent names are different entries.
     private struct Name: Hashable {
-        let ns: String
-        let key: String
+        let ns: ExactText
+        let key: ExactText
+
+        init(ns: String, key: String) {
+            self.ns = ExactText(ns)
+            self.key = ExactText(key)
+        }
     }
 
     let limits: RowCacheLimits

@@ -14,6 +14,32 @@ struct TimestampTests {
         (-1, "1969-12-31T23:59:59Z"),
     ]
 
+    @Test("format agrees with gmtime_r and String(format:) on 20,000 random instants of years 1 to 9999 and past 9999")
+    func formatAgreesWithReference() {
+        var generator = SystemRandomNumberGenerator()
+        let instants = (0..<20_000).map { _ in Double(Int64.random(in: -62_135_596_800...253_402_300_799, using: &generator)) }
+            + [253_402_300_800, 253_433_923_200, 3_000_000_000_000]
+        for seconds in instants {
+            var time = time_t(seconds)
+            var parts = tm()
+            gmtime_r(&time, &parts)
+            let year = Int(parts.tm_year) + 1900
+            let expected = (year > 9999 ? String(year) : String(format: "%04d", year))
+                + String(format: "-%02d-%02dT%02d:%02d:%02dZ", Int(parts.tm_mon) + 1, Int(parts.tm_mday), Int(parts.tm_hour),
+                         Int(parts.tm_min), Int(parts.tm_sec))
+            let formatted = Timestamp.format(Date(timeIntervalSince1970: seconds))
+            #expect(formatted == expected, "\(seconds)")
+            if formatted != expected { return }
+        }
+    }
+
+    @Test("append adds the text after what the buffer holds")
+    func appendKeepsPrefix() {
+        var out = Array("at ".utf8)
+        Timestamp.append(Date(timeIntervalSince1970: 1_795_385_400), to: &out)
+        #expect(String(decoding: out, as: UTF8.self) == "at 2026-11-22T22:10:00Z")
+    }
+
     @Test("format: the exact text for known instants")
     func format() {
         for (seconds, text) in Self.table {

@@ -154,3 +154,22 @@ struct RowCacheTests {
         }
     }
 }
+
+@Suite("Row cache and Unicode names")
+struct RowCacheUnicodeTests {
+    @Test("canonically equivalent keys are two entries in the cache too: each get answers its own value")
+    func canonicalEquivalentsAreDistinct() throws {
+        let harness = VaultHarness()
+        try harness.withVault { vault in
+            _ = try vault.put(ns: "app", key: "caf\u{E9}", value: bytes("1"))
+            _ = try vault.put(ns: "app", key: "cafe\u{301}", value: bytes("2"))
+            let session = vault.makeReadSession()
+            defer { session.close() }
+            for _ in 0..<3 {
+                #expect(try session.get(ns: "app", key: "caf\u{E9}").value == bytes("1"))
+                #expect(try session.get(ns: "app", key: "cafe\u{301}").value == bytes("2"))
+            }
+            #expect(session.cachedRows == 2 && session.cacheHits == 4)
+        }
+    }
+}

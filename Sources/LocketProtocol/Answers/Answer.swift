@@ -7,14 +7,20 @@ public enum Answer {}
 public protocol AnswerBody: Sendable, Equatable {
     /// Appends the members, in the protocol's order, after `"ok":true`.
     func write(to response: inout Response)
+    /// About how many bytes the whole line takes, so its buffer is allocated once
+    /// (an answer that holds a secret then leaves no copy in a buffer outgrown).
+    var expectedLineBytes: Int { get }
     /// Reads the members of an `ok:true` answer.
     init(reading answer: AnswerReader) throws(AnswerError)
 }
 
 extension AnswerBody {
+    /// A small answer's line fits the writer's first buffer.
+    public var expectedLineBytes: Int { 128 }
+
     /// The open answer echoing `id`, for a caller that adds to it.
     public func response(id: [UInt8]?) -> Response {
-        var response = Response.success(id: id)
+        var response = Response.success(id: id, capacity: expectedLineBytes + (id?.count ?? 0))
         write(to: &response)
         return response
     }

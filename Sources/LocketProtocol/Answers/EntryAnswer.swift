@@ -23,6 +23,9 @@ extension Answer {
             self.expiresAt = expiresAt
         }
 
+        /// The value, and room for the other members (three timestamps, the names, the version).
+        public var expectedLineBytes: Int { value.count + 160 }
+
         /// `value`, `version`, `created_at`, `updated_at`, `expires_at`.
         public func write(to response: inout Response) {
             response.raw("value", value)

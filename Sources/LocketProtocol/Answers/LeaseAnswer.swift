@@ -13,6 +13,14 @@ extension Answer {
         /// Another process refreshed the entry (or it is newer than the stale version).
         case shared(Entry)
 
+        /// The entry's line and room for the lease's members.
+        public var expectedLineBytes: Int {
+            switch self {
+            case .granted(_, _, _, let entry): 256 + (entry?.expectedLineBytes ?? 0)
+            case .shared(let entry): 32 + entry.expectedLineBytes
+            }
+        }
+
         /// `granted`, then `lease`, `expires_at`, `duration`, `entry`; or
         /// `granted:false` and the members of a `get` answer.
         public func write(to response: inout Response) {
