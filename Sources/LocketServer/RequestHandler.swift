@@ -10,7 +10,8 @@ import NIOCore
 /// not read its answers, is not read from until that clears, so it cannot grow
 /// the daemon's memory by more than one read.
 ///
-/// Answers written during a read burst are flushed once at its end (`ReadBurst`).
+/// Answers written during a read burst are sent once at its end, as one buffer
+/// (`ReadBurst`, `AnswerBatch`).
 ///
 /// How it ends: input ends on half-close (what was read is answered, then the
 /// connection closes), on a refused line (its answer comes last, then close),
@@ -49,6 +50,8 @@ final class RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private(set) var removed = false
     /// Holds flushes to the end of a read burst.
     private var burst = ReadBurst()
+    /// Answers written and not yet sent: they leave together at the flush (`AnswerBatch`).
+    private var batch = AnswerBatch()
     /// How long the connection has been quiet, and its one timer (`RequestHandler+Quiet.swift`).
     var quiet: QuietClock
     var quietTimer: Scheduled<Void>?
@@ -88,7 +91,7 @@ final class RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        if burst.end() { context.flush() }
+        if burst.end() { send(context: context) }
         context.fireChannelReadComplete()
     }
 
@@ -112,7 +115,7 @@ final class RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if (event as? ChannelEvent) == .inputClosed {
             // The client finished sending (half-close): answer what was read, then close.
-            if burst.end() { context.flush() }
+            if burst.end() { send(context: context) }
             endInput(.close)
             process(context: context)
             return
@@ -233,27 +236,31 @@ final class RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if !starting { process(context: context) }
     }
 
-    /// Writes the answers that are ready, in order, and flushes them (within a
-    /// read burst the flush waits for its end: `ReadBurst`).
+    /// Writes the answers that are ready, in order, and sends them (within a
+    /// read burst the send waits for its end: `ReadBurst`).
     private func writeReady(context: ChannelHandlerContext) -> Bool {
         var wrote = false
         while let answer = sequencer.popWritable() {
-            var buffer = context.channel.allocator.buffer(capacity: answer.count)
-            buffer.writeBytes(answer)
-            let written = context.eventLoop.makePromise(of: Void.self)
-            context.write(wrapOutboundOut(buffer), promise: written)
-            lastWrite = written.futureResult
-            if held.isCounting {
-                let size = answer.count
-                written.futureResult.assumeIsolated().whenComplete { _ in self.held.add(-size) }
-            }
+            batch.add(answer)
             wrote = true
         }
         if wrote {
             quiet.touch(at: context.eventLoop.now)
-            if burst.shouldFlushNow() { context.flush() }
+            if burst.shouldFlushNow() { send(context: context) }
         }
         return wrote
+    }
+
+    /// Sends the answers written so far as one buffer, and flushes.
+    private func send(context: ChannelHandlerContext) {
+        guard let buffer = batch.take(allocator: context.channel.allocator) else { return }
+        let size = buffer.readableBytes
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: written)
+        lastWrite = written.futureResult
+        if held.isCounting {
+            written.futureResult.assumeIsolated().whenComplete { _ in self.held.add(-size) }
+        }
     }
 
     private func resumeReading(context: ChannelHandlerContext) {
@@ -267,10 +274,12 @@ final class RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func finishIfDone(context: ChannelHandlerContext) {
         guard sequencer.isFinished, !finishing, context.channel.isActive else { return }
         finishing = true
+        // Ending in the middle of a burst: what it held goes out now, before any event
+        // of a watch and before the close.
+        _ = burst.end()
+        send(context: context)
         // No stream starts while the daemon stops: the drain would not reach it.
         if ending == .watch, !serving.isShuttingDown, serving.startWatch(on: context.channel) {
-            // Leaving in the middle of a burst: what it held goes out now.
-            if burst.end() { context.flush() }
             ConnectionPipeline.handOffToWatch(context.pipeline.syncOperations)
             return
         }
