@@ -136,7 +136,7 @@ let package = Package(
         .testTarget(name: "LocketSystemdTests", dependencies: ["LocketTestSupport"]),
         .testTarget(name: "LocketSoakTests", dependencies: ["LocketClient", "LocketProtocol", "LocketTestSupport"]),
         .testTarget(name: "LocketFaultTests", dependencies: ["LocketClient", "LocketProtocol", "LocketTestSupport", "CSQLite"]),
-        .testTarget(name: "LocketLoadTests", dependencies: ["LocketClient", "LocketProtocol", "LocketTestSupport"]),
+        .testTarget(name: "LocketLoadTests", dependencies: ["LocketClient", "LocketProtocol", "LocketServer", "CLocketSys", "LocketTestSupport"]),
         .testTarget(name: "LocketLeaseTests", dependencies: ["LocketClient", "LocketProtocol", "LocketTestSupport"]),
         .testTarget(name: "LocketGitCredentialTests", dependencies: ["LocketGitCredential", "LocketClient", "LocketTestSupport"]),
         .testTarget(name: "LocketDockerCredentialTests", dependencies: ["LocketDockerCredential", "LocketClient", "LocketTestSupport"]),

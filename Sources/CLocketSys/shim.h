@@ -40,6 +40,21 @@ static inline int locket_malloc_trim(void) {
     return malloc_trim(0);
 }
 
+/*
+ * Fixes glibc's mmap and trim thresholds, which turns off their dynamic growth:
+ * blocks of `mmap_threshold` bytes or more are mmapped (and unmapped when freed),
+ * and a heap whose free top passes `trim_threshold` gives it back when freed.
+ * 1 when both were set.
+ */
+static inline int locket_malloc_fix_thresholds(int mmap_threshold, int trim_threshold) {
+    return mallopt(M_MMAP_THRESHOLD, mmap_threshold) == 1 && mallopt(M_TRIM_THRESHOLD, trim_threshold) == 1;
+}
+
+/* Bytes of the heap's blocks that are mmapped on their own (mallinfo2's hblkhd). */
+static inline size_t locket_malloc_mmapped_bytes(void) {
+    return mallinfo2().hblkhd;
+}
+
 #include <signal.h>
 #include <unistd.h>
 

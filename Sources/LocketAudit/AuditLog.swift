@@ -47,7 +47,7 @@ public final class AuditLog: @unchecked Sendable {
     private let files: AuditFileWriter
     private let condition = ConditionLock()
     // Guarded by `condition`:
-    private var pending: [AuditEntry] = []
+    private var pending = ChunkedQueue<AuditEntry>()
     /// `pending.count`, readable without the lock: the writer stops yielding while it is long.
     private let waiting = Atomic<Int>(0)
     private var accepted = 0
@@ -112,6 +112,19 @@ public final class AuditLog: @unchecked Sendable {
         accepted += 1
         // Wake the writer only when the queue stops being empty: it takes everything then.
         if waiters > 0 { condition.broadcast() } else if pending.count == 1 { condition.signal() }
+    }
+
+    /// Entries queued and not yet taken by the writer.
+    var waitingCount: Int { waiting.load(ordering: .relaxed) }
+
+    /// Whether every entry accepted so far has been written (nothing queued, no
+    /// batch in hand). After a burst the writer may still be working through its
+    /// queue after the requests have stopped; the memory that queue held is freed
+    /// only then.
+    public var isCaughtUp: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return processed == accepted && pending.isEmpty
     }
 
     /// Entries dropped so far: queue full, no audit key known yet, or a failed write.
@@ -185,19 +198,24 @@ public final class AuditLog: @unchecked Sendable {
                 // Let a burst gather for a moment: one write for many entries, not one each.
                 _ = condition.wait(seconds: Self.gatherSeconds)
             }
-            var batch = pending
-            // A fresh buffer: keeping the old one's capacity would hold a burst's peak
-            // (up to `queueCapacity` entries, ~2 MiB) for as long as the daemon runs.
-            pending = []
+            // The queue's chunks as they are; the queue starts afresh (keeping a burst's
+            // capacity would hold its peak, up to `queueCapacity` entries, for good).
+            var chunks = pending.takeAll()
             waiting.store(0, ordering: .relaxed)
             let drops = unrecordedDrops
             unrecordedDrops = 0
             let stop = stopping
             condition.unlock()
 
-            let queued = batch.count
-            if drops > 0 { batch.append(AuditEntry(droppedCount: drops, time: Int64(Date().timeIntervalSince1970 * 1000))) }
-            let lost = batch.isEmpty ? 0 : write(batch)
+            let queued = chunks.reduce(0) { $0 + $1.count }
+            if drops > 0 { chunks.append([AuditEntry(droppedCount: drops, time: Int64(Date().timeIntervalSince1970 * 1000))]) }
+            // A chunk at a time (one write each): no array of the whole batch is built.
+            var lost = 0
+            for index in chunks.indices where !chunks[index].isEmpty {
+                let chunk = chunks[index]
+                chunks[index] = [] // freed once written, and owned alone by `write`
+                lost += write(chunk)
+            }
             if files.unsynced && (stop || Date() >= files.lastSync.addingTimeInterval(1)) {
                 io.lock()
                 files.sync()
@@ -221,7 +239,7 @@ public final class AuditLog: @unchecked Sendable {
 
     /// Hashes key names, hands each entry to `summary`, and has the file writer
     /// seal and append them; returns how many entries were lost.
-    private func write(_ batch: [AuditEntry]) -> Int {
+    private func write(_ batch: consuming [AuditEntry]) -> Int {
         let (publicKey, hashKey) = keys()
         var entries = batch
         // Yield only while the queue behind this batch stays short: a writer that falls
@@ -243,7 +261,7 @@ public final class AuditLog: @unchecked Sendable {
         io.lock()
         defer { io.unlock() }
         files.learnHeadKey(hashKey)
-        guard let publicKey else { return batch.count }
+        guard let publicKey else { return entries.count }
         return files.write(entries, publicKey: publicKey, pacing: &pacing)
     }
 }

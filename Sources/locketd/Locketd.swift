@@ -79,6 +79,8 @@ struct Locketd: ParsableCommand {
         // tens of ms later). Ignoring them instead (SIG_IGN) lost every SIGTERM sent before
         // the registration: the daemon then ran until SIGKILL.
         SignalBlock.terminationSignals()
+        // Before any thread starts: memory a burst freed must be able to go back to the system.
+        let heapFixed = LocketServer.fixHeapThresholds()
         let stop = DispatchSemaphore(value: 0)
         var sources: [DispatchSourceSignal] = []
         for signalNumber in SignalBlock.termination {
@@ -102,6 +104,9 @@ struct Locketd: ParsableCommand {
         let journal = environment["JOURNAL_STREAM"] != nil
         LoggingSystem.bootstrap { label in StderrLogHandler(label: label, level: level, journal: journal) }
         let logger = Logger(label: "locketd")
+        if !heapFixed {
+            logger.warning("could not fix the heap's mmap and trim thresholds: memory freed after a burst may stay resident")
+        }
         if !hygiene.dumpableOff || !hygiene.coreLimitZero {
             logger.warning("process hygiene incomplete", metadata: ["dumpable_off": "\(hygiene.dumpableOff)", "core_limit_zero": "\(hygiene.coreLimitZero)"])
         }
