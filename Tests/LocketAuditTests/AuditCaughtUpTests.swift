@@ -13,17 +13,24 @@ struct AuditCaughtUpTests {
         let log = harness.makeLog()
         defer { log.stop() }
         #expect(log.isCaughtUp)
-        // One entry first, so the writer has opened its file and waits in its loop.
+        // One entry first, so the writer has opened its file and waits in its loop; then
+        // its sync of that entry (up to 1 s later, under the file lock, and it stores the
+        // head): had the test held the file lock first, the writer would wait in that sync
+        // with the 200 entries below still queued, not with a batch in hand.
         log.record(AuditHarness.entry(0))
         log.flush()
         #expect(log.isCaughtUp)
+        #expect(eventually(timeout: 30) { harness.head != nil }, "the writer never synced its first entry")
         // Holding the file lock stops the writer after it has taken its batch off the queue.
         log.io.lock()
-        for index in 1...200 { log.record(AuditHarness.entry(index)) }
-        #expect(!log.isCaughtUp, "200 entries queued or in hand, none of them written")
-        // Give the writer time to take the batch (the queue empties, the batch is still unwritten).
-        #expect(eventually(timeout: 30) { log.waitingCount == 0 })
+        // One entry: the writer takes it as a batch of its own (with more, a slow machine
+        // could split them, leaving some queued behind the blocked batch).
+        log.record(AuditHarness.entry(1))
+        #expect(!log.isCaughtUp, "an entry queued, not written")
+        #expect(eventually(timeout: 30) { log.waitingCount == 0 }, "the writer never took its batch")
         #expect(!log.isCaughtUp, "a batch taken off the queue but not written counted as done")
+        for index in 2...200 { log.record(AuditHarness.entry(index)) }
+        #expect(!log.isCaughtUp)
         log.io.unlock()
         #expect(eventually(timeout: 30) { log.isCaughtUp })
         log.flush()
