@@ -256,11 +256,14 @@ final class RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard let buffer = batch.take(allocator: context.channel.allocator) else { return }
         let size = buffer.readableBytes
         let written = context.eventLoop.makePromise(of: Void.self)
-        context.writeAndFlush(wrapOutboundOut(buffer), promise: written)
+        // Before the write: flushing can change the channel's writability, which runs
+        // `process` (and so `finishIfDone`) again from inside `writeAndFlush`; a close
+        // decided there must wait for this write, not for an earlier one or none.
         lastWrite = written.futureResult
         if held.isCounting {
             written.futureResult.assumeIsolated().whenComplete { _ in self.held.add(-size) }
         }
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: written)
     }
 
     private func resumeReading(context: ChannelHandlerContext) {

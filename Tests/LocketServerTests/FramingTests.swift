@@ -134,4 +134,27 @@ struct FramingTests {
         #expect(client.closes(within: 5), "the daemon keeps a half-closed, fully answered connection open")
         #expect(try daemon.stop() == 0)
     }
+
+    @Test("a 256 KiB value put and read back before a half-close: the last answer arrives whole before the daemon closes, 30 times")
+    func largeLastAnswerArrivesWholeAfterHalfClose() throws {
+        // The fuzzer's `put-256kib-value` seed found this: writing the big answer changed the
+        // channel's writability, which ran the connection's end from inside the write, and the
+        // close did not wait for that write: the client got EOF ~6 KB short of the answer.
+        let daemon = try Daemon.started()
+        let value = String(repeating: "x", count: 262_142)
+        let input = #"{"id":1,"op":"put","ns":"big","key":"k","value":"\#(value)"}"# + "\n" + #"{"id":2,"op":"get","ns":"big","key":"k"}"# + "\n"
+        for round in 0..<30 {
+            let client = try daemon.connect(timeout: 30)
+            defer { client.close() }
+            try client.send(input, timeout: 30)
+            client.shutdownWrite()
+            let received = try client.readUntilClosed(timeout: 30)
+            #expect(received.last == 0x0a, "round \(round): \(received.count) bytes, the last answer cut short")
+            let lines = received.split(separator: 0x0a)
+            #expect(lines.count == 2, "round \(round): \(lines.count) answer lines")
+            if let last = lines.last { #expect(last.count > 262_142 && String(decoding: last, as: UTF8.self).hasPrefix(#"{"id":2,"ok":true"#)) }
+            if received.last != 0x0a { break }
+        }
+        #expect(try daemon.stop() == 0)
+    }
 }
