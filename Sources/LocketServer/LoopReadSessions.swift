@@ -62,11 +62,6 @@ final class LoopReadSessions: Sendable {
     func readsServed() -> [Int] {
         sessions.values.map { session in (try? session.loop.submit { session.reads }.wait()) ?? 0 }
     }
-
-    /// Reads each loop's session answered from its row cache (for tests), each read on its loop.
-    func cacheHits() -> [Int] {
-        sessions.values.map { session in (try? session.loop.submit { session.cacheHits }.wait()) ?? 0 }
-    }
 }
 
 /// A loop's `ReadSession` and whether the task ending its transaction is queued.
@@ -109,5 +104,4 @@ final class LoopReadSession: @unchecked Sendable {
     var inTransaction: Bool { session.inTransaction }
     var transactionsBegun: Int { session.transactionsBegun }
     var reads: Int { session.reads }
-    var cacheHits: Int { session.cacheHits }
 }
