@@ -13,6 +13,11 @@ final class UnixSocket {
     private var lines: [[UInt8]] = []
     /// The socket's SO_RCVTIMEO in microseconds (0: for ever, the default).
     private var receiveTimeoutMicros = 0
+    /// Where `recv` writes: allocated once per socket and never zero-filled, so a
+    /// read touches only the pages its bytes land in (a fresh zeroed 64 KiB array
+    /// per read cost a short-lived helper 16 page faults, and every `get` the
+    /// zeroing); wiped after each read, since answers carry secrets.
+    private let receiveBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 16)
 
     /// Connects to `path`; `daemonNotRunning` when nothing listens there. Checks
     /// first that the socket's folder is private to us, and after connecting that
@@ -51,7 +56,10 @@ final class UnixSocket {
         }
     }
 
-    deinit { if fd >= 0 { close(fd) } }
+    deinit {
+        if fd >= 0 { close(fd) }
+        receiveBuffer.deallocate()
+    }
 
     /// Whether the peer has closed (or the socket broke) while idle: checked before reusing it.
     var isStale: Bool {
@@ -100,8 +108,7 @@ final class UnixSocket {
         while lines.isEmpty {
             // One blocking recv per read in the common case (no poll): the wait is the socket's receive timeout.
             setReceiveTimeout(wait)
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            let n = recv(fd, receiveBuffer.baseAddress, receiveBuffer.count, 0)
             if n < 0 {
                 guard errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK else {
                     throw .connectionFailed("recv: \(String(cString: strerror(errno)))")
@@ -109,7 +116,9 @@ final class UnixSocket {
             } else if n == 0 {
                 throw .connectionFailed("locketd closed the connection")
             } else {
-                for frame in framer.feed(chunk[..<n]) {
+                let frames = framer.feed(UnsafeRawBufferPointer(rebasing: receiveBuffer[..<n]))
+                explicit_bzero(receiveBuffer.baseAddress!, n)
+                for frame in frames {
                     switch frame {
                     case .line(let line): lines.append(line)
                     case .tooLong: throw .answerTooLong(limit: framer.maxLineBytes)

@@ -7,6 +7,8 @@ import Glibc
 /// clients connecting at once (500 at login, a build farm of git helpers)
 /// then waits in the queue instead of getting `EAGAIN` from a non-blocking
 /// `connect` (a client with a connect timeout) while the daemon catches up.
+/// A socket systemd passes in is set to it again after NIO adopts it (NIO's
+/// own `listen` would leave 128).
 enum ListenBacklog {
     /// Used when `/proc/sys/net/core/somaxconn` cannot be read (Linux's default since 5.4).
     static let fallback: Int32 = 4096

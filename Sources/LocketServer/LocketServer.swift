@@ -215,6 +215,10 @@ public final class LocketServer: Sendable {
                 configuration.logger.info("listening", metadata: ["socket": "\(path)"])
             case .inheritedDescriptor(let fd, _):
                 bound = try bootstrap.withBoundSocket(fd).wait()
+                // Adopting a bound socket, NIO calls listen() with its own default backlog
+                // (128), shrinking the queue systemd made (SOMAXCONN unless Backlog= says
+                // otherwise): a burst of connects past 128 got EAGAIN while the daemon was busy.
+                _ = Glibc.listen(fd, ListenBacklog.system)
                 configuration.logger.info("listening on the socket systemd passed", metadata: ["fd": "\(fd)"])
             }
         } catch let error as StartError {

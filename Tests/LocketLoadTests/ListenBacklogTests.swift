@@ -57,6 +57,54 @@ extension LoadTests {
             #expect(answered == descriptors.count, "\(answered) of \(descriptors.count) queued connections were served")
         }
 
+        @Test("socket activation: the socket systemd passes keeps its full backlog once locketd adopts it")
+        func inheritedSocketKeepsItsBacklog() throws {
+            let own = TestProcess.raiseDescriptorLimit(toAtLeast: 1500)
+            try #require(own.soft >= 1500, "the test process may open only \(own.soft) descriptors")
+            let folder = TemporaryFolder("locket-backlog")
+            let run = folder.appending("run"), data = folder.appending("data")
+            #expect(mkdir(run, 0o700) == 0 && mkdir(data, 0o700) == 0)
+            let socketPath = run + "/locket.sock"
+            // systemd-socket-activate listens (SOMAXCONN), then execs locketd with the socket as fd 3.
+            let launcher = Process()
+            launcher.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-socket-activate")
+            launcher.arguments = ["--listen=\(socketPath)", Daemon.binary, "--data-dir", data, "--key-store", "file", "--log-level", "warning"]
+            launcher.standardOutput = FileHandle.nullDevice
+            launcher.standardError = FileHandle.nullDevice
+            try launcher.run()
+            let pid = launcher.processIdentifier
+            defer {
+                kill(pid, SIGCONT)
+                kill(pid, SIGKILL)
+                launcher.waitUntilExit()
+            }
+            let deadline = Date().addingTimeInterval(10)
+            while !FileManager.default.fileExists(atPath: socketPath), Date() < deadline { usleep(10_000) }
+            // The first connection starts locketd, which adopts the socket.
+            let client = try LineClient(path: socketPath, timeout: 20)
+            #expect(try client.request(#"{"id":1,"op":"ping"}"#) == #"{"id":1,"ok":true}"#)
+            client.close()
+
+            try #require(kill(pid, SIGSTOP) == 0)
+            var descriptors: [Int32] = []
+            var refused: [String: Int] = [:]
+            for _ in 0..<Self.clients {
+                let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+                guard fd >= 0 else { refused["socket()", default: 0] += 1; continue }
+                if Self.connect(fd, socketPath) == 0 {
+                    descriptors.append(fd)
+                } else {
+                    refused[String(cString: strerror(errno)), default: 0] += 1
+                    close(fd)
+                }
+            }
+            kill(pid, SIGCONT)
+            for fd in descriptors { close(fd) }
+            // With NIO's listen(128) left in place, 871 of them got EAGAIN (129 queued).
+            #expect(refused.isEmpty, "connects refused: \(refused)")
+            #expect(descriptors.count == Self.clients)
+        }
+
         static func connect(_ fd: Int32, _ path: String) -> Int32 {
             var address = sockaddr_un()
             address.sun_family = sa_family_t(AF_UNIX)
