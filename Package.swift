@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "LocketStore", targets: ["LocketStore"]),
         .library(name: "LocketAudit", targets: ["LocketAudit"]),
         .library(name: "LocketProtocol", targets: ["LocketProtocol"]),
+        .library(name: "LocketConnection", targets: ["LocketConnection"]),
         .library(name: "LocketClient", targets: ["LocketClient"]),
         // For the separate fuzzing and benchmark packages (Tests/Fuzz, Benchmarks), not for apps.
         .library(name: "LocketServer", targets: ["LocketServer"]),
@@ -69,17 +70,20 @@ let package = Package(
         // The audit log's engine (writer thread, file format, chain, rotation, reader); its keys and
         // head come from the vault through the daemon (no dependency on LocketStore either way).
         .target(name: "LocketAudit", dependencies: ["LocketCrypto", "LocketProtocol", "LocketSync"]),
-        .target(name: "LocketClient", dependencies: ["LocketProtocol", "LocketSync"]),
+        // The client's wire: socket, daemon check, errors, one connection. No Foundation
+        // beyond `Date`, so a short-lived helper links none of it.
+        .target(name: "LocketConnection", dependencies: ["LocketProtocol", "LocketSync"]),
+        .target(name: "LocketClient", dependencies: ["LocketConnection", "LocketProtocol", "LocketSync"]),
         // The encrypted backup format (Protocol/BACKUP.md) and export/import over the protocol.
         .target(name: "LocketBackup", dependencies: ["LocketCrypto", "LocketClient", "LocketProtocol"]),
-        .target(name: "LocketGitCredential", dependencies: ["LocketClient", "LocketProtocol"]),
+        .target(name: "LocketGitCredential", dependencies: ["LocketConnection", "LocketProtocol"]),
         .executableTarget(name: "locket", dependencies: [
             "LocketClient", "LocketProtocol", "LocketBackup", "LocketCrypto", "CLocketSys",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: staticExecutable),
         // Linked fully static in release (no ld.so, no relocations at start-up): BENCHMARKS.md,
         // "Process start-up without ICU".
-        .executableTarget(name: "git-credential-locket", dependencies: ["LocketGitCredential", "LocketClient", "LocketSync"],
+        .executableTarget(name: "git-credential-locket", dependencies: ["LocketGitCredential", "LocketConnection", "LocketSync"],
                           linkerSettings: staticExecutable),
         // docker's credential-helper protocol (`"credsStore": "locket"`).
         .target(name: "LocketDockerCredential", dependencies: ["LocketClient", "LocketProtocol"]),
@@ -130,7 +134,7 @@ let package = Package(
             "LocketServer", "LocketStore", "LocketProtocol", "LocketTestSupport",
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
-        .testTarget(name: "LocketClientTests", dependencies: ["LocketClient", "LocketProtocol", "LocketSync", "LocketTestSupport"]),
+        .testTarget(name: "LocketClientTests", dependencies: ["LocketClient", "LocketConnection", "LocketProtocol", "LocketSync", "LocketTestSupport"]),
         .testTarget(name: "LocketBackupTests", dependencies: ["LocketBackup", "LocketCrypto", "LocketClient", "LocketTestSupport"]),
         .testTarget(name: "LocketCLITests", dependencies: ["LocketTestSupport"]),
         .testTarget(name: "LocketSystemdTests", dependencies: ["LocketTestSupport"]),
@@ -138,7 +142,7 @@ let package = Package(
         .testTarget(name: "LocketFaultTests", dependencies: ["LocketClient", "LocketProtocol", "LocketTestSupport", "CSQLite"]),
         .testTarget(name: "LocketLoadTests", dependencies: ["LocketClient", "LocketProtocol", "LocketServer", "CLocketSys", "LocketTestSupport"]),
         .testTarget(name: "LocketLeaseTests", dependencies: ["LocketClient", "LocketProtocol", "LocketTestSupport"]),
-        .testTarget(name: "LocketGitCredentialTests", dependencies: ["LocketGitCredential", "LocketClient", "LocketTestSupport"]),
+        .testTarget(name: "LocketGitCredentialTests", dependencies: ["LocketGitCredential", "LocketConnection", "LocketClient", "LocketTestSupport"]),
         .testTarget(name: "LocketDockerCredentialTests", dependencies: ["LocketDockerCredential", "LocketClient", "LocketTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

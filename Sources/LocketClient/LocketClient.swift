@@ -7,6 +7,7 @@ import Foundation
 import Glibc
 #endif
 import Dispatch
+@_exported import LocketConnection
 import LocketProtocol
 import LocketSync
 
@@ -18,18 +19,18 @@ import LocketSync
 /// restarted: a read-only request is retried once on a fresh connection; a
 /// write is retried only when it certainly never reached the daemon.
 public final class LocketClient: Sendable {
+    /// The connection every call goes through.
+    public let connection: DaemonConnection
     /// The socket this client talks to.
-    public let socketPath: String
+    public var socketPath: String { connection.socketPath }
     /// Seconds to wait for an answer.
-    public let timeout: Double
-    private let connection = Locked<Connection>(Connection())
+    public var timeout: Double { connection.timeout }
 
     /// `socketPath` nil resolves it like the daemon: `$LOCKET_SOCKET`, then
     /// `$XDG_RUNTIME_DIR/locket/locket.sock`, then `/tmp/locket-$UID/locket.sock`.
     public init(socketPath: String? = nil, timeout: Double = 5,
                 environment: [String: String] = ProcessEnvironment.current(only: SocketPath.environmentNames)) {
-        self.socketPath = SocketPath.resolve(explicit: socketPath, environment: environment, uid: getuid())
-        self.timeout = timeout
+        connection = DaemonConnection(socketPath: socketPath, timeout: timeout, environment: environment)
     }
 
     // MARK: - Ops
@@ -136,58 +137,28 @@ public final class LocketClient: Sendable {
 
     /// Closes the connection (the next call opens a new one).
     public func disconnect() {
-        connection.withLock { $0.socket = nil }
+        connection.disconnect()
     }
 
     // MARK: - Plumbing
 
-    struct Connection: ~Copyable {
-        var socket: UnixSocket?
+    /// Sends `request` and reads its answer as `A` (the daemon's error thrown as its case).
+    func call<A: AnswerBody>(_ request: Request, _ type: A.Type, idempotent: Bool,
+                             answerTimeout: Double? = nil) throws(LocketError) -> A {
+        try connection.call(request, type, idempotent: idempotent, answerTimeout: answerTimeout)
+    }
+
+    /// Reads an answer line as `A`.
+    static func decode<A: AnswerBody>(_ type: A.Type, _ line: [UInt8]) throws(LocketError) -> A {
+        try DaemonConnection.decode(type, line)
     }
 
     func exchange(_ line: [UInt8], idempotent: Bool, answerTimeout: Double? = nil) throws(LocketError) -> [UInt8] {
-        try line.withUnsafeBytes { raw in
-            Result { () throws(LocketError) in try exchange(raw, idempotent: idempotent, answerTimeout: answerTimeout) }
-        }.get()
+        try connection.exchange(line, idempotent: idempotent, answerTimeout: answerTimeout)
     }
 
-    private func exchange(_ bytes: UnsafeRawBufferPointer, idempotent: Bool, answerTimeout: Double? = nil) throws(LocketError) -> [UInt8] {
-        let line = OutgoingLine(bytes: bytes)
-        return try connection.withLock { (state) throws(LocketError) -> [UInt8] in
-            var reused = false
-            if let socket = state.socket, !socket.isStale {
-                reused = true
-            } else {
-                state.socket = try UnixSocket(path: socketPath, timeout: timeout)
-            }
-            let socket = state.socket!
-            let first = Result { () throws(LocketError) in try Self.ask(line.bytes, on: socket, timeout: answerTimeout ?? timeout) }
-            guard case .failure(let error) = first else { return try first.get() }
-            state.socket = nil
-            // A reused connection may have died with a restarted daemon: retry once when safe.
-            guard reused, idempotent, case .connectionFailed = error else { throw error }
-            let fresh = try UnixSocket(path: socketPath, timeout: timeout)
-            state.socket = fresh
-            return try Self.ask(line.bytes, on: fresh, timeout: answerTimeout ?? timeout)
-        }
-    }
-
-    /// A request line's bytes, borrowed for the length of one `exchange` (which
-    /// uses them on the calling thread only, under the connection's lock).
-    private struct OutgoingLine: @unchecked Sendable {
-        let bytes: UnsafeRawBufferPointer
-    }
-
-    /// Sends one request line and reads its answer line.
-    private static func ask(_ line: UnsafeRawBufferPointer, on socket: UnixSocket, timeout: Double) throws(LocketError) -> [UInt8] {
-        let sent = Result { () throws(LocketError) in try socket.send(line) }
-        if case .failure(let sendError) = sent {
-            // The daemon may have refused the connection with one line and closed it before
-            // the request arrived (connection cap, another uid): that line says why.
-            if let refusal = try? socket.readLine(timeout: 0.2) { return refusal }
-            throw sendError
-        }
-        return try socket.readLine(timeout: timeout)
+    private func exchange(_ bytes: UnsafeRawBufferPointer, idempotent: Bool) throws(LocketError) -> [UInt8] {
+        try connection.exchange(bytes, idempotent: idempotent)
     }
 
     static func encoder() -> JSONEncoder {

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 /// The attributes of git's credential protocol (git-credential(1)) that this
 /// helper knows. Git writes them to a helper's stdin as `name=value` lines,
 /// ended by a blank line or end of input, and reads them back the same way.
@@ -91,17 +85,12 @@ public struct CredentialAttributes: Sendable, Equatable {
         host = nil
         path = nil
         username = nil
-        guard let components = URLComponents(string: url) else { return }
-        self.protocol = components.scheme.flatMap { $0.isEmpty ? nil : $0 }
-        if let name = components.percentEncodedHost, !name.isEmpty {
-            let decoded = CredentialKey.unescape(Substring(name)) ?? name
-            host = components.port.map { "\(decoded):\($0)" } ?? decoded
-        }
-        let rawPath = components.percentEncodedPath
-        let trimmed = rawPath.hasPrefix("/") ? String(rawPath.dropFirst()) : rawPath
-        path = trimmed.isEmpty ? nil : (CredentialKey.unescape(Substring(trimmed)) ?? trimmed)
-        username = components.user.flatMap { $0.isEmpty ? nil : $0 }
-        if let password = components.password, !password.isEmpty { self.password = password }
+        guard let parts = CredentialURL(url) else { return }
+        self.protocol = parts.protocol
+        host = parts.host.flatMap { $0.isEmpty ? nil : $0 }
+        path = parts.path
+        username = parts.username.flatMap { $0.isEmpty ? nil : $0 }
+        if let password = parts.password, !password.isEmpty { self.password = password }
     }
 
     /// The attributes a helper answers `get` with, in the order of git's

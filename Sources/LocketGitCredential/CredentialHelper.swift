@@ -3,20 +3,24 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import LocketClient
+import LocketConnection
 import LocketProtocol
 
 /// git's credential helper operations on a Locket vault. Entries live under
 /// namespace `git` with the key of `CredentialKey`, and a `StoredCredential`
 /// JSON object as value. `password_expiry_utc` becomes the entry's ttl, so the
 /// daemon forgets an expired password by itself.
+///
+/// It speaks to the daemon through a bare `DaemonConnection`, not `LocketClient`:
+/// what it stores and reads is encoded and scanned here, so the helper links
+/// neither Foundation's JSON coders nor the rest of FoundationEssentials.
 public struct CredentialHelper: Sendable {
-    public let client: LocketClient
+    public let connection: DaemonConnection
     /// The clock (tests move it).
     public let now: @Sendable () -> Date
 
-    public init(client: LocketClient, now: @escaping @Sendable () -> Date = { Date() }) {
-        self.client = client
+    public init(connection: DaemonConnection, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.connection = connection
         self.now = now
     }
 
@@ -56,7 +60,7 @@ public struct CredentialHelper: Sendable {
         if key.username != nil || query.username == "" {
             candidates = [key]
         } else {
-            let items = try locket { () throws(LocketError) in try client.list(ns: CredentialKey.namespace) }
+            let items = try list()
             candidates = items.compactMap { CredentialKey.decode($0.key) }.filter { $0.sameServer(as: key) }
             guard candidates.count == 1 else { return nil }
         }
@@ -111,15 +115,14 @@ public struct CredentialHelper: Sendable {
         if let expiry = credential.passwordExpiryUTC {
             let remaining = expiry - Int64(now().timeIntervalSince1970.rounded(.down))
             if remaining < 1 {
-                _ = try locket { () throws(LocketError) in try client.delete(ns: CredentialKey.namespace, key: name) }
+                _ = try locket { () throws(LocketError) in try delete(name, ifVersion: nil) }
                 return .expiredDeleted
             }
             ttl = Int(min(remaining, Self.maximumTTL))
         }
-        let value = StoredCredential(credential)
-        let result = try locket { () throws(LocketError) in
-            try client.put(value, ns: CredentialKey.namespace, key: name, ttl: ttl)
-        }
+        let value = StoredCredential(credential).json
+        let request = Request(.put(.init(ns: CredentialKey.namespace, key: name, valueJSON: value, ttl: ttl, ifVersion: nil)))
+        let result = try locket { () throws(LocketError) in try connection.call(request, Answer.Put.self, idempotent: false) }
         return .stored(version: result.version)
     }
 
@@ -136,7 +139,7 @@ public struct CredentialHelper: Sendable {
     public func erase(_ credential: CredentialAttributes) throws(Failure) -> Int {
         let pattern = CredentialPattern(credential)
         guard !pattern.isEmpty else { return 0 }
-        let items = try locket { () throws(LocketError) in try client.list(ns: CredentialKey.namespace) }
+        let items = try list()
         var deleted = 0
         for item in items {
             guard let key = CredentialKey.decode(item.key), pattern.matches(key: key) else { continue }
@@ -146,9 +149,7 @@ public struct CredentialHelper: Sendable {
                 if found.readable, !pattern.matches(stored: found.stored) { continue }
                 version = found.version
             }
-            let result = Result { () throws(LocketError) in
-                try client.delete(ns: CredentialKey.namespace, key: item.key, ifVersion: version)
-            }
+            let result = Result { () throws(LocketError) in try delete(item.key, ifVersion: version) }
             switch result {
             case .success(true): deleted += 1
             case .success(false), .failure(.conflict), .failure(.notFound): continue
@@ -175,16 +176,31 @@ public struct CredentialHelper: Sendable {
     /// The entry under `key` decoded (an undecodable value reads as empty, not `readable`), or nil.
     private func read(_ key: CredentialKey) throws(Failure) -> (stored: StoredCredential, readable: Bool, version: Int)? {
         let name = try checked(key)
-        let result = Result { () throws(LocketError) in try client.get(ns: CredentialKey.namespace, key: name) }
+        let result = Result { () throws(LocketError) in
+            try connection.call(Request(.get(.init(ns: CredentialKey.namespace, key: name))), Answer.Entry.self, idempotent: true)
+        }
         if case .failure(.notFound) = result { return nil }
         guard case .success(let entry) = result else {
             if case .failure(let error) = result { throw .locket(error) }
             return nil
         }
-        guard let stored = try? StoredCredential(json: entry.valueJSON) else {
+        guard let stored = try? StoredCredential(json: entry.value) else {
             return (StoredCredential(CredentialAttributes()), false, entry.version)
         }
         return (stored, true, entry.version)
+    }
+
+    /// The entries of namespace `git` (keys and versions; `list` never shows values).
+    private func list() throws(Failure) -> [Answer.List.Item] {
+        try locket { () throws(LocketError) in
+            try connection.call(Request(.list(ns: CredentialKey.namespace)), Answer.List.self, idempotent: true).items
+        }
+    }
+
+    /// Deletes entry `name` of namespace `git` (only at `ifVersion` when given); false when there was none.
+    private func delete(_ name: String, ifVersion: Int?) throws(LocketError) -> Bool {
+        let request = Request(.delete(.init(ns: CredentialKey.namespace, key: name, ifVersion: ifVersion)))
+        return try connection.call(request, Answer.Delete.self, idempotent: false).deleted
     }
 
     private func locket<T>(_ body: () throws(LocketError) -> T) throws(Failure) -> T {

@@ -3,7 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import LocketClient
+import LocketConnection
 import LocketProtocol
 
 /// The `git-credential-locket` command line, apart from its stdin and stdout:
@@ -82,7 +82,7 @@ public enum GitCredentialCommand {
             lines.append(trimmed)
         }
         let request = CredentialRequest.parse(lines: lines)
-        let helper = CredentialHelper(client: LocketClient(socketPath: socket, timeout: 3, environment: environment), now: now)
+        let helper = CredentialHelper(connection: DaemonConnection(socketPath: socket, timeout: 3, environment: environment), now: now)
 
         do {
             switch action {

@@ -29,9 +29,12 @@ extension StoredCredential {
         case .success(let found): members = found
         case .failure(let error): throw .notAnObject(error.message)
         }
-        var seen: Set<String> = []
+        // The fields met so far (no `Set<String>`: hashing a String makes a short-lived
+        // helper look up its conformance to Hashable, a scan of every conformance it links).
+        var seen: [CodingKeys] = []
         for member in members {
-            guard let field = CodingKeys(rawValue: member.name), seen.insert(member.name).inserted else { continue }
+            guard let field = CodingKeys(rawValue: member.name), !seen.contains(field) else { continue }
+            seen.append(field)
             if member.kind == .null {
                 set(field, nil, number: nil)
                 continue
@@ -48,6 +51,25 @@ extension StoredCredential {
             guard let text else { throw .wrongType(member: member.name) }
             set(field, text, number: nil)
         }
+    }
+
+    /// The value as stored: one JSON object of the attributes present, members in
+    /// key order (as `JSONEncoder` with `.sortedKeys` wrote them before), written
+    /// without `JSONEncoder`.
+    public var json: [UInt8] {
+        var writer = JSONWriter(capacity: 160)
+        writer.object { object in
+            if let authtype { object.string(CodingKeys.authtype.rawValue, authtype) }
+            if let credential { object.string(CodingKeys.credential.rawValue, credential) }
+            if let host { object.string(CodingKeys.host.rawValue, host) }
+            if let oauthRefreshToken { object.string(CodingKeys.oauthRefreshToken.rawValue, oauthRefreshToken) }
+            if let password { object.string(CodingKeys.password.rawValue, password) }
+            if let passwordExpiryUTC { object.int(CodingKeys.passwordExpiryUTC.rawValue, Int(passwordExpiryUTC)) }
+            if let path { object.string(CodingKeys.path.rawValue, path) }
+            if let `protocol` { object.string(CodingKeys.protocol.rawValue, `protocol`) }
+            if let username { object.string(CodingKeys.username.rawValue, username) }
+        }
+        return writer.bytes
     }
 
     private mutating func set(_ field: CodingKeys, _ text: String?, number: Int64?) {

@@ -3,6 +3,7 @@
 // caller's uid (or root). The tests run as root; the impostor is uid 65534.
 import Foundation
 @testable import LocketClient
+@testable import LocketConnection
 import LocketTestSupport
 import Testing
 

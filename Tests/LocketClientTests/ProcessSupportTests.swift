@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LocketClient
+@testable import LocketConnection
 import LocketProtocol
 import LocketSync
 

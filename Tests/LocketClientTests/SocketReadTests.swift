@@ -4,6 +4,7 @@
 // unfinished line without limit.)
 import Foundation
 @testable import LocketClient
+@testable import LocketConnection
 import LocketProtocol
 import Testing
 

@@ -17,7 +17,7 @@ import LocketTestSupport
     static func seeded() throws -> Seeded {
         let vault = try Vault()
         let client = LocketClient(socketPath: vault.socketPath)
-        let credentials = CredentialHelper(client: client)
+        let credentials = CredentialHelper(connection: client.connection)
         try credentials.store(.init(protocol: "https", host: "example.com", username: "alice", password: "pa"))
         try credentials.store(.init(protocol: "https", host: "example.com", path: "org/repo.git", username: "alice", password: "pr"))
         try credentials.store(.init(protocol: "https", host: "example.com", username: "bob", password: "pb"))

@@ -115,7 +115,7 @@ import LocketTestSupport
         let vault = try Vault()
         let env = vault.environment
         let client = LocketClient(socketPath: vault.socketPath)
-        let credentials = CredentialHelper(client: client)
+        let credentials = CredentialHelper(connection: client.connection)
         try credentials.store(.init(protocol: "https", host: "example.com", username: "alice", password: "pa"))
         try credentials.store(.init(protocol: "https", host: "example.com", path: "org/repo.git", username: "bob", password: "pb"))
         try credentials.store(.init(protocol: "https", host: "other.example", username: "alice", password: "po"))

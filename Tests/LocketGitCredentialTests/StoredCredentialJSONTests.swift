@@ -74,4 +74,32 @@ import Testing
         let json = try JSONEncoder().encode(StoredCredential(attributes))
         #expect(try StoredCredential(json: Array(json)).attributes == attributes)
     }
+
+    /// `json` replaced `JSONEncoder` on the helper's `store` path (the helper links no
+    /// FoundationEssentials JSON coder now): what it writes is what `JSONEncoder` with
+    /// sorted keys wrote, for these values byte for byte, and reads back the same.
+    @Test("writes what JSONEncoder (sorted keys, slashes unescaped) wrote", arguments: [
+        CredentialAttributes(protocol: "https", host: "example.com", username: "alice", password: "s3cret"),
+        CredentialAttributes(protocol: "https", host: "h", path: "a/b c", username: "ü", password: "p\"w\\x",
+                             oauthRefreshToken: "r/t", passwordExpiryUTC: 1_900_000_000, authtype: "Bearer", credential: "tok"),
+        CredentialAttributes(protocol: "cert", path: "/tmp/c.pem", username: "", password: ""),
+        CredentialAttributes(host: "h", password: "-", passwordExpiryUTC: -1),
+        CredentialAttributes(),
+    ])
+    func writesWhatJSONEncoderWrote(attributes: CredentialAttributes) throws {
+        let stored = StoredCredential(attributes)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let old = Array(try encoder.encode(stored))
+        #expect(String(decoding: stored.json, as: UTF8.self) == String(decoding: old, as: UTF8.self))
+        #expect(try StoredCredential(json: stored.json) == stored)
+        #expect(try JSONDecoder().decode(StoredCredential.self, from: Data(stored.json)) == stored)
+    }
+
+    @Test("control characters and non-ASCII text survive the writer", arguments: ["tab\there", "nl\nx", "\u{1}", "日本語", "e\u{301}"])
+    func writerEscapes(password: String) throws {
+        let stored = StoredCredential(CredentialAttributes(protocol: "https", host: "h", password: password))
+        #expect(try StoredCredential(json: stored.json).password == password)
+        #expect(try JSONDecoder().decode(StoredCredential.self, from: Data(stored.json)).password == password)
+    }
 }

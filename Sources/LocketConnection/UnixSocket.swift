@@ -5,7 +5,7 @@ import LocketProtocol
 
 /// A blocking Unix stream socket: sends wait at most the timeout given at
 /// connect, each `readLine` at most its own (in all, not per `recv`). No NIO: any app can link this cheaply.
-final class UnixSocket {
+package final class UnixSocket {
     private(set) var fd: Int32
     /// Splits what arrives into answer lines, holding at most `maxLineBytes` + 1 of an unfinished one.
     private var framer: LineFramer
@@ -23,7 +23,7 @@ final class UnixSocket {
     /// first that the socket's folder is private to us, and after connecting that
     /// the listener runs as our uid (or root), before anything is sent (`DaemonCheck`).
     /// An answer line longer than `maxLineBytes` fails with `answerTooLong`.
-    init(path: String, timeout: Double, maxLineBytes: Int = ProtocolLimits.maxAnswerLineBytes) throws(LocketError) {
+    package init(path: String, timeout: Double, maxLineBytes: Int = ProtocolLimits.maxAnswerLineBytes) throws(LocketError) {
         framer = LineFramer(maxLineBytes: maxLineBytes)
         guard path.utf8.count < 108 else { throw .connectionFailed("socket path is too long: \(path)") }
         try DaemonCheck.checkFolder(of: path)
@@ -70,12 +70,12 @@ final class UnixSocket {
         return recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) == 0
     }
 
-    func send(_ bytes: [UInt8]) throws(LocketError) {
+    package func send(_ bytes: [UInt8]) throws(LocketError) {
         try bytes.withUnsafeBytes { raw in Result { () throws(LocketError) in try send(raw) } }.get()
     }
 
     /// Sends all of `bytes` (a buffer the caller owns and wipes, for secrets).
-    func send(_ bytes: UnsafeRawBufferPointer) throws(LocketError) {
+    package func send(_ bytes: UnsafeRawBufferPointer) throws(LocketError) {
         var offset = 0
         while offset < bytes.count {
             let n = Glibc.send(fd, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
@@ -89,12 +89,12 @@ final class UnixSocket {
     }
 
     /// Shuts both directions down (a read blocked in another thread returns); the fd stays open until deinit.
-    func shutdown() {
+    package func shutdown() {
         _ = Glibc.shutdown(fd, Int32(SHUT_RDWR))
     }
 
     /// Like `readLine` with no timeout, but nil when the peer closed with no partial line left.
-    func readLineUntilClosed() throws(LocketError) -> [UInt8]? {
+    package func readLineUntilClosed() throws(LocketError) -> [UInt8]? {
         let result = Result { () throws(LocketError) in try readLine(timeout: nil) }
         if case .failure(.connectionFailed) = result, framer.pendingBytes == 0 { return nil }
         return try result.get()
@@ -102,7 +102,7 @@ final class UnixSocket {
 
     /// Reads one `\n`-terminated line (without the `\n`), waiting at most
     /// `timeout` seconds in all (nil: for ever), however the bytes trickle in.
-    func readLine(timeout: Double?) throws(LocketError) -> [UInt8] {
+    package func readLine(timeout: Double?) throws(LocketError) -> [UInt8] {
         let deadline = timeout.map { Self.monotonicNanoseconds() + UInt64(max(0, $0) * 1e9) }
         var wait = timeout
         while lines.isEmpty {

@@ -44,7 +44,7 @@ public enum LocketError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A value could not be encoded to, or decoded from, JSON.
     case coding(String)
 
-    init(_ error: ProtocolError) {
+    package init(_ error: ProtocolError) {
         switch error.code {
         case .notFound: self = .notFound
         case .locked: self = .locked(error.message)
