@@ -1,4 +1,5 @@
 import Glibc
+import LocketClient
 
 /// `locket-bench load`: a steady `get` load on a daemon someone else started,
 /// to profile it (`perf record -p PID` while this runs). Stores one 200 B value first.
@@ -19,7 +20,7 @@ enum Profiling {
     /// connection (after a put), printing p50 and p99 (durable puts with `--put`); with `--raw` the line is
     /// sent as is (for the echo floor). Pin it with `taskset` to compare placements.
     static func latency(_ arguments: [String]) -> Never {
-        guard let iterations = Int(arguments[3]) else { fatal("usage: locket-bench latency SOCKET N [--raw|--put|--random ENTRIES|--fresh [--raw]]") }
+        guard let iterations = Int(arguments[3]) else { fatal("usage: locket-bench latency SOCKET N [--raw|--put|--random ENTRIES|--fresh [--raw]|--client]") }
         let path = arguments[2]
         let socket = LineSocket(path: path)
         let put = Requests.put("bench", "v200", Requests.value200)
@@ -30,6 +31,7 @@ enum Profiling {
             requests = (0..<4096).map { _ in Requests.get("scale", "e\(Int.random(in: 0..<entries, using: &generator))") }
         }
         if arguments.contains("--fresh") { fresh(path: path, iterations: iterations, raw: arguments.contains("--raw"), put: put) }
+        if arguments.contains("--client") { client(path: path, iterations: iterations, put: put) }
         if arguments.contains("--raw") {
             socket.send(Array("SIZE 330\n".utf8))
         } else {
@@ -41,6 +43,15 @@ enum Profiling {
             next += 1
         }
         print("p50 \(human(ns: samples.quantile(0.5))) p99 \(human(ns: samples.quantile(0.99))) n=\(iterations)")
+        exit(0)
+    }
+
+    /// `latency … --client`: the same `get`s through `LocketClient` (the in-process row's client).
+    private static func client(path: String, iterations: Int, put: [UInt8]) -> Never {
+        _ = LineSocket(path: path).call(put)
+        let client = LocketClient(socketPath: path)
+        let samples = measure(iterations: iterations, warmup: iterations / 10) { _ = try! client.get(ns: "bench", key: "v200") }
+        print("LocketClient.get: p50 \(human(ns: samples.quantile(0.5))) p99 \(human(ns: samples.quantile(0.99))) n=\(iterations)")
         exit(0)
     }
 

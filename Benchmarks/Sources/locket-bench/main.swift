@@ -8,7 +8,8 @@
 //   locket-bench fill SOCKET N   (stores N 200 B entries, as the scale scenario does)
 //   locket-bench latency SOCKET N [--raw|--put|--random ENTRIES]   (sequential get or put round trips; --raw for
 //                                  the echo server; --random: gets of random keys among the ENTRIES `fill` stored;
-//                                  --fresh: a connection per round trip, as a credential helper makes them)
+//                                  --fresh: a connection per round trip, as a credential helper makes them;
+//                                  --client: through LocketClient)
 //   locket-bench leases SOCKET ROUNDS   (the refresh-lease figures alone, on a running locketd)
 //
 // `run` expects a Secret Service on DBUS_SESSION_BUS_ADDRESS (scripts/bench starts a
