@@ -24,18 +24,7 @@ extension LoadTests {
 
             // While it is stopped the daemon accepts nothing: only the listen queue holds connections.
             try #require(kill(pid, SIGSTOP) == 0)
-            var descriptors: [Int32] = []
-            var refused: [String: Int] = [:]
-            for _ in 0..<Self.clients {
-                let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-                guard fd >= 0 else { refused["socket()", default: 0] += 1; continue }
-                if Self.connect(fd, daemon.socketPath) == 0 {
-                    descriptors.append(fd)
-                } else {
-                    refused[String(cString: strerror(errno)), default: 0] += 1
-                    close(fd)
-                }
-            }
+            let (descriptors, refused) = Self.connectAll(daemon.socketPath)
             kill(pid, SIGCONT)
             defer { for fd in descriptors { close(fd) } }
             #expect(refused.isEmpty, "connects refused: \(refused)")
@@ -86,23 +75,29 @@ extension LoadTests {
             client.close()
 
             try #require(kill(pid, SIGSTOP) == 0)
+            let (descriptors, refused) = Self.connectAll(socketPath)
+            kill(pid, SIGCONT)
+            for fd in descriptors { close(fd) }
+            // With NIO's listen(128) left in place, 871 of them got EAGAIN (129 queued).
+            #expect(refused.isEmpty, "connects refused: \(refused)")
+            #expect(descriptors.count == Self.clients)
+        }
+
+        /// `clients` non-blocking connects to `path`: the connected descriptors, and why the others failed.
+        static func connectAll(_ path: String) -> (descriptors: [Int32], refused: [String: Int]) {
             var descriptors: [Int32] = []
             var refused: [String: Int] = [:]
-            for _ in 0..<Self.clients {
+            for _ in 0..<clients {
                 let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
                 guard fd >= 0 else { refused["socket()", default: 0] += 1; continue }
-                if Self.connect(fd, socketPath) == 0 {
+                if connect(fd, path) == 0 {
                     descriptors.append(fd)
                 } else {
                     refused[String(cString: strerror(errno)), default: 0] += 1
                     close(fd)
                 }
             }
-            kill(pid, SIGCONT)
-            for fd in descriptors { close(fd) }
-            // With NIO's listen(128) left in place, 871 of them got EAGAIN (129 queued).
-            #expect(refused.isEmpty, "connects refused: \(refused)")
-            #expect(descriptors.count == Self.clients)
+            return (descriptors, refused)
         }
 
         static func connect(_ fd: Int32, _ path: String) -> Int32 {

@@ -53,6 +53,24 @@ func measure(iterations: Int, warmup: Int = 0, _ body: () throws -> Void) rethro
     return Samples(samples)
 }
 
+/// Samples of several bodies run in turn `iterations` times each (0, 1, … then
+/// … 1, 0, so none always goes first): what shifts on a noisy machine during the
+/// run shifts them alike, so their ratio holds where back-to-back blocks would not.
+func measureInTurn(iterations: Int, warmup: Int = 0, _ bodies: [() -> Void]) -> [Samples] {
+    for _ in 0..<warmup { bodies.forEach { $0() } }
+    var samples = [[UInt64]](repeating: [UInt64](repeating: 0, count: iterations), count: bodies.count)
+    for index in 0..<iterations {
+        let order = index % 2 == 0 ? Array(bodies.indices) : bodies.indices.reversed()
+        for which in order {
+            let body = bodies[which]
+            let start = now()
+            body()
+            samples[which][index] = now() - start
+        }
+    }
+    return samples.map(Samples.init)
+}
+
 /// A duration in ns, written for people (µs below 10 ms, ms above).
 func human(ns: Double) -> String {
     if ns.isNaN { return "–" }
