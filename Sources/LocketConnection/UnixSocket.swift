@@ -17,7 +17,9 @@ package final class UnixSocket {
     /// read touches only the pages its bytes land in (a fresh zeroed 64 KiB array
     /// per read cost a short-lived helper 16 page faults, and every `get` the
     /// zeroing); wiped after each read, since answers carry secrets.
-    private let receiveBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 16)
+    /// Allocated last in `init`, once nothing can fail: a throwing `init` does not
+    /// run `deinit`, and a buffer allocated earlier would leak.
+    private let receiveBuffer: UnsafeMutableRawBufferPointer
 
     /// Connects to `path`; `daemonNotRunning` when nothing listens there. Checks
     /// first that the socket's folder is private to us, and after connecting that
@@ -27,7 +29,7 @@ package final class UnixSocket {
         framer = LineFramer(maxLineBytes: maxLineBytes)
         guard path.utf8.count < 108 else { throw .connectionFailed("socket path is too long: \(path)") }
         try DaemonCheck.checkFolder(of: path)
-        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .connectionFailed("socket(): \(String(cString: strerror(errno)))") }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -40,7 +42,6 @@ package final class UnixSocket {
         if rc != 0 {
             let code = errno
             close(fd)
-            fd = -1
             switch code {
             case ENOENT, ECONNREFUSED, ENOTDIR: throw .daemonNotRunning(socketPath: path)
             case EACCES, EPERM: throw .forbidden("cannot open \(path): \(String(cString: strerror(code)))")
@@ -51,9 +52,10 @@ package final class UnixSocket {
             try DaemonCheck.checkPeer(fd: fd, socketPath: path)
         } catch {
             close(fd)
-            fd = -1
             throw error
         }
+        self.fd = fd
+        receiveBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 16)
     }
 
     deinit {
