@@ -49,8 +49,8 @@ final class AuditFileWriter: @unchecked Sendable {
     func start(storedHead: [UInt8]?) {
         openFile()
         let resumed = AuditResume(storedHead: storedHead,
-                                  current: AuditScan(FileManager.default.contents(atPath: path).map { [UInt8]($0) } ?? []),
-                                  older: AuditScan(FileManager.default.contents(atPath: path + ".1").map { [UInt8]($0) } ?? []))
+                                  current: AuditScan(AuditFileBytes.read(path) ?? []),
+                                  older: AuditScan(AuditFileBytes.read(path + ".1") ?? []))
         head = resumed.head
         continueFrom = resumed.continueFrom
         nextFlags = resumed.nextFlags
@@ -275,8 +275,8 @@ final class AuditFileWriter: @unchecked Sendable {
         fstat(fd, &info)
         size = Int(info.st_size)
         file = (UInt64(info.st_dev), UInt64(info.st_ino))
-        if size > 0, let data = FileManager.default.contents(atPath: path) {
-            let end = AuditFormat.frames([UInt8](data)).end
+        if size > 0, let bytes = AuditFileBytes.read(path) {
+            let end = AuditFormat.frames(bytes).end
             if end < size {
                 ftruncate(fd, off_t(end))
                 size = end

@@ -162,8 +162,8 @@ public final class AuditLog: @unchecked Sendable {
     /// Reads the two files of a log at `path` (for a daemon run without the writer).
     public static func readFiles(_ path: String) -> [(name: String, bytes: [UInt8])] {
         [path + ".1", path].compactMap { file in
-            guard let data = FileManager.default.contents(atPath: file) else { return nil }
-            return (String(file.split(separator: "/", omittingEmptySubsequences: false).last ?? Substring(file)), [UInt8](data))
+            guard let bytes = AuditFileBytes.read(file) else { return nil }
+            return (String(file.split(separator: "/", omittingEmptySubsequences: false).last ?? Substring(file)), bytes)
         }
     }
 

@@ -3,9 +3,6 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// RFC 3339 timestamps in UTC with a `Z`, whole seconds: `2026-11-22T22:10:00Z`.
 public enum Timestamp {
@@ -18,20 +15,30 @@ public enum Timestamp {
     }
 
     /// Appends `format(date)`'s UTF-8 bytes to `out` (no String made: this runs
-    /// three times for every `get` answer).
+    /// three times for every `get` answer). The date's fields come from
+    /// arithmetic (`civil(days:)`), not `gmtime_r`, which takes glibc's time
+    /// zone lock on every call.
     public static func append(_ date: Date, to out: inout [UInt8]) {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        let year = parts.tm_year + 1900
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        let (days, secondOfDay) = seconds.quotientAndRemainder(dividingBy: 86_400)
+        // Rounded toward negative infinity: a time before 1970 falls on the day before.
+        let (day, second) = secondOfDay < 0 ? (days - 1, secondOfDay + 86_400) : (days, secondOfDay)
+        let (year, month, dayOfMonth) = civil(days: day)
+        let hour = second / 3600, minute = second / 60 % 60
         guard year <= 9999 else {
-            // Over four digits (no protocol timestamp is): the year as it is, the rest as below.
+            // Over four digits (no protocol timestamp is): the year as it is, then the rest.
             out.append(contentsOf: String(year).utf8)
-            return appendAfterYear(parts, to: &out)
+            return appendFields(from: 4, year: 0, month, dayOfMonth, hour, minute, second % 60, to: &out)
         }
-        // `YYYY-MM-DDTHH:MM:SSZ`: 20 bytes written in place, appended at once.
+        appendFields(from: 0, year: year, month, dayOfMonth, hour, minute, second % 60, to: &out)
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SSZ`: 20 bytes written in place, appended at once from
+    /// byte `first` on (4 leaves the year out).
+    private static func appendFields(from first: Int, year: Int, _ month: Int, _ day: Int, _ hour: Int, _ minute: Int,
+                                     _ second: Int, to out: inout [UInt8]) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { text in
-            func put(_ value: Int32, at offset: Int, _ count: Int) {
+            func put(_ value: Int, at offset: Int, _ count: Int) {
                 var rest = max(0, value)
                 for index in stride(from: offset + count - 1, through: offset, by: -1) {
                     text[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
@@ -40,38 +47,18 @@ public enum Timestamp {
             }
             put(year, at: 0, 4)
             text[4] = UInt8(ascii: "-")
-            put(parts.tm_mon + 1, at: 5, 2)
+            put(month, at: 5, 2)
             text[7] = UInt8(ascii: "-")
-            put(parts.tm_mday, at: 8, 2)
+            put(day, at: 8, 2)
             text[10] = UInt8(ascii: "T")
-            put(parts.tm_hour, at: 11, 2)
+            put(hour, at: 11, 2)
             text[13] = UInt8(ascii: ":")
-            put(parts.tm_min, at: 14, 2)
+            put(minute, at: 14, 2)
             text[16] = UInt8(ascii: ":")
-            put(parts.tm_sec, at: 17, 2)
+            put(second, at: 17, 2)
             text[19] = UInt8(ascii: "Z")
-            out.append(contentsOf: UnsafeBufferPointer(text))
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: text[first...]))
         }
-    }
-
-    /// `-MM-DDTHH:MM:SSZ`, after a year of more than four digits.
-    private static func appendAfterYear(_ parts: tm, to out: inout [UInt8]) {
-        func digits(_ value: Int32) {
-            let rest = max(0, value)
-            out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest / 10 % 10))
-            out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10))
-        }
-        out.append(UInt8(ascii: "-"))
-        digits(parts.tm_mon + 1)
-        out.append(UInt8(ascii: "-"))
-        digits(parts.tm_mday)
-        out.append(UInt8(ascii: "T"))
-        digits(parts.tm_hour)
-        out.append(UInt8(ascii: ":"))
-        digits(parts.tm_min)
-        out.append(UInt8(ascii: ":"))
-        digits(parts.tm_sec)
-        out.append(UInt8(ascii: "Z"))
     }
 
     /// Parses an RFC 3339 date-time (`YYYY-MM-DDTHH:MM:SS`, optional fraction,
@@ -139,6 +126,20 @@ public enum Timestamp {
         case 4, 6, 9, 11: 30
         default: 31
         }
+    }
+
+    /// The proleptic Gregorian date `days` after 1970-01-01 (Howard Hinnant's
+    /// `civil_from_days`, the inverse of `daysFromCivil`).
+    static func civil(days: Int) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthFromMarch = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
+        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).

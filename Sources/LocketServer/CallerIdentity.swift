@@ -84,8 +84,8 @@ public struct CallerIdentity: Sendable, Equatable {
             (identity.exe, identity.exeDeleted) = parseExe(link)
             identity.exeFile = ExecutableFile(at: directory, "exe")
         }
-        if let text = readSmallFile(at: directory, "cgroup") {
-            identity.cgroup = parseCgroup(text)
+        if let bytes = readSmallFile(at: directory, "cgroup") {
+            identity.cgroup = bytes.withUnsafeBufferPointer(CgroupPath.parse)
             identity.unit = identity.cgroup.flatMap(unit(ofCgroup:))
         }
         identity.flatpak = flatpakApp(processDirectory: directory)
@@ -103,24 +103,13 @@ public struct CallerIdentity: Sendable, Equatable {
     /// The cgroup path from `/proc/PID/cgroup`: the v2 line (`0::/path`), else
     /// the systemd v1 line (`N:name=systemd:/path`). nil when neither names more than `/`.
     public static func parseCgroup(_ text: String) -> String? {
-        var v2: String?
-        var v1: String?
-        for line in text.split(separator: "\n") {
-            let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-            guard parts.count == 3 else { continue }
-            if parts[0] == "0" && parts[1].isEmpty { v2 = String(parts[2]) }
-            if parts[1] == "name=systemd" { v1 = String(parts[2]) }
-        }
-        // A hybrid hierarchy has both, with systemd's path only in the v1 line.
-        for path in [v2, v1] {
-            if let path, !path.isEmpty, path != "/" { return path }
-        }
-        return nil
+        var text = text
+        return text.withUTF8(CgroupPath.parse)
     }
 
     /// The last component of `cgroup` that names a unit (`….service` or `….scope`).
     public static func unit(ofCgroup cgroup: String) -> String? {
-        cgroup.split(separator: "/").last(where: { $0.hasSuffix(".service") || $0.hasSuffix(".scope") }).map(String.init)
+        CgroupPath.unit(cgroup)
     }
 
     /// The target of the symbolic link `name` in `directory`, read into stack memory.
@@ -132,26 +121,31 @@ public struct CallerIdentity: Sendable, Equatable {
         }
     }
 
-    private static func readSmallFile(at directory: Int32, _ name: String) -> String? {
+    private static func readSmallFile(at directory: Int32, _ name: String) -> [UInt8]? {
         let fd = openat(directory, name, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        return readSmall(fd: fd)
+        return readSmallBytes(fd: fd)
     }
 
-    /// Up to 64 KiB of an open file, as text (read through a 4 KiB stack buffer:
-    /// a `/proc` file such as `cgroup` is one read).
+    /// Up to 64 KiB of an open file, as text.
     static func readSmall(fd: Int32) -> String? {
+        String(decoding: readSmallBytes(fd: fd), as: UTF8.self)
+    }
+
+    /// Up to 64 KiB of an open file (read through a 4 KiB stack buffer: a
+    /// `/proc` file such as `cgroup` is one read).
+    static func readSmallBytes(fd: Int32) -> [UInt8] {
         var bytes: [UInt8] = []
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4096) { chunk -> String? in
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4096) { chunk in
             while bytes.count < 65536 {
                 let n = read(fd, chunk.baseAddress!, chunk.count)
                 if n < 0 && errno == EINTR { continue }
                 guard n > 0 else { break }
                 bytes.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[..<n]))
             }
-            return String(decoding: bytes, as: UTF8.self)
         }
+        return bytes
     }
 }
 

@@ -57,8 +57,8 @@ extension CallerIdentity {
     /// `snap.NAME.APP.service`) component. Weaker than the label: any
     /// unconfined program of the user can start itself in a scope of that name.
     public static func snapName(cgroup: String) -> String? {
-        for component in cgroup.split(separator: "/").reversed() where component.hasPrefix("snap.") {
-            if let name = snapName(label: String(component)) { return name }
+        for component in CgroupPath.snapComponents(cgroup) {
+            if let name = snapName(label: component) { return name }
         }
         return nil
     }

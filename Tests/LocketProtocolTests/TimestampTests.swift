@@ -33,6 +33,22 @@ struct TimestampTests {
         }
     }
 
+    @Test("format agrees with gmtime_r at the first and last second of every day from 1900 to 2100 (leap days, year and century ends)")
+    func formatAgreesAtEveryDayBoundary() {
+        var mismatches: [Int] = []
+        for day in -25_567...47_482 {
+            for seconds in [day * 86_400, day * 86_400 + 86_399] {
+                var time = time_t(seconds)
+                var parts = tm()
+                gmtime_r(&time, &parts)
+                let expected = String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+                                      Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+                if Timestamp.format(Date(timeIntervalSince1970: Double(seconds))) != expected { mismatches.append(seconds) }
+            }
+        }
+        #expect(mismatches.isEmpty, "first mismatches: \(mismatches.prefix(5))")
+    }
+
     @Test("append adds the text after what the buffer holds")
     func appendKeepsPrefix() {
         var out = Array("at ".utf8)

@@ -31,6 +31,23 @@ struct CallerIdentityTests {
         #expect(CallerIdentity.unit(ofCgroup: "/system.slice/a.service/helper") == "a.service")
     }
 
+    @Test("the cgroup file is split as bytes: a full v1 listing, colons in the path, no final newline, the last line of a kind, UTF-8 paths")
+    func cgroupBytes() {
+        // A v1 host where systemd's hierarchy names only the root and the v2 line is the root too.
+        let v1Root = "9:name=systemd:/\n8:pids:/\n4:memory:/process_api/a5b6\n1:cpu:/\n0::/\n"
+        #expect(CallerIdentity.parseCgroup(v1Root) == nil)
+        #expect(CallerIdentity.parseCgroup("0::/a/b:c/d.scope") == "/a/b:c/d.scope")
+        #expect(CallerIdentity.parseCgroup("0::/first.service\n0::/second.service\n") == "/second.service")
+        #expect(CallerIdentity.parseCgroup("1:name=systemd:/v1.service\n0::/v2.service\n") == "/v2.service")
+        #expect(CallerIdentity.parseCgroup("0:x:/not-v2\n\n\n0:/one-colon\n") == nil)
+        #expect(CallerIdentity.parseCgroup("0::/app.slice/caf\u{E9}-\u{1F600}.service\n") == "/app.slice/caf\u{E9}-\u{1F600}.service")
+        #expect(CallerIdentity.unit(ofCgroup: "/app.slice/caf\u{E9}-\u{1F600}.service") == "caf\u{E9}-\u{1F600}.service")
+        #expect(CallerIdentity.unit(ofCgroup: "/a.scope//b.service/") == "b.service")
+        #expect(CallerIdentity.unit(ofCgroup: ".service") == ".service")
+        #expect(CallerIdentity.unit(ofCgroup: "/service") == nil)
+        #expect(CallerIdentity.snapName(cgroup: "/snap.a.x.scope/snap.b.y.scope/other") == "b")
+    }
+
     @Test("the kernel's ' (deleted)' marker becomes a flag, and only a trailing one")
     func deletedMarker() {
         #expect(CallerIdentity.parseExe("/usr/bin/app (deleted)") == ("/usr/bin/app", true))
