@@ -78,43 +78,4 @@ public struct AuditEntry: Sendable, Codable, Equatable {
 
     /// The time as a date.
     public var date: Date { Date(timeIntervalSince1970: Double(time) / 1000) }
-
-    /// The compact JSON of the entry, as `Codable` reads it back (written by
-    /// hand: Foundation's encoder costs several times more per entry).
-    func json() -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(160 + (exe?.utf8.count ?? 0) + (ns?.utf8.count ?? 0))
-        out.append(contentsOf: #"{"t":"#.utf8)
-        out.append(contentsOf: String(time).utf8)
-        Self.member(&out, "op", op)
-        if let ns { Self.member(&out, "ns", ns) }
-        if let keyHash { Self.member(&out, "kh", keyHash) }
-        if let key { Self.member(&out, "k", key) }
-        Self.member(&out, "out", outcome)
-        if let exe { Self.member(&out, "exe", exe) }
-        if exeDeleted == true { out.append(contentsOf: #","exe_deleted":true"#.utf8) }
-        out.append(contentsOf: #","pid":"#.utf8)
-        out.append(contentsOf: String(pid).utf8)
-        out.append(contentsOf: #","uid":"#.utf8)
-        out.append(contentsOf: String(uid).utf8)
-        if let unit { Self.member(&out, "unit", unit) }
-        if let flatpak { Self.member(&out, "fp", flatpak) }
-        if let snap { Self.member(&out, "snap", snap) }
-        if let label { Self.member(&out, "lsm", label) }
-        if let target { Self.member(&out, "tgt", target) }
-        if let count {
-            out.append(contentsOf: #","n":"#.utf8)
-            out.append(contentsOf: String(count).utf8)
-        }
-        out.append(UInt8(ascii: "}"))
-        return out
-    }
-
-    private static func member(_ out: inout [UInt8], _ name: String, _ value: String) {
-        out.append(contentsOf: #",""#.utf8)
-        out.append(contentsOf: name.utf8)
-        out.append(contentsOf: #"":"#.utf8)
-        // Control characters always as \u00XX: the bytes of records written before stay the bytes written now.
-        Escaping.appendString(value, to: &out, controls: .unicode)
-    }
 }

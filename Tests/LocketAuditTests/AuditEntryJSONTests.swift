@@ -30,6 +30,20 @@ struct AuditEntryJSONTests {
         #expect(Self.fullEntry().json() == Array(expected.utf8), "\(String(decoding: Self.fullEntry().json(), as: UTF8.self))")
     }
 
+    @Test("numbers are spelled as String spells them, at the extremes of each field's type")
+    func numbersAtTheirExtremes() {
+        for value in [Int64.min, Int64.min + 1, -1_000_000_007, -10, -9, -1, 0, 1, 9, 10, 99, 100, 1_790_000_000_000, Int64.max] {
+            var out = Array("x".utf8)
+            AuditEntry.integer(&out, value)
+            #expect(out == Array(("x" + String(value)).utf8))
+        }
+        var entry = AuditEntry(time: .min, op: "get", ns: nil, key: nil, outcome: "ok", exe: nil, exeDeleted: false,
+                               pid: .min, uid: .max, unit: nil)
+        entry.count = .max
+        #expect(String(decoding: entry.json(), as: UTF8.self)
+            == #"{"t":-9223372036854775808,"op":"get","out":"ok","pid":-2147483648,"uid":4294967295,"n":9223372036854775807}"#)
+    }
+
     @Test("the minimal entry: only the members that are set")
     func minimalEntry() {
         let entry = AuditEntry(time: 0, op: "list", ns: nil, key: nil, outcome: "locked",
