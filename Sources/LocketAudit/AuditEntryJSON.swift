@@ -49,16 +49,6 @@ extension AuditEntry {
 
     /// Appends `value` in decimal, as `String(value)` spells it.
     static func integer(_ out: inout [UInt8], _ value: Int64) {
-        if value < 0 { out.append(UInt8(ascii: "-")) }
-        var rest = value.magnitude
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var start = digits.count
-            repeat {
-                start -= 1
-                digits[start] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
-                rest /= 10
-            } while rest > 0
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
-        }
+        JSONWriter.appendDecimal(Int(value), to: &out)
     }
 }

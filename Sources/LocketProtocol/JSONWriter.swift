@@ -196,7 +196,7 @@ public struct JSONWriter: Sendable {
     private static let nullText: [UInt8] = Array("null".utf8)
 
     /// Appends the decimal digits of `value` without making a String.
-    static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+    package static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
         var magnitude = value.magnitude
         if value < 0 { out.append(UInt8(ascii: "-")) }
         var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
