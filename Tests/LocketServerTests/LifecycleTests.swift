@@ -64,12 +64,15 @@ struct LifecycleTests {
         let before = server.dispatcher.lastActivity.load(ordering: .relaxed)
         usleep(5_000) // so the put's parse time (in ms) differs from `before`
         try client.sendLine(#"{"id":1,"op":"put","ns":"life","key":"k","value":"in-flight"}"#)
-        // Read (parsing marks activity), then handed to the writer on the one event loop:
-        // once a task queued on that loop after it has run. (The start's expiry sweep
-        // may be queued at the writer too, so the count is at least one, not one.)
+        // Read (parsing marks activity) and admitted (decided on the one event loop in the
+        // same turn): once a task queued on that loop after it has run. From there the put
+        // reaches the writer's queue, where it waits behind the held job, possibly after a
+        // hop to the thread pool first (the access rules, loaded by a vault's first request),
+        // so that is waited for, not assumed. (The start's expiry sweep may be queued at the
+        // writer too, and the put may wait for it: the count is at least one, not one.)
         #expect(eventually(timeout: 60) { server.dispatcher.lastActivity.load(ordering: .relaxed) != before })
         try server.group.next().submit {}.wait()
-        #expect(vault.writer.queuedJobs >= 1, "the put never reached the writer")
+        #expect(eventually(timeout: 60) { vault.writer.queuedJobs >= 1 }, "the put never reached the writer")
 
         let stopping = Background { server.shutdown() }
         #expect(eventually(timeout: 60) { server.dispatcher.shuttingDown.load(ordering: .relaxed) })
