@@ -10,7 +10,7 @@ public struct ExactText: Hashable, Sendable {
     }
 
     public static func == (lhs: ExactText, rhs: ExactText) -> Bool {
-        lhs.text.utf8.elementsEqual(rhs.text.utf8)
+        UTF8Text.sameBytes(lhs.text, rhs.text)
     }
 
     public func hash(into hasher: inout Hasher) {

@@ -8,6 +8,7 @@ import Foundation
 #endif
 import LocketCrypto
 import LocketKeyStore
+import LocketProtocol
 
 /// The key material of an unlocked vault: sub-keys derived from the master
 /// key, and the index key they unwrap. The master key itself is not kept.
@@ -96,7 +97,7 @@ enum Records {
                 defer { offset += length }
                 let units = UnsafeBufferPointer(rebasing: all[offset..<offset + length])
                 let text = String(decoding: units, as: UTF8.self)
-                return text.utf8.elementsEqual(units) ? text : nil
+                return UTF8Text.sameBytes(text, units) ? text : nil
             }
             guard let ns = field(), let key = field() else { return nil }
             return (ns, key, Array(UnsafeBufferPointer(rebasing: all[offset...])))
@@ -125,12 +126,12 @@ enum Records {
             defer { secureZero(&plain) }
             guard let parsed = parsePayload(plain) else { throw StoreError.corrupt("a record's payload is malformed") }
             // Byte for byte, as the hash compares them (String `==` would equate canonical equivalents).
-            let filedRight = names.map { $0.ns.utf8.elementsEqual(parsed.ns.utf8) && $0.key.utf8.elementsEqual(parsed.key.utf8) }
+            let filedRight = names.map { UTF8Text.sameBytes($0.ns, parsed.ns) && UTF8Text.sameBytes($0.key, parsed.key) }
                 ?? (lookupID(ns: parsed.ns, key: parsed.key, keys: keys) == lookup)
             guard filedRight else {
                 throw StoreError.corrupt("a record is filed under the wrong lookup id")
             }
-            if let expectedNS, !expectedNS.utf8.elementsEqual(parsed.ns.utf8) {
+            if let expectedNS, !UTF8Text.sameBytes(expectedNS, parsed.ns) {
                 throw StoreError.corrupt("a record is filed under another namespace")
             }
             return parsed

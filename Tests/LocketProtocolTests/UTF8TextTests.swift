@@ -60,4 +60,23 @@ struct UTF8TextTests {
         #expect([UInt8]([0x61, 0x00, 0x62]).withUnsafeBytes { UTF8Text.isValid($0) })
         #expect(![UInt8]([0x61, 0xC3]).withUnsafeBytes { UTF8Text.isValid($0) })
     }
+
+    @Test("sameBytes: byte for byte, never canonical equivalence; small (inline) and heap strings, empty, one byte apart, a prefix")
+    func sameBytes() {
+        let long = String(repeating: "k", count: 4094)
+        let pairs: [(String, String, Bool)] = [
+            ("", "", true), ("a", "a", true), ("session", "session", true), (long, String(repeating: "k", count: 4094), true),
+            ("é", "e\u{301}", false),                            // equal as Strings, not as bytes
+            ("session", "sessioN", false), ("session", "sessio", false), ("", "a", false),
+            (long, long.dropLast() + "j", false), (long, String(long.dropLast()), false),
+            ("🔑 key", "🔑 key", true), ("a\u{0}b", "a\u{0}c", false),
+        ]
+        for (a, b, same) in pairs {
+            #expect(UTF8Text.sameBytes(a, b) == same, "\(a.prefix(12)) vs \(b.prefix(12))")
+            #expect(UTF8Text.sameBytes(b, a) == same)
+            #expect(Array(b.utf8).withUnsafeBufferPointer { UTF8Text.sameBytes(a, $0) } == same)
+            #expect((ExactText(a) == ExactText(b)) == same)
+        }
+        #expect(UTF8Text.sameBytes(String(long.prefix(10)), "kkkkkkkkkk"))   // a heap string's prefix, made small
+    }
 }

@@ -20,11 +20,14 @@ enum Profiling {
     /// connection (after a put), printing p50 and p99 (durable puts with `--put`); with `--raw` the line is
     /// sent as is (for the echo floor). Pin it with `taskset` to compare placements.
     static func latency(_ arguments: [String]) -> Never {
-        guard let iterations = Int(arguments[3]) else { fatal("usage: locket-bench latency SOCKET N [--raw|--put|--random ENTRIES|--fresh [--raw]|--client]") }
+        guard let iterations = Int(arguments[3]) else { fatal("usage: locket-bench latency SOCKET N [--raw|--put|--random ENTRIES|--fresh [--raw]|--client] [--4k]") }
         let path = arguments[2]
         let socket = LineSocket(path: path)
-        let put = Requests.put("bench", "v200", Requests.value200)
-        var requests = [arguments.contains("--put") ? put : Requests.get("bench", "v200")]
+        // --4k: the 4 KiB value of the one-connection rows instead of the 200 B one.
+        let big = arguments.contains("--4k")
+        let key = big ? "v4k" : "v200"
+        let put = Requests.put("bench", key, big ? "\"" + String(repeating: "k", count: 4094) + "\"" : Requests.value200)
+        var requests = [arguments.contains("--put") ? put : Requests.get("bench", key)]
         if let flag = arguments.firstIndex(of: "--random"), flag + 1 < arguments.count, let entries = Int(arguments[flag + 1]), entries > 0 {
             // Gets of random keys among the N entries `fill` stored, as the scale scenario makes them.
             var generator = SystemRandomNumberGenerator()
@@ -33,7 +36,7 @@ enum Profiling {
         if arguments.contains("--fresh") { fresh(path: path, iterations: iterations, raw: arguments.contains("--raw"), put: put) }
         if arguments.contains("--client") { client(path: path, iterations: iterations, put: put) }
         if arguments.contains("--raw") {
-            socket.send(Array("SIZE 330\n".utf8))
+            socket.send(Array("SIZE \(big ? 4230 : 330)\n".utf8))
         } else {
             _ = socket.call(put)
         }
