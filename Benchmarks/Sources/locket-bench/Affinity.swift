@@ -39,7 +39,11 @@ func note(_ message: String) {
     toStderr("bench: \(message)\n")
 }
 
+/// Written after whatever `print` still holds: a note must not land inside the
+/// table on a terminal that shows both streams (it did, and was copied into
+/// BENCHMARKS.md with the table).
 private func toStderr(_ text: String) {
+    fflush(nil) // every output stream, stdout among them
     let bytes = Array(text.utf8)
     _ = bytes.withUnsafeBytes { write(2, $0.baseAddress!, $0.count) }
 }

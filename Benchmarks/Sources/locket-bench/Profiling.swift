@@ -41,11 +41,22 @@ enum Profiling {
             _ = socket.call(put)
         }
         var next = 0
+        // --trace FILE: every round trip's start (ns since the first) and duration, in order, to find what the slow ones share.
+        let tracing = option("--trace")
+        var trace: [(UInt64, UInt64)] = []
+        if tracing != nil { trace.reserveCapacity(iterations) }
         let samples = measure(iterations: iterations, warmup: iterations / 10) {
+            let start = tracing == nil ? 0 : now()
             _ = socket.call(requests[next % requests.count])
             next += 1
+            if start != 0 && next > iterations / 10 { trace.append((start, now() - start)) }
         }
-        print("p50 \(human(ns: samples.quantile(0.5))) p99 \(human(ns: samples.quantile(0.99))) n=\(iterations)")
+        if let file = tracing, let first = trace.first?.0 {
+            writeFile(file, trace.map { "\($0.0 - first) \($0.1)\n" }.joined())
+        }
+        print("p50 \(human(ns: samples.quantile(0.5))) p99 \(human(ns: samples.quantile(0.99))) n=\(iterations)"
+              + " (p90 \(human(ns: samples.quantile(0.9))), p99.9 \(human(ns: samples.quantile(0.999))),"
+              + " mean \(human(ns: Double(samples.sorted.reduce(0, +)) / Double(max(1, samples.sorted.count)))))")
         exit(0)
     }
 

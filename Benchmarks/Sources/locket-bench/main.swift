@@ -9,7 +9,8 @@
 //   locket-bench latency SOCKET N [--raw|--put|--random ENTRIES]   (sequential get or put round trips; --raw for
 //                                  the echo server; --random: gets of random keys among the ENTRIES `fill` stored;
 //                                  --fresh: a connection per round trip, as a credential helper makes them;
-//                                  --client: through LocketClient; --4k: the 4 KiB value instead of 200 B)
+//                                  --client: through LocketClient; --4k: the 4 KiB value instead of 200 B;
+//                                  --trace FILE: each round trip's start and duration, in order)
 //   locket-bench leases SOCKET ROUNDS   (the refresh-lease figures alone, on a running locketd)
 //
 // `run` expects a Secret Service on DBUS_SESSION_BUS_ADDRESS (scripts/bench starts a
