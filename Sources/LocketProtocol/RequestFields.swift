@@ -122,20 +122,23 @@ struct Fields {
 /// The members of a request object by name. A request has a handful of members,
 /// so a linear search beats hashing; past `linearLimit` members (only a hostile
 /// line has that many) a dictionary keeps lookups and the duplicate check linear.
-struct MemberIndex {
+struct MemberIndex: Sendable {
     static let linearLimit = 16
 
-    private let members: [JSONScanner.Member]
+    /// Every member, in the order scanned.
+    let all: [JSONScanner.Member]
     private let byName: [String: JSONScanner.Member]?
-    /// The first name that appears more than once, if any.
+    /// The first name that appears more than once, if any (nil when not looked for).
     let firstDuplicate: String?
 
-    init(_ members: [JSONScanner.Member]) {
-        self.members = members
+    /// `findDuplicates`: fill `firstDuplicate` (a request must not repeat a name;
+    /// an answer's reader only needs the last of each).
+    init(_ members: [JSONScanner.Member], findDuplicates: Bool = true) {
+        self.all = members
         if members.count <= Self.linearLimit {
             byName = nil
             var duplicate: String?
-            search: for (index, member) in members.enumerated() {
+            search: for (index, member) in members.enumerated() where findDuplicates {
                 for earlier in members[..<index] where earlier.name == member.name {
                     duplicate = member.name
                     break search
@@ -156,6 +159,6 @@ struct MemberIndex {
     /// The member named `name` (the last one, if it appears more than once).
     subscript(name: String) -> JSONScanner.Member? {
         if let byName { return byName[name] }
-        return members.last { $0.name == name }
+        return all.last { $0.name == name }
     }
 }

@@ -63,4 +63,21 @@ struct AnswerOtherTests {
         #expect(throws: AnswerError.self) { try reader.strings("b") }
         #expect(throws: AnswerError.self) { try reader.objects("missing") }
     }
+
+    @Test("a repeated member name reads as its last value, with few members and with many")
+    func repeatedNames() throws {
+        let few = try AnswerReader(Array(#"{"v":1,"w":"x","v":2}"#.utf8))
+        #expect(try few.int("v") == 2)
+        #expect(few.string("w") == "x")
+        #expect(few.isAbsentOrNull("missing"))
+        #expect(few.members.count == 2)
+        #expect(few.members["v"].map { String(decoding: few.bytes[$0.range], as: UTF8.self) } == "2")
+        // Past the linear search's limit the lookups go through a table: same answers.
+        let names = (0..<40).map { "\"m\($0)\":\($0)" }.joined(separator: ",")
+        let many = try AnswerReader(Array("{\(names),\"m7\":700}".utf8))
+        #expect(try many.int("m7") == 700)
+        #expect(try many.int("m39") == 39)
+        #expect(many.optionalInt("m40") == nil)
+        #expect(many.members.count == 40)
+    }
 }

@@ -11,7 +11,13 @@ public struct AnswerReader: Sendable {
     /// The object's text as received.
     public let bytes: [UInt8]
     /// The members by name (the last one wins, should a name repeat).
-    public let members: [String: JSONScanner.Member]
+    public var members: [String: JSONScanner.Member] {
+        Dictionary(index.all.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
+    }
+    /// The lookups: an answer has a handful of members, so a linear search, not
+    /// a hash table built per answer (hashing the names was ~15 % of a client's
+    /// user time per `get`, BENCHMARKS.md, stop 23).
+    private let index: MemberIndex
 
     /// Deep enough for any answer (a stored value nests up to the request limit, 128).
     static let maxDepth = ProtocolLimits.maxAnswerDepth
@@ -24,9 +30,7 @@ public struct AnswerReader: Sendable {
         }
         switch result {
         case .success(let scanned):
-            var byName: [String: JSONScanner.Member] = [:]
-            for member in scanned { byName[member.name] = member }
-            members = byName
+            index = MemberIndex(scanned, findDuplicates: false)
         case .failure(let error):
             throw .malformed("unreadable answer from locketd: \(error.message)")
         }
@@ -42,22 +46,22 @@ public struct AnswerReader: Sendable {
 
     /// The member's JSON text, as received.
     public func text(_ name: String) -> String? {
-        members[name].map { String(decoding: bytes[$0.range], as: UTF8.self) }
+        index[name].map { String(decoding: bytes[$0.range], as: UTF8.self) }
     }
 
     /// The member's JSON text as bytes.
     public func raw(_ name: String) -> [UInt8]? {
-        members[name].map { Array(bytes[$0.range]) }
+        index[name].map { Array(bytes[$0.range]) }
     }
 
     /// Whether the member is absent or null.
     public func isAbsentOrNull(_ name: String) -> Bool {
-        members[name].map { $0.kind == .null } ?? true
+        index[name].map { $0.kind == .null } ?? true
     }
 
     /// A string member; nil when absent or not a string.
     public func string(_ name: String) -> String? {
-        guard let member = members[name], member.kind == .string else { return nil }
+        guard let member = index[name], member.kind == .string else { return nil }
         return bytes.withUnsafeBytes { try? JSONScanner.decodeString($0, member.range) }
     }
 
@@ -75,7 +79,7 @@ public struct AnswerReader: Sendable {
 
     /// An integer member; nil when absent or not an integer.
     public func optionalInt(_ name: String) -> Int? {
-        guard let member = members[name], member.kind == .number else { return nil }
+        guard let member = index[name], member.kind == .number else { return nil }
         return Int(String(decoding: bytes[member.range], as: UTF8.self))
     }
 
@@ -101,7 +105,7 @@ public struct AnswerReader: Sendable {
 
     /// A nested object member; nil when absent or null.
     public func object(_ name: String) throws(AnswerError) -> AnswerReader? {
-        guard let member = members[name], member.kind != .null else { return nil }
+        guard let member = index[name], member.kind != .null else { return nil }
         guard member.kind == .object else { throw .malformed("answer member \"\(name)\" is not an object") }
         return try AnswerReader(Array(bytes[member.range]))
     }
@@ -129,7 +133,7 @@ public struct AnswerReader: Sendable {
     }
 
     private func elements(_ name: String) throws(AnswerError) -> [JSONScanner.Element] {
-        guard let member = members[name], member.kind == .array else { throw .malformed("answer lacks array \"\(name)\"") }
+        guard let member = index[name], member.kind == .array else { throw .malformed("answer lacks array \"\(name)\"") }
         let result = bytes.withUnsafeBytes { raw in
             Result { () throws(ProtocolError) in
                 try JSONScanner.elements(of: UnsafeRawBufferPointer(rebasing: raw[member.range]), maxDepth: Self.maxDepth)
