@@ -15,9 +15,9 @@ import Synchronization
 /// `record` never blocks (it is called on the event loop): past
 /// `queueCapacity` waiting entries, an entry is dropped and counted
 /// (`dropped`). The thread seals each entry into the current segment (the
-/// nonces of a batch drawn at once), giving the CPU away every few entries
-/// (`WriterPacing`) so that a batch never holds up an event loop that shares
-/// its core, appends a batch with one `write` (`O_APPEND`), and syncs at most
+/// nonces of a batch drawn at once), offering the CPU every few entries
+/// (`WriterPacing`: how much that helps an event loop sharing its core is the
+/// scheduler's call), appends a batch with one `write` (`O_APPEND`), and syncs at most
 /// once a second.
 /// When `audit.log` would grow past `maxBytes` it becomes `audit.log.1`
 /// (replacing the older one) and a new file starts, so the log takes at most

@@ -14,6 +14,13 @@ import Glibc
 /// nothing else runnable `sched_yield` returns at once. A step is one piece
 /// of an entry's work (hashing its key name, or sealing it), 0.5–2 µs.
 ///
+/// A yield hands the core over only when the scheduler sees another task as
+/// due. Under EEVDF (Linux 6.6 and later) a writer whose wake-ups were
+/// preempted is owed that time and keeps the core through its yields until it
+/// is repaid: on one shared core it then runs 0.3–0.6 ms in one stretch every
+/// few milliseconds, which is the pinned `get` p99 (BENCHMARKS.md, "The pinned
+/// tail, traced to the scheduler", with the alternatives measured there).
+///
 /// A writer that has fallen behind does not yield: while `shortQueue` entries
 /// or more wait behind its batch (`waiting()`), it works straight through, so
 /// the queue, and the memory it holds, shrink again.

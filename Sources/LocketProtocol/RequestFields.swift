@@ -119,9 +119,10 @@ struct Fields {
     }
 }
 
-/// The members of a request object by name. A request has a handful of members,
-/// so a linear search beats hashing; past `linearLimit` members (only a hostile
-/// line has that many) a dictionary keeps lookups and the duplicate check linear.
+/// The members of a request object (or of an answer, for `AnswerReader`) by
+/// name. A request has a handful of members, so a linear search beats hashing;
+/// past `linearLimit` members (only a hostile line has that many) a dictionary
+/// keeps lookups and the duplicate check linear.
 struct MemberIndex: Sendable {
     static let linearLimit = 16
 
