@@ -139,10 +139,12 @@ struct MemberIndex: Sendable {
         if members.count <= Self.linearLimit {
             byName = nil
             var duplicate: String?
-            search: for (index, member) in members.enumerated() where findDuplicates {
-                for earlier in members[..<index] where earlier.name == member.name {
-                    duplicate = member.name
-                    break search
+            if findDuplicates {
+                search: for (index, member) in members.enumerated() {
+                    for earlier in members[..<index] where earlier.name == member.name {
+                        duplicate = member.name
+                        break search
+                    }
                 }
             }
             firstDuplicate = duplicate
